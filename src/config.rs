@@ -1,0 +1,436 @@
+//! Settings: one struct read from the environment (and a `.env` file), every
+//! field documented, secrets wrapped so they never reach a log.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::domain::Currency;
+
+/// A setting that is missing or malformed. Its `Display` is the one line
+/// start-up prints before exiting with code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration error: {var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+/// Where the data lives.
+#[derive(Clone)]
+pub enum DatabaseUrl {
+    /// An SQLite file path (created on first run).
+    Sqlite(String),
+    /// A `postgres://` URL; may hold a password, so it is a secret.
+    Postgres(SecretString),
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{path}"),
+            DatabaseUrl::Postgres(url) => f.write_str(&mask_url(url.expose_secret())),
+        }
+    }
+}
+
+impl DatabaseUrl {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if let Some(rest) = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")) {
+            let path = rest.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err("an sqlite URL needs a file path, e.g. sqlite://glean.db".into());
+            }
+            return Ok(DatabaseUrl::Sqlite(path.to_string()));
+        }
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Url::parse(s).map_err(|e| format!("not a valid URL ({e})"))?;
+            return Ok(DatabaseUrl::Postgres(SecretString::from(s.to_string())));
+        }
+        let scheme = s.split(':').next().unwrap_or_default();
+        Err(format!("unsupported scheme {scheme:?}; use sqlite://FILE or postgres://USER@HOST/DB"))
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines for a terminal.
+    Pretty,
+    /// One JSON object per line, for production log collectors.
+    Json,
+}
+
+/// Telegram's sending limits, as settings (SPEC §6).
+#[derive(Debug, Clone, Copy)]
+pub struct TelegramLimits {
+    /// Sustained messages per second to one chat.
+    pub per_chat_per_sec: f64,
+    /// Messages one chat may receive in a burst before the sustained rate applies.
+    pub per_chat_burst: u32,
+    /// Messages per second for bulk sends (notifications) across all chats.
+    pub bulk_per_sec: f64,
+}
+
+/// Every setting Glean reads. See `.env.example` for the variables.
+#[derive(Clone)]
+pub struct Settings {
+    /// `TELEGRAM_BOT_TOKEN`: the bot's token from @BotFather.
+    pub telegram_bot_token: Option<SecretString>,
+    /// `TELEGRAM_API_URL`: Bot API base (default the public one).
+    pub telegram_api_url: Url,
+    /// `TELEGRAM_WEBHOOK_URL`: when set, webhook mode at this public URL.
+    pub telegram_webhook_url: Option<Url>,
+    /// `TELEGRAM_WEBHOOK_SECRET`: the secret token Telegram echoes in
+    /// `X-Telegram-Bot-Api-Secret-Token`; required with a webhook URL.
+    pub telegram_webhook_secret: Option<SecretString>,
+    /// `TELEGRAM_PER_CHAT_PER_SEC`, `TELEGRAM_PER_CHAT_BURST`, `TELEGRAM_BULK_PER_SEC`.
+    pub telegram_limits: TelegramLimits,
+    /// `DATABASE_URL`: default `sqlite://glean.db`, created on first run.
+    pub database_url: DatabaseUrl,
+    /// `REDIS_URL`: optional; shares rate limits and chat locks across instances.
+    pub redis_url: Option<SecretString>,
+    /// `STRIPE_SECRET_KEY`: enables card payments through Stripe Checkout.
+    pub stripe_secret_key: Option<SecretString>,
+    /// `STRIPE_WEBHOOK_SECRET`: `whsec_…`, required with a secret key.
+    pub stripe_webhook_secret: Option<SecretString>,
+    /// `STRIPE_API_BASE`: default Stripe's public API.
+    pub stripe_api_base: Url,
+    /// `PUBLIC_BASE_URL`: where this server is reachable from outside.
+    pub public_base_url: Option<Url>,
+    /// `HTTP_ADDR`: the HTTP server's listen address (default 127.0.0.1:8080).
+    pub http_addr: SocketAddr,
+    /// `ADMIN_TELEGRAM_IDS`: comma-separated Telegram user ids of admins.
+    pub admin_telegram_ids: Vec<i64>,
+    /// `DEFAULT_TIMEZONE`: IANA zone offered to new businesses (default UTC).
+    pub default_timezone: Tz,
+    /// `DEFAULT_CURRENCY`: ISO 4217 code offered to new businesses (default EUR).
+    pub default_currency: Currency,
+    /// `MAX_UNITS_PER_ORDER`: cap on units in one order (default 10).
+    pub max_units_per_order: u32,
+    /// `RESERVATION_TTL_MINUTES`: how long an unpaid reservation holds stock
+    /// (default 30, Stripe Checkout's minimum session lifetime).
+    pub reservation_ttl: Duration,
+    /// `CANCELLATION_CUTOFF_MINUTES`: paid orders can be cancelled until this
+    /// long before pickup starts (default 120).
+    pub cancellation_cutoff: Duration,
+    /// `SENTRY_DSN`: optional error reporting.
+    pub sentry_dsn: Option<SecretString>,
+    /// `LOG_FORMAT`: `pretty` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `LOG_LEVEL`: a tracing filter such as `info` or `glean=debug,info`.
+    pub log_level: String,
+}
+
+impl Settings {
+    /// Reads the process environment, after loading `.env` if present.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(ConfigError { var: ".env", problem: e.to_string() }),
+        }
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_lookup(|k| vars.get(k).cloned())
+    }
+
+    /// Reads settings from any lookup; empty values count as unset.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let r = Reader { get: &|k| get(k).filter(|v| !v.trim().is_empty()) };
+        let stripe_secret_key = r.secret("STRIPE_SECRET_KEY");
+        let stripe_webhook_secret = r.secret("STRIPE_WEBHOOK_SECRET");
+        if stripe_secret_key.is_some() && stripe_webhook_secret.is_none() {
+            return Err(ConfigError {
+                var: "STRIPE_WEBHOOK_SECRET",
+                problem: "required when STRIPE_SECRET_KEY is set".into(),
+            });
+        }
+        if let Some(s) = &stripe_webhook_secret {
+            if !s.expose_secret().starts_with("whsec_") {
+                return Err(ConfigError { var: "STRIPE_WEBHOOK_SECRET", problem: "must start with whsec_".into() });
+            }
+        }
+        let telegram_webhook_url = r.parsed_opt("TELEGRAM_WEBHOOK_URL", parse_url)?;
+        let telegram_webhook_secret = r.secret("TELEGRAM_WEBHOOK_SECRET");
+        if telegram_webhook_url.is_some() {
+            let Some(secret) = &telegram_webhook_secret else {
+                return Err(ConfigError {
+                    var: "TELEGRAM_WEBHOOK_SECRET",
+                    problem: "required when TELEGRAM_WEBHOOK_URL is set".into(),
+                });
+            };
+            let s = secret.expose_secret();
+            // Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and -.
+            if s.len() > 256 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                return Err(ConfigError {
+                    var: "TELEGRAM_WEBHOOK_SECRET",
+                    problem: "use 1-256 characters from A-Z, a-z, 0-9, _ and -".into(),
+                });
+            }
+        }
+        let minutes = |var: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
+            let m = r.parsed(var, default, |s| parse_int_in(s, 0, max))?;
+            Ok(Duration::from_secs(m * 60))
+        };
+        let reservation_ttl = minutes("RESERVATION_TTL_MINUTES", 30, 24 * 60)?;
+        if stripe_secret_key.is_some() && !(30 * 60..=24 * 3600).contains(&reservation_ttl.as_secs()) {
+            return Err(ConfigError {
+                var: "RESERVATION_TTL_MINUTES",
+                problem: "with Stripe on it must be 30 to 1440 (a Checkout Session lives 30 min to 24 h)".into(),
+            });
+        }
+        Ok(Settings {
+            telegram_bot_token: r.secret("TELEGRAM_BOT_TOKEN"),
+            telegram_api_url: r.parsed("TELEGRAM_API_URL", default_url("https://api.telegram.org"), parse_url)?,
+            telegram_webhook_url,
+            telegram_webhook_secret,
+            telegram_limits: TelegramLimits {
+                per_chat_per_sec: r.parsed("TELEGRAM_PER_CHAT_PER_SEC", 1.0, parse_rate)?,
+                per_chat_burst: r.parsed("TELEGRAM_PER_CHAT_BURST", 3, |s| parse_int_in(s, 1, 1000))? as u32,
+                bulk_per_sec: r.parsed("TELEGRAM_BULK_PER_SEC", 30.0, parse_rate)?,
+            },
+            database_url: r.parsed("DATABASE_URL", DatabaseUrl::Sqlite("glean.db".into()), DatabaseUrl::parse)?,
+            redis_url: r.parsed_opt("REDIS_URL", |s| {
+                if s.starts_with("redis://") || s.starts_with("rediss://") {
+                    Ok(SecretString::from(s.to_string()))
+                } else {
+                    Err("must start with redis:// or rediss://".into())
+                }
+            })?,
+            stripe_secret_key,
+            stripe_webhook_secret,
+            stripe_api_base: r.parsed("STRIPE_API_BASE", default_url("https://api.stripe.com"), parse_url)?,
+            public_base_url: r.parsed_opt("PUBLIC_BASE_URL", parse_url)?,
+            http_addr: r.parsed("HTTP_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)), |s| {
+                SocketAddr::from_str(s).map_err(|_| "expected HOST:PORT such as 0.0.0.0:8080".to_string())
+            })?,
+            admin_telegram_ids: r.parsed("ADMIN_TELEGRAM_IDS", Vec::new(), parse_id_list)?,
+            default_timezone: r.parsed("DEFAULT_TIMEZONE", Tz::UTC, |s| {
+                s.parse::<Tz>().map_err(|_| format!("{s:?} is not an IANA time zone such as Europe/Berlin"))
+            })?,
+            default_currency: r.parsed(
+                "DEFAULT_CURRENCY",
+                Currency::from_code("EUR").expect("EUR is in the currency table"),
+                |s| Currency::from_code(s).map_err(|e| e.to_string()),
+            )?,
+            max_units_per_order: r.parsed("MAX_UNITS_PER_ORDER", 10, |s| parse_int_in(s, 1, 1000))? as u32,
+            reservation_ttl,
+            cancellation_cutoff: minutes("CANCELLATION_CUTOFF_MINUTES", 120, 7 * 24 * 60)?,
+            sentry_dsn: r.secret("SENTRY_DSN"),
+            log_format: r.parsed("LOG_FORMAT", LogFormat::Pretty, |s| match s {
+                "pretty" | "text" => Ok(LogFormat::Pretty),
+                "json" => Ok(LogFormat::Json),
+                _ => Err("expected pretty or json".into()),
+            })?,
+            log_level: r.parsed("LOG_LEVEL", "info".to_string(), |s| {
+                tracing_subscriber::EnvFilter::try_new(s)
+                    .map(|_| s.to_string())
+                    .map_err(|e| format!("not a valid filter ({e})"))
+            })?,
+        })
+    }
+
+    pub fn stripe_enabled(&self) -> bool {
+        self.stripe_secret_key.is_some()
+    }
+
+    pub fn is_admin(&self, telegram_id: i64) -> bool {
+        self.admin_telegram_ids.contains(&telegram_id)
+    }
+
+    /// The effective configuration, one `NAME=value` per line, secrets masked.
+    pub fn describe(&self) -> String {
+        let secret = |s: &Option<SecretString>| if s.is_some() { "****** (set)" } else { "(unset)" }.to_string();
+        let opt_url = |u: &Option<Url>| u.as_ref().map_or("(unset)".to_string(), |u| mask_url(u.as_str()));
+        let lines = [
+            ("TELEGRAM_BOT_TOKEN", secret(&self.telegram_bot_token)),
+            ("TELEGRAM_API_URL", mask_url(self.telegram_api_url.as_str())),
+            ("TELEGRAM_WEBHOOK_URL", opt_url(&self.telegram_webhook_url)),
+            ("TELEGRAM_WEBHOOK_SECRET", secret(&self.telegram_webhook_secret)),
+            ("TELEGRAM_PER_CHAT_PER_SEC", self.telegram_limits.per_chat_per_sec.to_string()),
+            ("TELEGRAM_PER_CHAT_BURST", self.telegram_limits.per_chat_burst.to_string()),
+            ("TELEGRAM_BULK_PER_SEC", self.telegram_limits.bulk_per_sec.to_string()),
+            ("DATABASE_URL", format!("{:?}", self.database_url)),
+            ("REDIS_URL", self.redis_url.as_ref().map_or("(unset)".into(), |u| mask_url(u.expose_secret()))),
+            ("STRIPE_SECRET_KEY", secret(&self.stripe_secret_key)),
+            ("STRIPE_WEBHOOK_SECRET", secret(&self.stripe_webhook_secret)),
+            ("STRIPE_API_BASE", mask_url(self.stripe_api_base.as_str())),
+            ("PUBLIC_BASE_URL", opt_url(&self.public_base_url)),
+            ("HTTP_ADDR", self.http_addr.to_string()),
+            (
+                "ADMIN_TELEGRAM_IDS",
+                self.admin_telegram_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+            ),
+            ("DEFAULT_TIMEZONE", self.default_timezone.name().to_string()),
+            ("DEFAULT_CURRENCY", self.default_currency.code().to_string()),
+            ("MAX_UNITS_PER_ORDER", self.max_units_per_order.to_string()),
+            ("RESERVATION_TTL_MINUTES", (self.reservation_ttl.as_secs() / 60).to_string()),
+            ("CANCELLATION_CUTOFF_MINUTES", (self.cancellation_cutoff.as_secs() / 60).to_string()),
+            ("SENTRY_DSN", secret(&self.sentry_dsn)),
+            ("LOG_FORMAT", format!("{:?}", self.log_format).to_lowercase()),
+            ("LOG_LEVEL", self.log_level.clone()),
+        ];
+        lines.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+    }
+}
+
+/// Masks the password (and any query string) of a URL for display.
+pub fn mask_url(s: &str) -> String {
+    match Url::parse(s) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("******"));
+            }
+            if u.query().is_some() {
+                u.set_query(Some("******"));
+            }
+            u.to_string()
+        }
+        Err(_) => "******".into(),
+    }
+}
+
+struct Reader<'a> {
+    get: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Reader<'_> {
+    fn secret(&self, var: &'static str) -> Option<SecretString> {
+        (self.get)(var).map(|v| SecretString::from(v.trim().to_string()))
+    }
+
+    fn parsed<T>(
+        &self,
+        var: &'static str,
+        default: T,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
+        Ok(self.parsed_opt(var, parse)?.unwrap_or(default))
+    }
+
+    fn parsed_opt<T>(
+        &self,
+        var: &'static str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ConfigError> {
+        match (self.get)(var) {
+            None => Ok(None),
+            Some(v) => parse(v.trim()).map(Some).map_err(|problem| ConfigError { var, problem }),
+        }
+    }
+}
+
+fn default_url(s: &str) -> Url {
+    Url::parse(s).expect("built-in default URLs are valid")
+}
+
+fn parse_url(s: &str) -> Result<Url, String> {
+    let u = Url::parse(s).map_err(|e| format!("not a valid URL ({e})"))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err("must be an http:// or https:// URL".into());
+    }
+    Ok(u)
+}
+
+fn parse_int_in(s: &str, min: u64, max: u64) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from {min} to {max}")),
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 && r <= 100_000.0 => Ok(r),
+        _ => Err("expected a positive number of messages per second".into()),
+    }
+}
+
+fn parse_id_list(s: &str) -> Result<Vec<i64>, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<i64>().map_err(|_| format!("{p:?} is not a Telegram user id")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let s = load(&[]).unwrap();
+        assert!(matches!(&s.database_url, DatabaseUrl::Sqlite(p) if p == "glean.db"));
+        assert_eq!(s.telegram_api_url.as_str(), "https://api.telegram.org/");
+        assert_eq!(s.default_currency.code(), "EUR");
+        assert_eq!(s.max_units_per_order, 10);
+        assert_eq!(s.reservation_ttl, Duration::from_secs(1800));
+        assert_eq!(s.cancellation_cutoff, Duration::from_secs(7200));
+        assert!(!s.stripe_enabled());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("DATABASE_URL", "nonsense://x")], "DATABASE_URL"),
+            (&[("DATABASE_URL", "sqlite://")], "DATABASE_URL"),
+            (&[("HTTP_ADDR", "localhost")], "HTTP_ADDR"),
+            (&[("ADMIN_TELEGRAM_IDS", "1,two")], "ADMIN_TELEGRAM_IDS"),
+            (&[("DEFAULT_TIMEZONE", "Mars/Olympus")], "DEFAULT_TIMEZONE"),
+            (&[("DEFAULT_CURRENCY", "XYZ")], "DEFAULT_CURRENCY"),
+            (&[("MAX_UNITS_PER_ORDER", "0")], "MAX_UNITS_PER_ORDER"),
+            (&[("TELEGRAM_API_URL", "ftp://x")], "TELEGRAM_API_URL"),
+            (&[("STRIPE_SECRET_KEY", "sk_test_1")], "STRIPE_WEBHOOK_SECRET"),
+            (&[("STRIPE_SECRET_KEY", "sk_test_1"), ("STRIPE_WEBHOOK_SECRET", "nope")], "STRIPE_WEBHOOK_SECRET"),
+            (&[("TELEGRAM_WEBHOOK_URL", "https://x.example/hook")], "TELEGRAM_WEBHOOK_SECRET"),
+            (
+                &[("TELEGRAM_WEBHOOK_URL", "https://x.example/hook"), ("TELEGRAM_WEBHOOK_SECRET", "a b")],
+                "TELEGRAM_WEBHOOK_SECRET",
+            ),
+            (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            (&[("TELEGRAM_BULK_PER_SEC", "-1")], "TELEGRAM_BULK_PER_SEC"),
+            (&[("REDIS_URL", "localhost:6379")], "REDIS_URL"),
+            (
+                &[("STRIPE_SECRET_KEY", "sk"), ("STRIPE_WEBHOOK_SECRET", "whsec_x"), ("RESERVATION_TTL_MINUTES", "5")],
+                "RESERVATION_TTL_MINUTES",
+            ),
+        ];
+        for (vars, var) in cases {
+            let err = load(vars).err().unwrap_or_else(|| panic!("{vars:?} should be refused"));
+            assert_eq!(err.var, *var, "{vars:?}: {err}");
+            assert!(!err.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn describe_masks_secrets() {
+        let s = load(&[
+            ("TELEGRAM_BOT_TOKEN", "123:tok3nvalue"),
+            ("DATABASE_URL", "postgres://glean:hunter2@db/glean"),
+            ("STRIPE_SECRET_KEY", "sk_test_zzkey"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_qqhook"),
+            ("REDIS_URL", "redis://:redispass@cache:6379"),
+        ])
+        .unwrap();
+        let shown = s.describe();
+        for secret in ["tok3nvalue", "zzkey", "qqhook", "hunter2", "redispass"] {
+            assert!(!shown.contains(secret), "{secret} leaked in:\n{shown}");
+        }
+        assert!(shown.contains("DATABASE_URL=postgres://glean:******@db/glean"));
+        assert!(shown.contains("TELEGRAM_BOT_TOKEN=****** (set)"));
+        assert!(!format!("{:?}", s.database_url).contains("hunter2"));
+    }
+}

@@ -1,0 +1,159 @@
+//! Users, processed external events, the audit log, dialogue state and
+//! stored images.
+
+use chrono::{DateTime, Utc};
+
+use super::{Result, Store, dt, ts, with_pool};
+use crate::domain::Coordinates;
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub tg_id: i64,
+    pub first_name: String,
+    pub username: Option<String>,
+    pub language: Option<String>,
+    pub location: Option<Coordinates>,
+    pub unreachable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: i64,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredImage {
+    pub name: String,
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Vec<u8>,
+}
+
+impl Store {
+    /// Records a user we heard from; keeps the latest name and language.
+    pub async fn upsert_user(
+        &self,
+        tg_id: i64,
+        first_name: &str,
+        username: Option<&str>,
+        language: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "INSERT INTO users (tg_id, first_name, username, language, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (tg_id) DO UPDATE SET first_name = excluded.first_name, username = excluded.username, \
+             language = excluded.language, unreachable = FALSE",
+        )
+        .bind(tg_id).bind(first_name).bind(username).bind(language).bind(ts(now))
+        .execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    pub async fn set_user_location(&self, tg_id: i64, at: Coordinates, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "UPDATE users SET lat = $1, lng = $2, location_at = $3 WHERE tg_id = $4",
+        ).bind(at.lat()).bind(at.lng()).bind(ts(now)).bind(tg_id).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    pub async fn user(&self, tg_id: i64) -> Result<Option<User>> {
+        type Row = (i64, String, Option<String>, Option<String>, Option<f64>, Option<f64>, bool);
+        let row: Option<Row> = with_pool!(self, read, p => sqlx::query_as(
+            "SELECT tg_id, first_name, username, language, lat, lng, unreachable FROM users WHERE tg_id = $1",
+        ).bind(tg_id).fetch_optional(p).await?);
+        Ok(row.map(|(tg_id, first_name, username, language, lat, lng, unreachable)| User {
+            tg_id,
+            first_name,
+            username,
+            language,
+            location: lat.zip(lng).and_then(|(a, b)| Coordinates::new(a, b).ok()),
+            unreachable,
+        }))
+    }
+
+    /// Records an external event; true only the first time it is seen.
+    /// Use inside the transaction that acts on it where one exists; this
+    /// stand-alone form suits events whose effect is itself idempotent.
+    pub async fn first_time(&self, source: &str, event_id: &str, now: DateTime<Utc>) -> Result<bool> {
+        let r = with_pool!(self, write, p => sqlx::query(
+            "INSERT INTO processed_events (source, event_id, processed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        ).bind(source).bind(event_id).bind(ts(now)).execute(p).await?.rows_affected());
+        Ok(r == 1)
+    }
+
+    /// The audit trail of one target, oldest first.
+    pub async fn audit_trail(&self, target_kind: &str, target_id: i64) -> Result<Vec<AuditEntry>> {
+        type Row = (i64, String, String, String, i64, Option<String>, Option<String>);
+        let rows: Vec<Row> = with_pool!(self, read, p => sqlx::query_as(
+            "SELECT at, actor, action, target_kind, target_id, before, after FROM audit_log \
+             WHERE target_kind = $1 AND target_id = $2 ORDER BY id",
+        ).bind(target_kind).bind(target_id).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(at, actor, action, target_kind, target_id, before, after)| AuditEntry {
+                at: dt(at),
+                actor,
+                action,
+                target_kind,
+                target_id,
+                before,
+                after,
+            })
+            .collect())
+    }
+
+    /// The saved dialogue of a chat, as the bot serialized it.
+    pub async fn dialogue(&self, chat_id: i64) -> Result<Option<String>> {
+        let s = with_pool!(self, read, p => sqlx::query_scalar("SELECT state FROM dialogues WHERE chat_id = $1")
+            .bind(chat_id).fetch_optional(p).await?);
+        Ok(s)
+    }
+
+    pub async fn save_dialogue(&self, chat_id: i64, state: &str, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "INSERT INTO dialogues (chat_id, state, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        ).bind(chat_id).bind(state).bind(ts(now)).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    pub async fn clear_dialogue(&self, chat_id: i64) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query("DELETE FROM dialogues WHERE chat_id = $1")
+            .bind(chat_id).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Stores an image under its content-hash name; storing the same bytes
+    /// twice is a no-op.
+    pub async fn put_image(&self, img: &StoredImage, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "INSERT INTO images (name, content_type, width, height, bytes, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&img.name).bind(&img.content_type).bind(img.width as i32).bind(img.height as i32)
+        .bind(&img.bytes).bind(ts(now))
+        .execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    pub async fn image(&self, name: &str) -> Result<Option<StoredImage>> {
+        type Row = (String, String, i32, i32, Vec<u8>);
+        let row: Option<Row> = with_pool!(self, read, p => sqlx::query_as(
+            "SELECT name, content_type, width, height, bytes FROM images WHERE name = $1",
+        ).bind(name).fetch_optional(p).await?);
+        Ok(row.map(|(name, content_type, w, h, bytes)| StoredImage {
+            name,
+            content_type,
+            width: w.max(0) as u32,
+            height: h.max(0) as u32,
+            bytes,
+        }))
+    }
+}

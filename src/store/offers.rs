@@ -1,0 +1,456 @@
+//! Offers and their items: drafts, publishing, state changes, stock edits.
+
+use chrono::{DateTime, Utc};
+
+use super::{Actor, Result, Store, StoreError, audit, dt, sql_list, ts, with_pool, with_tx};
+use crate::domain::offer::NewItem;
+use crate::domain::text::{Description, Title};
+use crate::domain::{Coordinates, Currency, Money, OfferEvent, OfferStatus, PickupWindow, Quantity};
+
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub id: i64,
+    pub business_id: i64,
+    pub venue_id: i64,
+    pub title: String,
+    pub description: String,
+    pub currency: Currency,
+    pub pickup_start: DateTime<Utc>,
+    pub pickup_end: DateTime<Utc>,
+    pub status: OfferStatus,
+    pub sold_out_by_hand: bool,
+    /// Stored display-size image name, if the offer has a photo.
+    pub photo: Option<String>,
+    pub thumb: Option<String>,
+    /// Telegram's file_id for our own stripped upload of `photo`.
+    pub photo_file_id: Option<String>,
+    pub location: Coordinates,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub items: Vec<Item>,
+}
+
+impl Offer {
+    /// Units left across all items.
+    pub fn remaining(&self) -> u32 {
+        self.items.iter().map(Item::remaining).sum()
+    }
+
+    pub fn window(&self) -> Option<PickupWindow> {
+        PickupWindow::from_stored(self.pickup_start, self.pickup_end).ok()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub id: i64,
+    pub offer_id: i64,
+    pub position: i32,
+    pub name: String,
+    pub unit: String,
+    pub original_price: Money,
+    pub deal_price: Money,
+    pub quantity: u32,
+    pub reserved: u32,
+    pub sold: u32,
+}
+
+impl Item {
+    pub fn remaining(&self) -> u32 {
+        self.quantity.saturating_sub(self.reserved + self.sold)
+    }
+}
+
+/// A draft as the business composed it.
+#[derive(Debug, Clone)]
+pub struct NewOffer {
+    pub business_id: i64,
+    pub venue_id: i64,
+    pub title: Title,
+    pub description: Option<Description>,
+    pub currency: Currency,
+    pub window: PickupWindow,
+    pub items: Vec<NewItem>,
+    pub photo: Option<String>,
+    pub thumb: Option<String>,
+}
+
+/// Which offers to list.
+#[derive(Debug, Clone, Default)]
+pub struct OfferFilter {
+    pub business_id: Option<i64>,
+    pub statuses: Vec<OfferStatus>,
+    pub limit: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QuantityError {
+    #[error("{committed} units are already sold or reserved; the quantity can't go below that")]
+    BelowCommitted { committed: u32 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for QuantityError {
+    fn from(e: sqlx::Error) -> Self {
+        QuantityError::Store(e.into())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct OfferRow {
+    id: i64,
+    business_id: i64,
+    venue_id: i64,
+    title: String,
+    description: String,
+    currency: String,
+    pickup_start: i64,
+    pickup_end: i64,
+    status: String,
+    sold_out_by_hand: bool,
+    photo: Option<String>,
+    thumb: Option<String>,
+    photo_file_id: Option<String>,
+    lat: f64,
+    lng: f64,
+    published_at: Option<i64>,
+    created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: i64,
+    offer_id: i64,
+    position: i32,
+    name: String,
+    unit: String,
+    original_price: i64,
+    deal_price: i64,
+    quantity: i32,
+    reserved: i32,
+    sold: i32,
+}
+
+const OFFER_COLS: &str = "id, business_id, venue_id, title, description, currency, pickup_start, pickup_end, \
+     status, sold_out_by_hand, photo, thumb, photo_file_id, lat, lng, published_at, created_at";
+const ITEM_COLS: &str = "id, offer_id, position, name, unit, original_price, deal_price, quantity, reserved, sold";
+
+fn money(minor: i64, currency: Currency) -> Result<Money> {
+    Money::from_minor(minor, currency)
+        .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("amount {minor} out of range in the database")))
+}
+
+fn offer_from_row(r: OfferRow, items: Vec<ItemRow>) -> Result<Offer> {
+    let currency = Currency::from_code(&r.currency).map_err(anyhow::Error::from)?;
+    let items = items
+        .into_iter()
+        .map(|i| {
+            Ok(Item {
+                id: i.id,
+                offer_id: i.offer_id,
+                position: i.position,
+                name: i.name,
+                unit: i.unit,
+                original_price: money(i.original_price, currency)?,
+                deal_price: money(i.deal_price, currency)?,
+                quantity: i.quantity.max(0) as u32,
+                reserved: i.reserved.max(0) as u32,
+                sold: i.sold.max(0) as u32,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Offer {
+        id: r.id,
+        business_id: r.business_id,
+        venue_id: r.venue_id,
+        title: r.title,
+        description: r.description,
+        currency,
+        pickup_start: dt(r.pickup_start),
+        pickup_end: dt(r.pickup_end),
+        status: OfferStatus::parse(&r.status)?,
+        sold_out_by_hand: r.sold_out_by_hand,
+        photo: r.photo,
+        thumb: r.thumb,
+        photo_file_id: r.photo_file_id,
+        location: Coordinates::new(r.lat, r.lng).map_err(anyhow::Error::from)?,
+        published_at: r.published_at.map(dt),
+        created_at: dt(r.created_at),
+        items,
+    })
+}
+
+/// SQL that flips an automatically sold-out offer back to active when stock
+/// is back and the window is still open. `$1` offer id, `$2` now.
+pub(super) const RESTOCK_SQL: &str = "UPDATE offers SET status = 'active', updated_at = $2 \
+     WHERE id = $1 AND status = 'sold_out' AND NOT sold_out_by_hand AND pickup_end > $2 \
+     AND EXISTS (SELECT 1 FROM offer_items WHERE offer_id = $1 AND quantity - reserved - sold > 0)";
+
+/// SQL that marks an active offer sold out when nothing is left.
+/// `$1` offer id, `$2` now.
+pub(super) const SELL_OUT_SQL: &str = "UPDATE offers SET status = 'sold_out', sold_out_by_hand = FALSE, updated_at = $2 \
+     WHERE id = $1 AND status = 'active' \
+     AND NOT EXISTS (SELECT 1 FROM offer_items WHERE offer_id = $1 AND quantity - reserved - sold > 0)";
+
+impl Store {
+    /// Saves a draft offer with its items.
+    pub async fn create_offer(&self, new: &NewOffer, actor: &Actor, now: DateTime<Utc>) -> Result<Offer> {
+        let id: i64 = with_tx!(self, tx => {
+            let (lat, lng): (f64, f64) = sqlx::query_as("SELECT lat, lng FROM venues WHERE id = $1 AND business_id = $2")
+                .bind(new.venue_id).bind(new.business_id).fetch_one(&mut *tx).await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO offers (business_id, venue_id, title, description, currency, pickup_start, pickup_end, \
+                 status, photo, thumb, lat, lng, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+            )
+            .bind(new.business_id)
+            .bind(new.venue_id)
+            .bind(new.title.as_str())
+            .bind(new.description.as_ref().map_or("", |d| d.as_str()))
+            .bind(new.currency.code())
+            .bind(ts(new.window.start()))
+            .bind(ts(new.window.end()))
+            .bind(OfferStatus::Draft.as_str())
+            .bind(new.photo.as_deref())
+            .bind(new.thumb.as_deref())
+            .bind(lat)
+            .bind(lng)
+            .bind(ts(now))
+            .fetch_one(&mut *tx)
+            .await?;
+            for (pos, item) in new.items.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO offer_items (offer_id, position, name, unit, original_price, deal_price, quantity) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(pos as i32)
+                .bind(item.name.as_str())
+                .bind(item.unit.as_str())
+                .bind(item.original_price.minor())
+                .bind(item.deal_price.minor())
+                .bind(item.quantity.get() as i32)
+                .execute(&mut *tx)
+                .await?;
+            }
+            audit!(tx, now, actor, "create_offer", "offer", id, None::<String>, Some(OfferStatus::Draft.as_str()));
+            id
+        });
+        self.offer(id).await
+    }
+
+    pub async fn offer(&self, id: i64) -> Result<Offer> {
+        let sql = format!("SELECT {OFFER_COLS} FROM offers WHERE id = $1");
+        let isql = format!("SELECT {ITEM_COLS} FROM offer_items WHERE offer_id = $1 ORDER BY position");
+        let (row, items): (OfferRow, Vec<ItemRow>) = with_pool!(self, read, p => {
+            let row = sqlx::query_as(&sql).bind(id).fetch_one(p).await?;
+            let items = sqlx::query_as(&isql).bind(id).fetch_all(p).await?;
+            (row, items)
+        });
+        offer_from_row(row, items)
+    }
+
+    /// Offers matching `filter`, newest first, with their items.
+    pub async fn offers(&self, filter: &OfferFilter) -> Result<Vec<Offer>> {
+        let mut sql = format!("SELECT {OFFER_COLS} FROM offers WHERE 1 = 1");
+        if filter.business_id.is_some() {
+            sql.push_str(" AND business_id = $2");
+        }
+        if !filter.statuses.is_empty() {
+            sql.push_str(&format!(" AND status IN ({})", sql_list(filter.statuses.iter().map(|s| s.as_str()))));
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT $1");
+        let rows: Vec<OfferRow> = with_pool!(self, read, p => {
+            let mut q = sqlx::query_as(&sql).bind(filter.limit.clamp(1, 500));
+            if let Some(b) = filter.business_id {
+                q = q.bind(b);
+            }
+            q.fetch_all(p).await?
+        });
+        self.attach_items(rows).await
+    }
+
+    async fn attach_items(&self, rows: Vec<OfferRow>) -> Result<Vec<Offer>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",");
+        // Ids are integers from our own query, safe to inline.
+        let isql = format!("SELECT {ITEM_COLS} FROM offer_items WHERE offer_id IN ({ids}) ORDER BY offer_id, position");
+        let mut items: Vec<ItemRow> = with_pool!(self, read, p => sqlx::query_as(&isql).fetch_all(p).await?);
+        rows.into_iter()
+            .map(|r| {
+                let mine: Vec<ItemRow> = items.extract_if(.., |i| i.offer_id == r.id).collect();
+                offer_from_row(r, mine)
+            })
+            .collect()
+    }
+
+    /// Sets the Telegram file_id of our stripped photo upload, so it is
+    /// uploaded once and reused.
+    pub async fn set_offer_photo_file_id(&self, offer_id: i64, file_id: &str) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query("UPDATE offers SET photo_file_id = $1 WHERE id = $2")
+            .bind(file_id).bind(offer_id).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Applies `event` with one conditional update, audited. Publishing also
+    /// requires a verified business and a window that has not ended; those
+    /// refusals come back as [`StoreError::Transition`] too.
+    pub async fn apply_offer_event(
+        &self,
+        id: i64,
+        event: OfferEvent,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Offer> {
+        let from = sql_list(event.from_states().map(OfferStatus::as_str));
+        let mut extra = String::new();
+        match event {
+            OfferEvent::Publish => extra.push_str(
+                " AND pickup_end > $3 AND EXISTS (SELECT 1 FROM businesses b \
+                 WHERE b.id = offers.business_id AND b.status = 'verified') \
+                 AND EXISTS (SELECT 1 FROM offer_items i WHERE i.offer_id = offers.id)",
+            ),
+            OfferEvent::Resume | OfferEvent::Restock => extra.push_str(" AND pickup_end > $3"),
+            OfferEvent::Expire => extra.push_str(" AND pickup_end <= $3"),
+            OfferEvent::SellOut => extra.push_str(
+                " AND NOT EXISTS (SELECT 1 FROM offer_items i WHERE i.offer_id = offers.id \
+                 AND i.quantity - i.reserved - i.sold > 0)",
+            ),
+            OfferEvent::Pause | OfferEvent::MarkSoldOut | OfferEvent::Withdraw => {}
+        }
+        if event == OfferEvent::Restock {
+            extra.push_str(" AND NOT sold_out_by_hand");
+        }
+        let by_hand = match event {
+            OfferEvent::MarkSoldOut => "TRUE",
+            _ => "sold_out_by_hand",
+        };
+        let published = if event == OfferEvent::Publish { "$3" } else { "published_at" };
+        let sql = format!(
+            "UPDATE offers SET status = $1, sold_out_by_hand = {by_hand}, published_at = {published}, updated_at = $3 \
+             WHERE id = $2 AND status IN ({from}){extra} RETURNING id"
+        );
+        let to = event.target();
+        let before: Option<String> = with_tx!(self, tx => {
+            let before: Option<String> = sqlx::query_scalar("SELECT status FROM offers WHERE id = $1")
+                .bind(id).fetch_optional(&mut *tx).await?;
+            let Some(before) = before else { return Err(StoreError::NotFound) };
+            let done: Option<i64> = sqlx::query_scalar(&sql)
+                .bind(to.as_str()).bind(id).bind(ts(now)).fetch_optional(&mut *tx).await?;
+            match done {
+                Some(_) => {
+                    audit!(tx, now, actor, event.as_str(), "offer", id, Some(before), Some(to.as_str()));
+                    None
+                }
+                None => Some(before),
+            }
+        });
+        match before {
+            None => self.offer(id).await,
+            Some(before) => {
+                let current = OfferStatus::parse(&before)?;
+                let offer = self.offer(id).await?;
+                Err(match current.apply(event, offer.sold_out_by_hand) {
+                    Err(e) => StoreError::Transition(e),
+                    // The state allowed it; a side condition did not.
+                    Ok(_) => StoreError::Transition(crate::domain::TransitionError {
+                        entity: "the offer",
+                        event: event.as_str(),
+                        from: match event {
+                            OfferEvent::Publish if offer.pickup_end <= now => "past its pickup window",
+                            OfferEvent::Publish if offer.items.is_empty() => "without items",
+                            OfferEvent::Publish => "of a business that is not verified",
+                            OfferEvent::Resume | OfferEvent::Restock => "past its pickup window",
+                            OfferEvent::SellOut => "still in stock",
+                            _ => "in a state that changed meanwhile",
+                        },
+                    }),
+                })
+            }
+        }
+    }
+
+    /// Expires every offer whose pickup window has ended; returns their ids.
+    pub async fn expire_offers(&self, now: DateTime<Utc>) -> Result<Vec<i64>> {
+        let from = sql_list(OfferEvent::Expire.from_states().map(OfferStatus::as_str));
+        let sql = format!(
+            "UPDATE offers SET status = 'expired', updated_at = $1 \
+             WHERE status IN ({from}) AND pickup_end <= $1 RETURNING id"
+        );
+        let ids: Vec<i64> = with_tx!(self, tx => {
+            let ids: Vec<i64> = sqlx::query_scalar(&sql).bind(ts(now)).fetch_all(&mut *tx).await?;
+            for id in &ids {
+                audit!(tx, now, Actor::System, "expire", "offer", *id, None::<String>, Some("expired"));
+            }
+            ids
+        });
+        Ok(ids)
+    }
+
+    /// Sets an item's quantity. The check against what is already sold or
+    /// reserved and the write are one statement, so a purchase at the same
+    /// moment can't slip under it. An offer that sold out by itself comes
+    /// back when units are added.
+    pub async fn set_item_quantity(
+        &self,
+        item_id: i64,
+        quantity: u32,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Offer, QuantityError> {
+        let q = i32::try_from(quantity.min(Quantity::MAX)).unwrap_or(i32::MAX);
+        let offer_id: std::result::Result<i64, u32> = with_tx!(self, tx => {
+            let row: Option<(i64, i32)> = sqlx::query_as(
+                "UPDATE offer_items SET quantity = $1 WHERE id = $2 AND reserved + sold <= $1 RETURNING offer_id, quantity",
+            )
+            .bind(q).bind(item_id).fetch_optional(&mut *tx).await?;
+            match row {
+                Some((offer_id, _)) => {
+                    sqlx::query(RESTOCK_SQL).bind(offer_id).bind(ts(now)).execute(&mut *tx).await?;
+                    sqlx::query(SELL_OUT_SQL).bind(offer_id).bind(ts(now)).execute(&mut *tx).await?;
+                    audit!(tx, now, actor, "edit_quantity", "offer", offer_id, None::<String>, Some(format!("item {item_id}: {q}")));
+                    Ok(offer_id)
+                }
+                None => {
+                    let committed: Option<i32> = sqlx::query_scalar("SELECT reserved + sold FROM offer_items WHERE id = $1")
+                        .bind(item_id).fetch_optional(&mut *tx).await?;
+                    match committed {
+                        Some(c) => Err(c.max(0) as u32),
+                        None => return Err(QuantityError::Store(StoreError::NotFound)),
+                    }
+                }
+            }
+        });
+        match offer_id {
+            Ok(id) => Ok(self.offer(id).await?),
+            Err(committed) => Err(QuantityError::BelowCommitted { committed }),
+        }
+    }
+
+    /// Sets an item's prices for new purchases; existing orders keep the
+    /// price they were bought at (purchase lines carry their own).
+    pub async fn set_item_prices(
+        &self,
+        item_id: i64,
+        original: Money,
+        deal: Money,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Offer> {
+        crate::domain::offer::check_prices(original, deal).map_err(|e| StoreError::Unexpected(e.into()))?;
+        let offer_id: i64 = with_tx!(self, tx => {
+            let offer_id: i64 = sqlx::query_scalar(
+                "UPDATE offer_items SET original_price = $1, deal_price = $2 WHERE id = $3 \
+                 AND offer_id IN (SELECT id FROM offers WHERE currency = $4) RETURNING offer_id",
+            )
+            .bind(original.minor()).bind(deal.minor()).bind(item_id).bind(original.currency().code())
+            .fetch_one(&mut *tx).await?;
+            audit!(tx, now, actor, "edit_price", "offer", offer_id, None::<String>, Some(format!("item {item_id}: {deal}")));
+            offer_id
+        });
+        self.offer(offer_id).await
+    }
+}
