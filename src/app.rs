@@ -45,7 +45,10 @@ impl App {
     }
 
     /// Serves until `shutdown` completes.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let router = http::router(HttpState { store: self.store.clone() });
         tracing::info!(addr = %self.local_addr(), database = self.store.backend_name(), "glean is running");
         axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await.context("HTTP server failed")?;

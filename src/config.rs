@@ -152,10 +152,10 @@ impl Settings {
                 problem: "required when STRIPE_SECRET_KEY is set".into(),
             });
         }
-        if let Some(s) = &stripe_webhook_secret {
-            if !s.expose_secret().starts_with("whsec_") {
-                return Err(ConfigError { var: "STRIPE_WEBHOOK_SECRET", problem: "must start with whsec_".into() });
-            }
+        if let Some(s) = &stripe_webhook_secret
+            && !s.expose_secret().starts_with("whsec_")
+        {
+            return Err(ConfigError { var: "STRIPE_WEBHOOK_SECRET", problem: "must start with whsec_".into() });
         }
         let telegram_webhook_url = r.parsed_opt("TELEGRAM_WEBHOOK_URL", parse_url)?;
         let telegram_webhook_secret = r.secret("TELEGRAM_WEBHOOK_SECRET");
@@ -264,10 +264,7 @@ impl Settings {
             ("STRIPE_API_BASE", mask_url(self.stripe_api_base.as_str())),
             ("PUBLIC_BASE_URL", opt_url(&self.public_base_url)),
             ("HTTP_ADDR", self.http_addr.to_string()),
-            (
-                "ADMIN_TELEGRAM_IDS",
-                self.admin_telegram_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
-            ),
+            ("ADMIN_TELEGRAM_IDS", self.admin_telegram_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
             ("DEFAULT_TIMEZONE", self.default_timezone.name().to_string()),
             ("DEFAULT_CURRENCY", self.default_currency.code().to_string()),
             ("MAX_UNITS_PER_ORDER", self.max_units_per_order.to_string()),

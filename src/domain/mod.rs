@@ -70,9 +70,5 @@ pub(crate) fn transition<S: Copy + PartialEq>(
     event: &'static str,
     name: impl Fn(S) -> &'static str,
 ) -> Result<S, TransitionError> {
-    table
-        .iter()
-        .find(|(f, _)| *f == from)
-        .map(|(_, to)| *to)
-        .ok_or(TransitionError { entity, event, from: name(from) })
+    table.iter().find(|(f, _)| *f == from).map(|(_, to)| *to).ok_or(TransitionError { entity, event, from: name(from) })
 }

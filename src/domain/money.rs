@@ -324,7 +324,13 @@ mod tests {
 
     #[test]
     fn formats_for_display() {
-        let cases = [("EUR", 350, "€3.50"), ("EUR", 5, "€0.05"), ("JPY", 350, "¥350"), ("CHF", 1200, "12.00 CHF"), ("GBP", 0, "£0.00")];
+        let cases = [
+            ("EUR", 350, "€3.50"),
+            ("EUR", 5, "€0.05"),
+            ("JPY", 350, "¥350"),
+            ("CHF", 1200, "12.00 CHF"),
+            ("GBP", 0, "£0.00"),
+        ];
         for (code, minor, shown) in cases {
             let m = Money::from_minor(minor, Currency::from_code(code).unwrap()).unwrap();
             assert_eq!(m.to_string(), shown);

@@ -47,7 +47,9 @@ impl OfferEvent {
             OfferEvent::MarkSoldOut => &[(Active, SoldOut), (Paused, SoldOut)],
             OfferEvent::Restock => &[(SoldOut, Active)],
             OfferEvent::Expire => &[(Active, Expired), (Paused, Expired), (SoldOut, Expired)],
-            OfferEvent::Withdraw => &[(Draft, Withdrawn), (Active, Withdrawn), (Paused, Withdrawn), (SoldOut, Withdrawn)],
+            OfferEvent::Withdraw => {
+                &[(Draft, Withdrawn), (Active, Withdrawn), (Paused, Withdrawn), (SoldOut, Withdrawn)]
+            }
         }
     }
 

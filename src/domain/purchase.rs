@@ -154,8 +154,7 @@ impl PickupCode {
 
     /// Reads a code as typed: any case, spaces and dashes ignored.
     pub fn parse(input: &str) -> Option<Self> {
-        let code: String =
-            input.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
+        let code: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
         (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(PickupCode(code))
     }
 

@@ -33,9 +33,7 @@ pub enum WindowError {
     TooFarAhead,
     #[error("{0} doesn't exist on that day in your time zone (the clocks change); pick another time")]
     NoSuchLocalTime(String),
-    #[error(
-        "I couldn't read that window. Try \"today 18:00-20:00\", \"tomorrow 9-11\" or \"2026-12-01 18:00-20:00\""
-    )]
+    #[error("I couldn't read that window. Try \"today 18:00-20:00\", \"tomorrow 9-11\" or \"2026-12-01 18:00-20:00\"")]
     Unreadable,
 }
 
@@ -79,7 +77,9 @@ impl PickupWindow {
         let (date, times) = match text.split_once(char::is_whitespace) {
             Some(("today", rest)) => (today, rest),
             Some(("tomorrow", rest)) => (today.succ_opt().ok_or(WindowError::Unreadable)?, rest),
-            Some((day, rest)) if day.contains('-') && day.starts_with(|c: char| c.is_ascii_digit()) => (parse_date(day, today)?, rest),
+            Some((day, rest)) if day.contains('-') && day.starts_with(|c: char| c.is_ascii_digit()) => {
+                (parse_date(day, today)?, rest)
+            }
             _ => (today, text.as_str()),
         };
         let times = times.trim().replace(['–', '—'], "-").replace(" to ", "-");
@@ -149,7 +149,7 @@ fn parse_time(t: &str) -> Result<NaiveTime, WindowError> {
     let h: u32 = h.parse().map_err(|_| WindowError::Unreadable)?;
     let m: u32 = m.parse().map_err(|_| WindowError::Unreadable)?;
     if h == 24 && m == 0 {
-        return Ok(NaiveTime::from_hms_opt(23, 59, 59).ok_or(WindowError::Unreadable)?);
+        return NaiveTime::from_hms_opt(23, 59, 59).ok_or(WindowError::Unreadable);
     }
     NaiveTime::from_hms_opt(h, m, 0).ok_or(WindowError::Unreadable)
 }
@@ -176,7 +176,8 @@ mod tests {
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
         // 10:00 in Berlin on 26 Nov 2026.
         let now = at("2026-11-26T09:00:00Z");
-        let cases: &[(&str, Result<(&str, &str), WindowError>)] = &[
+        type Case<'a> = (&'a str, Result<(&'a str, &'a str), WindowError>);
+        let cases: &[Case] = &[
             ("today 18:00-20:00", Ok(("2026-11-26T17:00:00Z", "2026-11-26T19:00:00Z"))),
             ("Today 18-20", Ok(("2026-11-26T17:00:00Z", "2026-11-26T19:00:00Z"))),
             ("tomorrow 9-11", Ok(("2026-11-27T08:00:00Z", "2026-11-27T10:00:00Z"))),

@@ -192,7 +192,6 @@ macro_rules! restock {
     }};
 }
 
-
 const RESERVED_TO_SOLD: &str =
     "UPDATE offer_items SET reserved = reserved - $1, sold = sold + $1 WHERE id = $2 AND reserved >= $1";
 const RESERVED_TO_FREE: &str = "UPDATE offer_items SET reserved = reserved - $1 WHERE id = $2 AND reserved >= $1";
@@ -405,7 +404,13 @@ impl Store {
     /// pay-at-pickup order (`Cancel`), returning its units to stock. Returns
     /// false when the purchase was not in a state that allows it (already
     /// paid, already released: a second call changes nothing).
-    pub async fn release(&self, purchase_id: i64, event: PurchaseEvent, actor: &Actor, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn release(
+        &self,
+        purchase_id: i64,
+        event: PurchaseEvent,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         if !matches!(event, PurchaseEvent::Expire | PurchaseEvent::Cancel) {
             return Err(StoreError::Unexpected(anyhow::anyhow!("release takes Expire or Cancel, not {event}")));
         }
@@ -517,4 +522,3 @@ impl Store {
         Ok(out)
     }
 }
-

@@ -1,0 +1,99 @@
+//! The `glean` binary as an operator meets it: exit codes and messages.
+
+use std::process::Command;
+
+use glean::app::App;
+use glean::config::Settings;
+
+fn glean(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_glean"));
+    // Run in an empty directory so no developer's .env is picked up.
+    cmd.args(args).current_dir(dir.path()).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_bad_database_url_stops_start_up_with_one_line() {
+    let out = glean(&["run"], &[("DATABASE_URL", "nonsense://x")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("DATABASE_URL") && err.contains("nonsense"), "{err}");
+}
+
+#[test]
+fn an_unwritable_sqlite_path_stops_start_up_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A regular file where a directory should be: not creatable, even as root.
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, b"x").unwrap();
+    let url = format!("sqlite://{}/glean.db", file.display());
+    let out = glean(&["run"], &[("DATABASE_URL", &url), ("HTTP_ADDR", "127.0.0.1:0")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<_> = err.lines().filter(|l| l.starts_with("glean:")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("DATABASE_URL") && lines[0].contains("can't open SQLite database"), "{err}");
+}
+
+#[test]
+fn each_malformed_setting_is_named() {
+    for (var, value) in [("HTTP_ADDR", "nowhere"), ("DEFAULT_TIMEZONE", "Moon/Base"), ("MAX_UNITS_PER_ORDER", "-1")] {
+        let out = glean(&["run"], &[(var, value)]);
+        assert_eq!(out.status.code(), Some(2), "{var}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with(&format!("glean: configuration error: {var}:")), "{err}");
+    }
+}
+
+#[test]
+fn check_config_masks_secrets() {
+    let out = glean(
+        &["check-config"],
+        &[("TELEGRAM_BOT_TOKEN", "42:very-secret-token"), ("DATABASE_URL", "postgres://u:pw-secret@db/glean")],
+    );
+    assert!(out.status.success());
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("TELEGRAM_BOT_TOKEN=****** (set)"), "{shown}");
+    assert!(!shown.contains("very-secret-token") && !shown.contains("pw-secret"), "{shown}");
+}
+
+#[test]
+fn migrate_creates_the_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    let out = glean(&["migrate"], &[("DATABASE_URL", &format!("sqlite://{}", path.display()))]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(path.exists());
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let settings = Settings::from_lookup(|k| match k {
+        "DATABASE_URL" => Some(format!("sqlite://{}", db.display())),
+        "HTTP_ADDR" => Some("127.0.0.1:0".into()),
+        _ => None,
+    })
+    .unwrap();
+    let app = App::build(&settings).await.unwrap();
+    let base = format!("http://{}", app.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let health: serde_json::Value = client.get(format!("{base}/healthz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["database"], "sqlite");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

@@ -1,0 +1,117 @@
+//! Fresh databases for tests: an SQLite file in a temporary directory
+//! always; a fresh PostgreSQL schema when `TEST_DATABASE_URL` is set.
+//! Under CI (`CI=true`) a missing `TEST_DATABASE_URL` fails the test
+//! instead of skipping it.
+
+use std::str::FromStr;
+
+use glean::config::DatabaseUrl;
+use glean::store::Store;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, Executor, PgConnection};
+use tempfile::TempDir;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A migrated, empty database and a way to open more pools on it.
+pub struct TestDb {
+    pub store: Store,
+    pub backend: Backend,
+    /// What `DATABASE_URL` would be for a separate process on this database.
+    pub url: String,
+    pg_opts: Option<PgConnectOptions>,
+    _dir: Option<TempDir>,
+}
+
+impl TestDb {
+    /// An independent store (its own pools) on the same database, as a
+    /// second process would have.
+    pub async fn another_store(&self) -> Store {
+        match (&self.pg_opts, self.backend) {
+            (Some(opts), Backend::Postgres) => Store::connect_postgres(opts.clone(), 16).await.expect("connect"),
+            _ => Store::connect_sqlite(self.url.trim_start_matches("sqlite://")).await.expect("open sqlite"),
+        }
+    }
+}
+
+/// The PostgreSQL base URL for tests, or `None` (having said why) when the
+/// suite should skip PostgreSQL.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("TEST_DATABASE_URL is not set under CI: PostgreSQL tests must run, not skip");
+            }
+            eprintln!("SKIPPED: PostgreSQL variant (set TEST_DATABASE_URL=postgres://… to run it)");
+            None
+        }
+    }
+}
+
+pub async fn fresh(backend: Backend) -> Option<TestDb> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("glean.db");
+            let path = path.to_str().expect("utf-8 temp path").to_string();
+            let store = Store::connect(&DatabaseUrl::Sqlite(path.clone())).await.expect("open sqlite");
+            store.migrate().await.expect("migrate sqlite");
+            Some(TestDb { store, backend, url: format!("sqlite://{path}"), pg_opts: None, _dir: Some(dir) })
+        }
+        Backend::Postgres => {
+            let base = postgres_url()?;
+            let schema = format!("t_{}_{}", std::process::id(), rand_suffix());
+            let mut conn = PgConnection::connect(&base).await.expect("connect to TEST_DATABASE_URL");
+            conn.execute(format!("CREATE SCHEMA {schema}").as_str()).await.expect("create schema");
+            conn.close().await.ok();
+            let opts = PgConnectOptions::from_str(&base)
+                .expect("TEST_DATABASE_URL")
+                .options([("search_path", schema.as_str())]);
+            let store = Store::connect_postgres(opts.clone(), 16).await.expect("connect");
+            store.migrate().await.expect("migrate postgres");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+            Some(TestDb { store, backend, url, pg_opts: Some(opts), _dir: None })
+        }
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{nanos:x}{n}")
+}
+
+/// Declares each listed `async fn name(db: TestDb)` as two tests,
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = $crate::support::db::fresh($crate::support::db::Backend::Sqlite).await.expect("sqlite");
+                    super::$name(db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = $crate::support::db::fresh($crate::support::db::Backend::Postgres).await {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+    };
+}
