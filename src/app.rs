@@ -1,24 +1,37 @@
-//! Wires settings, store and servers into one running process.
+//! Wires settings, store, bot, jobs and the HTTP server into one process.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
+use crate::actions::Ctx;
+use crate::bot::runner::{self, Dispatcher};
+use crate::bot::{self, Bot};
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::http::{self, HttpState};
 use crate::store::Store;
+use crate::telegram::TgClient;
+
+/// How long shutdown waits for updates in flight.
+const DRAIN_DEADLINE: Duration = Duration::from_secs(8);
 
 /// A built application: database connected and migrated, port bound.
 pub struct App {
     listener: TcpListener,
-    store: Store,
+    ctx: Ctx,
 }
 
 /// Start-up failures that are the operator's to fix (exit code 2), as
 /// opposed to failures while running.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    #[error("configuration error: {0}")]
+    Config(String),
     #[error("DATABASE_URL: {0:#}")]
     Database(anyhow::Error),
     #[error("HTTP_ADDR: can't listen on {addr}: {source}")]
@@ -26,13 +39,24 @@ pub enum StartupError {
 }
 
 impl App {
-    pub async fn build(settings: &Settings) -> Result<App, StartupError> {
+    pub async fn build(settings: Settings) -> Result<App, StartupError> {
+        Self::build_with_clock(settings, Clock::default()).await
+    }
+
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> Result<App, StartupError> {
+        let Some(token) = settings.telegram_bot_token.clone() else {
+            return Err(StartupError::Config(
+                "TELEGRAM_BOT_TOKEN: required to run the bot (get one from @BotFather)".into(),
+            ));
+        };
         let store = Store::connect(&settings.database_url).await.map_err(StartupError::Database)?;
         store.migrate().await.map_err(StartupError::Database)?;
+        let tg = TgClient::new(settings.telegram_api_url.clone(), token, settings.telegram_limits)
+            .map_err(|e| StartupError::Config(format!("TELEGRAM_API_URL: {e}")))?;
         let listener = TcpListener::bind(settings.http_addr)
             .await
             .map_err(|source| StartupError::Listen { addr: settings.http_addr, source })?;
-        Ok(App { listener, store })
+        Ok(App { listener, ctx: Ctx { store, tg, settings: Arc::new(settings), clock } })
     }
 
     /// The address actually bound (useful with port 0).
@@ -41,21 +65,74 @@ impl App {
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        &self.ctx.store
     }
 
-    /// Serves until `shutdown` completes.
+    /// Runs the bot, the jobs and the HTTP server until `shutdown`
+    /// completes; then stops taking updates and finishes those in flight.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let router = http::router(HttpState { store: self.store.clone() });
-        tracing::info!(addr = %self.local_addr(), database = self.store.backend_name(), "glean is running");
-        axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await.context("HTTP server failed")?;
-        self.store.close().await;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let ctx = self.ctx.clone();
+        let router = http::router(HttpState { store: ctx.store.clone() });
+        tracing::info!(addr = %self.local_addr(), database = ctx.store.backend_name(), "glean is running");
+
+        let jobs = tokio::spawn(crate::jobs::run(ctx.clone(), ctx.settings.jobs_interval, stop_rx.clone()));
+        let bot_task = tokio::spawn(run_bot(ctx.clone(), stop_rx.clone()));
+        let mut http_stop = stop_rx.clone();
+        let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {
+            let _ = http_stop.changed().await;
+        });
+        let server = tokio::spawn(async move { server.await });
+
+        shutdown.await;
+        tracing::info!("stopping: no new updates; finishing those in flight");
+        let _ = stop_tx.send(true);
+        let _ = bot_task.await;
+        let _ = jobs.await;
+        server.await.context("HTTP server task")?.context("HTTP server failed")?;
+        ctx.store.close().await;
         tracing::info!("glean stopped");
         Ok(())
     }
+}
+
+/// The bot's life: learn who we are, register the command menu, resume what
+/// was stored, then poll until told to stop and drain what is in flight.
+async fn run_bot(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    let mut wait = Duration::from_millis(200);
+    let username = loop {
+        match ctx.tg.bot_username().await {
+            Ok(u) => break u,
+            Err(e) => {
+                tracing::warn!(error = %e, "Telegram getMe failed; retrying");
+                tokio::select! {
+                    _ = stop.changed() => return,
+                    _ = tokio::time::sleep(wait) => {}
+                }
+                wait = (wait * 2).min(Duration::from_secs(30));
+            }
+        }
+    };
+    if let Err(e) = ctx.tg.set_commands(bot::command_menu(false), None).await {
+        tracing::warn!(error = %e, "setMyCommands failed");
+    }
+    for admin in &ctx.settings.admin_telegram_ids {
+        if let Err(e) = ctx.tg.set_commands(bot::command_menu(true), Some(*admin)).await {
+            tracing::warn!(admin, error = %e, "setMyCommands for an admin failed");
+        }
+    }
+    if let Err(e) = ctx.tg.delete_webhook().await {
+        tracing::warn!(error = %e, "deleteWebhook failed; polling may be refused");
+    }
+    let dispatcher = Dispatcher::new(Arc::new(Bot { ctx, username }));
+    if let Err(e) = runner::resume(&dispatcher).await {
+        tracing::error!(error = %e, "couldn't resume stored updates");
+    }
+    runner::poll(dispatcher.clone(), stop).await;
+    dispatcher.drained(DRAIN_DEADLINE).await;
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -121,6 +121,8 @@ pub struct Settings {
     /// `CANCELLATION_CUTOFF_MINUTES`: paid orders can be cancelled until this
     /// long before pickup starts (default 120).
     pub cancellation_cutoff: Duration,
+    /// `JOBS_INTERVAL_MS`: how often the background jobs run (default 60000).
+    pub jobs_interval: Duration,
     /// `SENTRY_DSN`: optional error reporting.
     pub sentry_dsn: Option<SecretString>,
     /// `LOG_FORMAT`: `pretty` (default) or `json`.
@@ -223,6 +225,9 @@ impl Settings {
             max_units_per_order: r.parsed("MAX_UNITS_PER_ORDER", 10, |s| parse_int_in(s, 1, 1000))? as u32,
             reservation_ttl,
             cancellation_cutoff: minutes("CANCELLATION_CUTOFF_MINUTES", 120, 7 * 24 * 60)?,
+            jobs_interval: Duration::from_millis(
+                r.parsed("JOBS_INTERVAL_MS", 60_000, |s| parse_int_in(s, 50, 3_600_000))?,
+            ),
             sentry_dsn: r.secret("SENTRY_DSN"),
             log_format: r.parsed("LOG_FORMAT", LogFormat::Pretty, |s| match s {
                 "pretty" | "text" => Ok(LogFormat::Pretty),
@@ -270,6 +275,7 @@ impl Settings {
             ("MAX_UNITS_PER_ORDER", self.max_units_per_order.to_string()),
             ("RESERVATION_TTL_MINUTES", (self.reservation_ttl.as_secs() / 60).to_string()),
             ("CANCELLATION_CUTOFF_MINUTES", (self.cancellation_cutoff.as_secs() / 60).to_string()),
+            ("JOBS_INTERVAL_MS", self.jobs_interval.as_millis().to_string()),
             ("SENTRY_DSN", secret(&self.sentry_dsn)),
             ("LOG_FORMAT", format!("{:?}", self.log_format).to_lowercase()),
             ("LOG_LEVEL", self.log_level.clone()),

@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     runtime.block_on(async move {
         match cli.command {
             Command::Run => {
-                let app = match App::build(&settings).await {
+                let app = match App::build(settings).await {
                     Ok(app) => app,
                     Err(e) => {
                         eprintln!("glean: {e}");

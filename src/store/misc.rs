@@ -88,6 +88,22 @@ impl Store {
         Ok(r == 1)
     }
 
+    /// Writes one audit entry on its own (for events with no state change,
+    /// such as a refused forged button).
+    pub async fn audit(
+        &self,
+        actor: &super::Actor,
+        action: &str,
+        target_kind: &str,
+        target_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target_kind, target_id) VALUES ($1, $2, $3, $4, $5)",
+        ).bind(ts(now)).bind(actor.label()).bind(action).bind(target_kind).bind(target_id).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
     /// The audit trail of one target, oldest first.
     pub async fn audit_trail(&self, target_kind: &str, target_id: i64) -> Result<Vec<AuditEntry>> {
         type Row = (i64, String, String, String, i64, Option<String>, Option<String>);

@@ -11,6 +11,7 @@
 //!   `processed_events` was inserted in the same transaction.
 
 mod businesses;
+mod inbound;
 mod misc;
 mod offers;
 mod purchases;
@@ -25,6 +26,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use businesses::{Business, NewBusiness, NewVenue, Venue};
+pub use inbound::InboundUpdate;
 pub use misc::{AuditEntry, StoredImage, User};
 pub use offers::{Item, NewOffer, Offer, OfferFilter, QuantityError};
 pub use purchases::{

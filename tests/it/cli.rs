@@ -2,8 +2,8 @@
 
 use std::process::Command;
 
-use glean::app::App;
-use glean::config::Settings;
+use crate::support::app::TestApp;
+use crate::support::db::Backend;
 
 fn glean(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
@@ -32,7 +32,7 @@ fn an_unwritable_sqlite_path_stops_start_up_with_one_line() {
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"x").unwrap();
     let url = format!("sqlite://{}/glean.db", file.display());
-    let out = glean(&["run"], &[("DATABASE_URL", &url), ("HTTP_ADDR", "127.0.0.1:0")]);
+    let out = glean(&["run"], &[("DATABASE_URL", &url), ("HTTP_ADDR", "127.0.0.1:0"), ("TELEGRAM_BOT_TOKEN", "1:x")]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<_> = err.lines().filter(|l| l.starts_with("glean:")).collect();
@@ -71,29 +71,25 @@ fn migrate_creates_the_sqlite_file() {
     assert!(path.exists());
 }
 
-#[tokio::test]
-async fn health_and_readiness_answer() {
+#[test]
+fn run_without_a_bot_token_names_it() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("h.db");
-    let settings = Settings::from_lookup(|k| match k {
-        "DATABASE_URL" => Some(format!("sqlite://{}", db.display())),
-        "HTTP_ADDR" => Some("127.0.0.1:0".into()),
-        _ => None,
-    })
-    .unwrap();
-    let app = App::build(&settings).await.unwrap();
-    let base = format!("http://{}", app.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let url = format!("sqlite://{}/g.db", dir.path().display());
+    let out = glean(&["run"], &[("DATABASE_URL", &url), ("HTTP_ADDR", "127.0.0.1:0")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("TELEGRAM_BOT_TOKEN"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_readiness_answer() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let client = reqwest::Client::new();
-    let health: serde_json::Value = client.get(format!("{base}/healthz")).send().await.unwrap().json().await.unwrap();
+    let health: serde_json::Value =
+        client.get(format!("{}/healthz", app.base_url)).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
-    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    let ready = client.get(format!("{}/readyz", app.base_url)).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     let ready: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(ready["database"], "sqlite");
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
 }

@@ -75,7 +75,7 @@ pub async fn fresh(backend: Backend) -> Option<TestDb> {
             let store = Store::connect_postgres(opts.clone(), 16).await.expect("connect");
             store.migrate().await.expect("migrate postgres");
             let sep = if base.contains('?') { '&' } else { '?' };
-            let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+            let url = format!("{base}{sep}options[search_path]={schema}");
             Some(TestDb { store, backend, url, pg_opts: Some(opts), _dir: None })
         }
     }

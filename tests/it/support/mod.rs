@@ -1,4 +1,5 @@
 //! Shared helpers of the integration tests.
 
+pub mod app;
 pub mod db;
 pub mod fixtures;

@@ -1,0 +1,161 @@
+//! The offer card: what customers see of a deal, and what the business
+//! previews before publishing. One renderer for both.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::texts::esc;
+use crate::domain::{Money, OfferStatus, PickupWindow};
+use crate::store::{Business, Offer, Venue};
+
+/// Telegram's caption limit; the card must fit under a photo.
+pub const CAPTION_MAX: usize = 1024;
+
+pub struct CardItem {
+    pub name: String,
+    pub unit: String,
+    pub original: Money,
+    pub deal: Money,
+    pub remaining: Option<u32>,
+}
+
+pub struct CardView {
+    pub title: String,
+    pub business: String,
+    pub description: String,
+    pub items: Vec<CardItem>,
+    pub window: PickupWindow,
+    pub tz: Tz,
+    pub venue_name: String,
+    pub venue_address: String,
+    pub status: Option<OfferStatus>,
+}
+
+impl CardView {
+    pub fn of_offer(offer: &Offer, business: &Business, venue: &Venue) -> Option<CardView> {
+        Some(CardView {
+            title: offer.title.clone(),
+            business: business.name.clone(),
+            description: offer.description.clone(),
+            items: offer
+                .items
+                .iter()
+                .map(|i| CardItem {
+                    name: i.name.clone(),
+                    unit: i.unit.clone(),
+                    original: i.original_price,
+                    deal: i.deal_price,
+                    remaining: Some(i.remaining()),
+                })
+                .collect(),
+            window: offer.window()?,
+            tz: venue.timezone,
+            venue_name: venue.name.clone(),
+            venue_address: venue.address.clone(),
+            status: Some(offer.status),
+        })
+    }
+
+    /// The card as HTML, at most [`CAPTION_MAX`] characters: a long
+    /// description is shortened first, then item names.
+    pub fn render(&self, now: DateTime<Utc>) -> String {
+        let mut desc_max = self.description.chars().count();
+        let mut name_max = 80;
+        loop {
+            let s = self.render_with(now, desc_max, name_max);
+            if s.chars().count() <= CAPTION_MAX || (desc_max == 0 && name_max <= 12) {
+                return s;
+            }
+            if desc_max > 0 {
+                desc_max = desc_max.saturating_sub(60.max(desc_max / 4));
+            } else {
+                name_max -= 8;
+            }
+        }
+    }
+
+    fn render_with(&self, now: DateTime<Utc>, desc_max: usize, name_max: usize) -> String {
+        let mut s = format!("<b>{}</b> · {}\n", esc(&self.title), esc(&self.business));
+        if let Some(reason) = self.status.and_then(OfferStatus::unavailable_reason) {
+            s.push_str(&format!("<i>{}</i>\n", esc(reason)));
+        }
+        if desc_max > 0 && !self.description.is_empty() {
+            s.push_str(&esc(&shorten(&self.description, desc_max)));
+            s.push('\n');
+        }
+        s.push('\n');
+        for it in &self.items {
+            let pct = it.deal.discount_percent(it.original);
+            s.push_str(&format!("• {} ({}): <b>{}</b>", esc(&shorten(&it.name, name_max)), esc(&it.unit), it.deal));
+            if pct > 0 {
+                s.push_str(&format!(" <s>{}</s> −{pct}%", it.original));
+            }
+            match it.remaining {
+                Some(0) => s.push_str(" · sold out"),
+                Some(n) => s.push_str(&format!(" · {n} left")),
+                None => {}
+            }
+            s.push('\n');
+        }
+        s.push_str(&format!("\n🕒 Pickup: {} ({})\n", self.window.display(self.tz, now), esc(self.tz.name())));
+        s.push_str(&format!("📍 {}, {}", esc(&self.venue_name), esc(&self.venue_address)));
+        s
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Currency;
+
+    fn view(desc: &str, items: usize) -> CardView {
+        let eur = Currency::from_code("EUR").unwrap();
+        let start = DateTime::parse_from_rfc3339("2026-11-26T17:00:00Z").unwrap().with_timezone(&Utc);
+        CardView {
+            title: "Bread <bag>".into(),
+            business: "Kalle & Co".into(),
+            description: desc.into(),
+            items: (0..items)
+                .map(|i| CardItem {
+                    name: format!("{} {i}", "Sourdough loaf with seeds and a very long name".repeat(2)),
+                    unit: "1 loaf".into(),
+                    original: Money::from_minor(500, eur).unwrap(),
+                    deal: Money::from_minor(200, eur).unwrap(),
+                    remaining: Some(3),
+                })
+                .collect(),
+            window: PickupWindow::from_stored(start, start + chrono::Duration::hours(2)).unwrap(),
+            tz: "Europe/Berlin".parse().unwrap(),
+            venue_name: "Shop".into(),
+            venue_address: "Torstraße 1".into(),
+            status: Some(OfferStatus::Active),
+        }
+    }
+
+    #[test]
+    fn shows_prices_discount_stock_window_and_escapes() {
+        let now = DateTime::parse_from_rfc3339("2026-11-26T09:00:00Z").unwrap().with_timezone(&Utc);
+        let card = view("Fresh today", 1).render(now);
+        assert!(card.contains("<b>Bread &lt;bag&gt;</b> · Kalle &amp; Co"), "{card}");
+        assert!(card.contains("<b>€2.00</b> <s>€5.00</s> −60% · 3 left"), "{card}");
+        assert!(card.contains("Pickup: Today 18:00–20:00 (Europe/Berlin)"), "{card}");
+    }
+
+    #[test]
+    fn always_fits_a_caption() {
+        let now = Utc::now();
+        for (desc, items) in [("x".repeat(600), 10), (String::new(), 10), ("y".repeat(600), 1)] {
+            let card = view(&desc, items).render(now);
+            assert!(card.chars().count() <= CAPTION_MAX, "{} chars", card.chars().count());
+        }
+    }
+}

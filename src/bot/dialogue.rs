@@ -1,0 +1,40 @@
+//! The dialogue a chat is in, saved as JSON in the `dialogues` table after
+//! every step, so a restart (or another instance) continues where it was.
+
+use serde::{Deserialize, Serialize};
+
+use super::{newoffer, register, venues};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Dialogue {
+    /// Bumped on every step; buttons carry it, so a press on an earlier
+    /// step's button is recognised as stale.
+    pub seq: u32,
+    pub flow: Flow,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Flow {
+    Register(register::Form),
+    NewOffer(newoffer::Form),
+    AddVenue(venues::Form),
+    /// An admin pressed Reject and is asked for the reason.
+    RejectReason {
+        business_id: i64,
+        admin_message_id: i32,
+    },
+}
+
+impl Dialogue {
+    pub fn new(flow: Flow) -> Self {
+        Dialogue { seq: 1, flow }
+    }
+
+    /// The next step: a new `seq`, so earlier buttons go stale.
+    pub fn next(mut self, flow: Flow) -> Self {
+        self.seq = self.seq.wrapping_add(1);
+        self.flow = flow;
+        self
+    }
+}

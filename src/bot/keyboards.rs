@@ -1,0 +1,75 @@
+//! Keyboards: inline buttons carry typed callback data; reply keyboards
+//! offer Telegram's share-contact and share-location buttons.
+
+use teloxide::types::{
+    ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove,
+    ReplyMarkup,
+};
+
+use super::callback::{Cb, Wiz};
+use super::texts;
+
+pub fn inline(rows: Vec<Vec<(&str, Cb)>>) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(
+        rows.into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|(label, cb)| InlineKeyboardButton::callback(label, cb.encode()))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Back / Cancel for a dialogue step.
+pub fn nav(seq: u32, back: bool) -> Vec<(&'static str, Cb)> {
+    let mut row = Vec::new();
+    if back {
+        row.push((texts::BACK, Cb::Wizard { seq, action: Wiz::Back }));
+    }
+    row.push((texts::CANCEL, Cb::Wizard { seq, action: Wiz::Cancel }));
+    row
+}
+
+/// Just the navigation row, as a markup.
+pub fn nav_markup(seq: u32, back: bool) -> ReplyMarkup {
+    ReplyMarkup::InlineKeyboard(inline(vec![nav(seq, back)]))
+}
+
+/// The reply keyboard of a typed step: an optional request button
+/// (share contact or location), an optional Skip, then Back / Cancel. It
+/// stays on screen through the choice steps, so a way back is always there.
+pub fn reply(request: Option<(&str, ButtonRequest)>, skip: bool, back: bool) -> ReplyMarkup {
+    let mut rows = Vec::new();
+    if let Some((label, what)) = request {
+        rows.push(vec![KeyboardButton::new(label).request(what)]);
+    }
+    if skip {
+        rows.push(vec![KeyboardButton::new(texts::SKIP)]);
+    }
+    let mut nav = Vec::new();
+    if back {
+        nav.push(KeyboardButton::new(texts::BACK));
+    }
+    nav.push(KeyboardButton::new(texts::CANCEL));
+    rows.push(nav);
+    ReplyMarkup::Keyboard(KeyboardMarkup::new(rows).resize_keyboard())
+}
+
+/// A typed answer that is really one of the reply keyboard's buttons.
+pub fn nav_of(text: &str) -> Option<Wiz> {
+    let t = text.trim();
+    if t == texts::BACK || t.eq_ignore_ascii_case("back") {
+        Some(Wiz::Back)
+    } else if t == texts::CANCEL || t.eq_ignore_ascii_case("cancel") {
+        Some(Wiz::Cancel)
+    } else if t == texts::SKIP || t.eq_ignore_ascii_case("skip") {
+        Some(Wiz::Skip)
+    } else {
+        None
+    }
+}
+
+pub fn remove() -> ReplyMarkup {
+    ReplyMarkup::KeyboardRemove(KeyboardRemove::new())
+}

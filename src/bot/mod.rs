@@ -1,0 +1,354 @@
+//! The Telegram bot: turns one stored update into actions and replies.
+//! Handlers are thin: they parse input into domain types, call the store or
+//! an action, and render the result. Dialogue state lives in the database.
+//!
+//! - `runner`: long polling into the inbound table, per-chat ordered dispatch.
+//! - `dialogue`: the typed dialogue state, saved per chat.
+//! - `callback`: typed, versioned callback data.
+//! - `register`, `newoffer`, `venues`, `admin`, `start`: one file per flow.
+//! - `cards`, `texts`, `keyboards`: what the bot shows.
+
+mod admin;
+pub mod callback;
+mod cards;
+mod dialogue;
+pub(crate) mod keyboards;
+mod newoffer;
+mod register;
+pub mod runner;
+mod start;
+pub mod texts;
+mod venues;
+
+use teloxide::types::{BotCommand, CallbackQuery, Message, ReplyMarkup, Update, UpdateKind, User as TgUser};
+
+use self::callback::Cb;
+use self::dialogue::{Dialogue, Flow};
+use crate::actions::Ctx;
+use crate::store::InboundUpdate;
+
+/// Everything a handler needs: the shared services, and who the bot is.
+pub struct Bot {
+    pub ctx: Ctx,
+    /// The bot's @username, for deep links.
+    pub username: String,
+}
+
+impl std::ops::Deref for Bot {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.ctx
+    }
+}
+
+/// Who is talking to us, in which chat.
+#[derive(Debug, Clone)]
+pub struct From {
+    pub chat: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub username: Option<String>,
+}
+
+impl From {
+    fn of(chat: i64, u: &TgUser) -> Self {
+        From { chat, user_id: u.id.0 as i64, name: u.full_name(), username: u.username.clone() }
+    }
+
+    /// "Anna (@anna, id 42)" for admins' eyes.
+    pub fn describe(&self) -> String {
+        match &self.username {
+            Some(u) => format!("{} (@{u}, id {})", self.name, self.user_id),
+            None => format!("{} (id {})", self.name, self.user_id),
+        }
+    }
+}
+
+/// A user's message, reduced to what the flows care about.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Command { name: String, args: String },
+    Text(String),
+    Contact(String),
+    Location { lat: f64, lng: f64 },
+    Photo { file_id: String, size: u32 },
+    Document { file_id: String, size: u32, mime: Option<String> },
+    Other,
+}
+
+impl Input {
+    fn of(msg: &Message, bot_username: &str) -> Input {
+        if let Some(text) = msg.text() {
+            if let Some(rest) = text.strip_prefix('/') {
+                let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                let name = match head.split_once('@') {
+                    Some((n, at)) if at.eq_ignore_ascii_case(bot_username) => n,
+                    Some(_) => return Input::Other,
+                    None => head,
+                };
+                return Input::Command { name: name.to_ascii_lowercase(), args: args.trim().to_string() };
+            }
+            return Input::Text(text.to_string());
+        }
+        if let Some(c) = msg.contact() {
+            return Input::Contact(c.phone_number.clone());
+        }
+        if let Some(l) = msg.location() {
+            return Input::Location { lat: l.latitude, lng: l.longitude };
+        }
+        if let Some(sizes) = msg.photo()
+            && let Some(largest) = sizes.iter().max_by_key(|p| u64::from(p.width) * u64::from(p.height))
+        {
+            return Input::Photo { file_id: largest.file.id.0.clone(), size: largest.file.size };
+        }
+        if let Some(d) = msg.document() {
+            return Input::Document {
+                file_id: d.file.id.0.clone(),
+                size: d.file.size,
+                mime: d.mime_type.as_ref().map(|m| m.essence_str().to_string()),
+            };
+        }
+        Input::Other
+    }
+}
+
+/// The commands shown in Telegram's menu.
+pub fn command_menu(admin: bool) -> Vec<BotCommand> {
+    let mut c = vec![
+        BotCommand::new("start", "Welcome"),
+        BotCommand::new("help", "What I can do"),
+        BotCommand::new("register", "Register your business"),
+        BotCommand::new("newoffer", "Post a new deal"),
+        BotCommand::new("publish", "Publish your draft deal"),
+        BotCommand::new("venues", "Your pickup places"),
+        BotCommand::new("cancel", "Leave what you're doing"),
+    ];
+    if admin {
+        c.extend([
+            BotCommand::new("pending", "Businesses waiting for verification"),
+            BotCommand::new("verify", "Verify a business: /verify <id>"),
+            BotCommand::new("reject", "Reject: /reject <id> <reason>"),
+            BotCommand::new("suspend", "Suspend a business: /suspend <id>"),
+            BotCommand::new("unsuspend", "Lift a suspension: /unsuspend <id>"),
+        ]);
+    }
+    c
+}
+
+impl Bot {
+    /// Handles one stored update. Errors are answered kindly here and
+    /// logged with the update id; they never stop the runner.
+    pub async fn handle(&self, inbound: &InboundUpdate) {
+        let update: Update = match serde_json::from_str(&inbound.payload) {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::warn!(update_id = inbound.update_id, error = %e, "unreadable update skipped");
+                return;
+            }
+        };
+        let result = match &update.kind {
+            UpdateKind::Message(m) => self.on_message(m).await,
+            UpdateKind::CallbackQuery(q) => self.on_callback(q).await,
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            tracing::error!(update_id = inbound.update_id, chat_id = inbound.chat_id, error = ?e, "handler failed");
+            match &update.kind {
+                UpdateKind::CallbackQuery(q) => {
+                    let _ = self.tg.answer_callback(&q.id.0, Some(texts::SOMETHING_WENT_WRONG), true).await;
+                }
+                _ if inbound.chat_id != 0 => {
+                    let _ = self.say(inbound.chat_id, texts::SOMETHING_WENT_WRONG).await;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    async fn on_message(&self, msg: &Message) -> anyhow::Result<()> {
+        let Some(user) = msg.from.as_ref() else { return Ok(()) };
+        if !msg.chat.is_private() {
+            return Ok(());
+        }
+        let from = From::of(msg.chat.id.0, user);
+        let span = tracing::info_span!("message", tg_user = from.user_id);
+        let _enter = span.enter();
+        let input = Input::of(msg, &self.username);
+        if let Input::Command { name, args } = &input {
+            return self.on_command(&from, name, args).await;
+        }
+        match self.dialogue(from.chat).await? {
+            Some(d) => self.continue_dialogue(&from, d, input).await,
+            None => match input {
+                Input::Location { lat, lng } => {
+                    if let Ok(at) = crate::domain::Coordinates::new(lat, lng) {
+                        self.touch_user(&from).await?;
+                        self.store.set_user_location(from.user_id, at, self.clock.now()).await?;
+                    }
+                    self.say(from.chat, texts::LOCATION_SAVED).await
+                }
+                _ => self.say(from.chat, texts::DONT_UNDERSTAND).await,
+            },
+        }
+    }
+
+    async fn on_command(&self, from: &From, name: &str, args: &str) -> anyhow::Result<()> {
+        let in_dialogue = self.dialogue(from.chat).await?;
+        match name {
+            "start" => start::start(self, from, args).await,
+            "help" => {
+                let owner = !self.store.businesses_of_owner(from.user_id).await?.is_empty();
+                self.say(from.chat, &texts::help(owner, self.settings.is_admin(from.user_id))).await
+            }
+            "cancel" => {
+                if in_dialogue.is_some() {
+                    self.store.clear_dialogue(from.chat).await?;
+                    self.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop)
+                } else {
+                    self.send(from.chat, texts::NOTHING_TO_CANCEL, Some(keyboards::remove())).await.map(drop)
+                }
+            }
+            "publish" => newoffer::publish_command(self, from, in_dialogue).await,
+            "register" | "newoffer" | "venues" if in_dialogue.is_some() => {
+                self.say(from.chat, texts::BUSY_IN_DIALOGUE).await
+            }
+            "register" => register::begin(self, from).await,
+            "newoffer" => newoffer::begin(self, from).await,
+            "venues" => venues::list(self, from).await,
+            "pending" | "verify" | "reject" | "suspend" | "unsuspend" => admin::command(self, from, name, args).await,
+            _ => self.say(from.chat, texts::UNKNOWN_COMMAND).await,
+        }
+    }
+
+    async fn continue_dialogue(&self, from: &From, d: Dialogue, input: Input) -> anyhow::Result<()> {
+        match d.flow {
+            Flow::Register(_) => register::on_input(self, from, d, input).await,
+            Flow::NewOffer(_) => newoffer::on_input(self, from, d, input).await,
+            Flow::AddVenue(_) => venues::on_input(self, from, d, input).await,
+            Flow::RejectReason { .. } => admin::on_reason(self, from, d, input).await,
+        }
+    }
+
+    async fn on_callback(&self, q: &CallbackQuery) -> anyhow::Result<()> {
+        let Some(message) = q.message.as_ref() else {
+            return self.tg.answer_callback(&q.id.0, Some(texts::UNKNOWN_BUTTON), false).await.map_err(Into::into);
+        };
+        let from = From::of(message.chat().id.0, &q.from);
+        let span = tracing::info_span!("callback", tg_user = from.user_id);
+        let _enter = span.enter();
+        let regular = message.regular_message();
+        let shown = regular.and_then(|m| m.text().or(m.caption())).unwrap_or_default();
+        let has_buttons = regular.and_then(|m| m.reply_markup()).is_some_and(|k| !k.inline_keyboard.is_empty());
+        let press = Press { id: q.id.0.clone(), message_id: message.id().0, text: shown.to_string(), has_buttons };
+        let Some(cb) = q.data.as_deref().and_then(Cb::decode) else {
+            tracing::info!(data = ?q.data, "unknown callback data");
+            return self.answer(&press, Some(texts::UNKNOWN_BUTTON)).await;
+        };
+        match cb {
+            Cb::Approve(id) => admin::approve(self, &from, &press, id).await,
+            Cb::Reject(id) => admin::reject_button(self, &from, &press, id).await,
+            Cb::ShowOffer(id) => {
+                self.answer(&press, None).await?;
+                start::show_offer(self, from.chat, id).await
+            }
+            Cb::AddVenue if self.dialogue(from.chat).await?.is_some() => {
+                self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
+            }
+            Cb::AddVenue => venues::add_pressed(self, &from, &press).await,
+            Cb::VenueLocation(id) => {
+                self.answer(&press, None).await?;
+                match self.store.venue(id).await {
+                    Ok(v) => self.tg.send_location(from.chat, v.location.lat(), v.location.lng()).await.map(drop)?,
+                    Err(_) => self.say(from.chat, texts::OFFER_NOT_FOUND).await?,
+                }
+                Ok(())
+            }
+            Cb::Wizard { seq, action } => {
+                let d = self.dialogue(from.chat).await?;
+                match d {
+                    Some(d) if d.seq == seq => match d.flow {
+                        Flow::Register(_) => register::on_button(self, &from, &press, d, action).await,
+                        Flow::NewOffer(_) => newoffer::on_button(self, &from, &press, d, action).await,
+                        Flow::AddVenue(_) => venues::on_button(self, &from, &press, d, action).await,
+                        Flow::RejectReason { .. } => admin::on_reason_button(self, &from, &press, d, action).await,
+                    },
+                    _ => {
+                        // A button of a step that is over: say so and tidy it away.
+                        self.answer(&press, Some(texts::STALE_BUTTON)).await?;
+                        press.clear_buttons(self, from.chat).await;
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    // --- small helpers shared by the flows -------------------------------
+
+    pub(crate) async fn say(&self, chat: i64, text: &str) -> anyhow::Result<()> {
+        self.send(chat, text, None).await.map(drop)
+    }
+
+    pub(crate) async fn send(&self, chat: i64, text: &str, markup: Option<ReplyMarkup>) -> anyhow::Result<Message> {
+        Ok(self.tg.send_text(chat, text, markup, false).await?)
+    }
+
+    pub(crate) async fn answer(&self, press: &Press, text: Option<&str>) -> anyhow::Result<()> {
+        Ok(self.tg.answer_callback(&press.id, text, false).await?)
+    }
+
+    pub(crate) async fn dialogue(&self, chat: i64) -> anyhow::Result<Option<Dialogue>> {
+        Ok(match self.store.dialogue(chat).await? {
+            Some(json) => match serde_json::from_str(&json) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    // A dialogue saved by an incompatible version: start over.
+                    tracing::warn!(chat, error = %e, "dropping unreadable dialogue");
+                    self.store.clear_dialogue(chat).await?;
+                    None
+                }
+            },
+            None => None,
+        })
+    }
+
+    pub(crate) async fn save(&self, chat: i64, d: &Dialogue) -> anyhow::Result<()> {
+        self.store.save_dialogue(chat, &serde_json::to_string(d)?, self.clock.now()).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn end_dialogue(&self, chat: i64) -> anyhow::Result<()> {
+        Ok(self.store.clear_dialogue(chat).await?)
+    }
+
+    pub(crate) async fn touch_user(&self, from: &From) -> anyhow::Result<()> {
+        self.store.upsert_user(from.user_id, &from.name, from.username.as_deref(), None, self.clock.now()).await?;
+        Ok(())
+    }
+
+    pub(crate) fn deep_link(&self, payload: &str) -> String {
+        format!("https://t.me/{}?start={payload}", self.username)
+    }
+}
+
+/// A button press being handled: answer it exactly once.
+pub struct Press {
+    pub id: String,
+    pub message_id: i32,
+    /// The pressed message's text as shown (entities stripped).
+    pub text: String,
+    /// Whether the pressed message still shows inline buttons.
+    pub has_buttons: bool,
+}
+
+impl Press {
+    /// Removes the pressed message's buttons (a decided question keeps no
+    /// live buttons). Failing to tidy up is not worth failing the press for.
+    pub async fn clear_buttons(&self, bot: &Bot, chat: i64) {
+        if self.has_buttons
+            && let Err(e) = bot.tg.edit_markup(chat, self.message_id, None).await
+        {
+            tracing::debug!(error = %e, "couldn't remove buttons");
+        }
+    }
+}

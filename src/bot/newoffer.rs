@@ -1,0 +1,622 @@
+//! `/newoffer`: title, description, items, pickup window and photo, one
+//! question at a time; then a preview exactly as customers will see it,
+//! with Publish / Edit / Discard. The draft lives in the dialogue (in the
+//! database) until it is published or discarded.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use teloxide::types::{Message, ReplyMarkup};
+
+use super::callback::{Cb, Wiz};
+use super::cards::{CardItem, CardView};
+use super::dialogue::{Dialogue, Flow};
+use super::register::capitalize;
+use super::{Bot, From, Input, Press, keyboards, texts};
+use crate::actions;
+use crate::actions::offers::PublishError;
+use crate::domain::offer::{MAX_ITEMS, NewItem, check_prices};
+use crate::domain::text::{Description, Name, Title, UnitText};
+use crate::domain::{BusinessStatus, Currency, Money, OfferStatus, PickupWindow, Quantity};
+use crate::media::{self, PhotoError};
+use crate::store::{Actor, Business, NewOffer, OfferFilter, StoredImage, Venue};
+use crate::telegram::{DownloadError, Photo};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    Venue,
+    Title,
+    Description,
+    ItemName,
+    ItemUnit,
+    ItemOriginal,
+    ItemDeal,
+    ItemQuantity,
+    MoreItems,
+    Window,
+    Photo,
+    Preview,
+    EditMenu,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ItemDraft {
+    name: Option<String>,
+    unit: Option<String>,
+    original: Option<i64>,
+    deal: Option<i64>,
+    quantity: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Form {
+    step: Step,
+    business_id: i64,
+    venue_id: Option<i64>,
+    /// Whether the business has more than one venue (so Back can reach the choice).
+    many_venues: bool,
+    currency: String,
+    title: Option<String>,
+    description: Option<String>,
+    items: Vec<ItemDraft>,
+    item: ItemDraft,
+    window: Option<(i64, i64)>,
+    /// Stored image names: display size and thumbnail.
+    photo: Option<(String, String)>,
+    /// Telegram's file_id of our own stripped upload, once uploaded.
+    photo_file_id: Option<String>,
+    /// Editing from the preview: a finished step returns to the preview.
+    editing: bool,
+}
+
+fn form(d: &Dialogue) -> Form {
+    match &d.flow {
+        Flow::NewOffer(f) => f.clone(),
+        _ => unreachable!("offer handlers only see offer dialogues"),
+    }
+}
+
+/// The business an owner posts for: their verified one, newest first.
+async fn verified_business(bot: &Bot, from: &From) -> anyhow::Result<Result<Business, &'static str>> {
+    let mine = bot.store.businesses_of_owner(from.user_id).await?;
+    if let Some(b) = mine.iter().rev().find(|b| b.status == BusinessStatus::Verified) {
+        return Ok(Ok(b.clone()));
+    }
+    Ok(Err(if mine.iter().any(|b| b.status == BusinessStatus::Pending) {
+        texts::PENDING_BUSINESS
+    } else {
+        texts::NEED_VERIFIED_BUSINESS
+    }))
+}
+
+pub async fn begin(bot: &Bot, from: &From) -> anyhow::Result<()> {
+    let business = match verified_business(bot, from).await? {
+        Ok(b) => b,
+        Err(why) => return bot.say(from.chat, why).await,
+    };
+    let venues = bot.store.venues_of(business.id).await?;
+    let f = Form {
+        step: if venues.len() == 1 { Step::Title } else { Step::Venue },
+        business_id: business.id,
+        venue_id: (venues.len() == 1).then(|| venues[0].id),
+        many_venues: venues.len() > 1,
+        currency: business.currency.code().to_string(),
+        title: None,
+        description: None,
+        items: Vec::new(),
+        item: ItemDraft::default(),
+        window: None,
+        photo: None,
+        photo_file_id: None,
+        editing: false,
+    };
+    let d = Dialogue::new(Flow::NewOffer(f));
+    bot.save(from.chat, &d).await?;
+    ask(bot, from, &d).await
+}
+
+fn currency(f: &Form) -> anyhow::Result<Currency> {
+    Ok(Currency::from_code(&f.currency)?)
+}
+
+async fn venue(bot: &Bot, f: &Form) -> anyhow::Result<Venue> {
+    let id = f.venue_id.ok_or_else(|| anyhow::anyhow!("no venue chosen"))?;
+    Ok(bot.store.venue(id).await?)
+}
+
+fn item_line(i: &ItemDraft, cur: Currency) -> String {
+    let m = |v: Option<i64>| v.and_then(|n| Money::from_minor(n, cur)).map(|m| m.to_string()).unwrap_or_default();
+    format!(
+        "• {} ({}): {} instead of {}, {} units",
+        texts::esc(i.name.as_deref().unwrap_or("")),
+        texts::esc(i.unit.as_deref().unwrap_or("")),
+        m(i.deal),
+        m(i.original),
+        i.quantity.unwrap_or(0)
+    )
+}
+
+async fn ask(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
+    let f = form(d);
+    let cur = currency(&f)?;
+    let typed = |skip: bool, back: bool| Some(keyboards::reply(None, skip, back));
+    let (text, markup): (String, Option<ReplyMarkup>) = match f.step {
+        Step::Venue => {
+            let venues = bot.store.venues_of(f.business_id).await?;
+            let mut rows: Vec<Vec<(&str, Cb)>> = venues
+                .iter()
+                .enumerate()
+                .map(|(i, v)| vec![(v.name.as_str(), Cb::Wizard { seq: d.seq, action: Wiz::Pick(i as u16) })])
+                .collect();
+            rows.push(keyboards::nav(d.seq, false));
+            let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
+            return bot.send(from.chat, texts::OFFER_VENUE, Some(markup)).await.map(drop);
+        }
+        Step::Title => (texts::OFFER_TITLE.into(), typed(false, f.many_venues || f.editing)),
+        Step::Description => (texts::OFFER_DESCRIPTION.into(), typed(true, true)),
+        Step::ItemName => (texts::offer_item_name(f.items.len()), typed(false, true)),
+        Step::ItemUnit => (texts::OFFER_ITEM_UNIT.into(), typed(false, true)),
+        Step::ItemOriginal => (texts::offer_item_original(cur.code()), typed(false, true)),
+        Step::ItemDeal => {
+            let original = f.item.original.and_then(|n| Money::from_minor(n, cur)).map(|m| m.to_string());
+            (texts::offer_item_deal(cur.code(), &original.unwrap_or_default()), typed(false, true))
+        }
+        Step::ItemQuantity => (texts::OFFER_ITEM_QUANTITY.into(), typed(false, true)),
+        Step::MoreItems => {
+            let lines: Vec<String> = f.items.iter().map(|i| item_line(i, cur)).collect();
+            let mut rows = vec![vec![(texts::ITEMS_DONE, Cb::Wizard { seq: d.seq, action: Wiz::ItemsDone })]];
+            if f.items.len() < MAX_ITEMS {
+                rows.insert(0, vec![(texts::ADD_ITEM, Cb::Wizard { seq: d.seq, action: Wiz::AddItem })]);
+            }
+            rows.push(keyboards::nav(d.seq, true));
+            let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
+            return bot.send(from.chat, &texts::offer_items_so_far(&lines.join("\n")), Some(markup)).await.map(drop);
+        }
+        Step::Window => {
+            let v = venue(bot, &f).await?;
+            (texts::offer_window(v.timezone.name()), typed(false, true))
+        }
+        Step::Photo => (texts::OFFER_PHOTO.into(), typed(true, true)),
+        Step::Preview => return show_preview(bot, from, d).await,
+        Step::EditMenu => {
+            let mut rows: Vec<Vec<(&str, Cb)>> = texts::EDIT_FIELDS
+                .iter()
+                .enumerate()
+                .map(|(i, label)| vec![(*label, Cb::Wizard { seq: d.seq, action: Wiz::Pick(i as u16) })])
+                .collect();
+            rows.push(vec![(texts::BACK_TO_PREVIEW, Cb::Wizard { seq: d.seq, action: Wiz::Back })]);
+            let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
+            return bot.send(from.chat, texts::EDIT_WHAT, Some(markup)).await.map(drop);
+        }
+    };
+    bot.send(from.chat, &text, markup).await.map(drop)
+}
+
+/// The card of the draft, exactly as customers will see it.
+async fn card(bot: &Bot, f: &Form, now: DateTime<Utc>) -> anyhow::Result<String> {
+    let cur = currency(f)?;
+    let v = venue(bot, f).await?;
+    let b = bot.store.business(f.business_id).await?;
+    let (start, end) = f.window.ok_or_else(|| anyhow::anyhow!("no window"))?;
+    let window = PickupWindow::from_stored(crate::store::dt(start), crate::store::dt(end))?;
+    let money = |n: Option<i64>| n.and_then(|n| Money::from_minor(n, cur)).ok_or_else(|| anyhow::anyhow!("bad price"));
+    let items = f
+        .items
+        .iter()
+        .map(|i| {
+            Ok(CardItem {
+                name: i.name.clone().unwrap_or_default(),
+                unit: i.unit.clone().unwrap_or_default(),
+                original: money(i.original)?,
+                deal: money(i.deal)?,
+                remaining: i.quantity,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let view = CardView {
+        title: f.title.clone().unwrap_or_default(),
+        business: b.name,
+        description: f.description.clone().unwrap_or_default(),
+        items,
+        window,
+        tz: v.timezone,
+        venue_name: v.name,
+        venue_address: v.address,
+        status: None,
+    };
+    Ok(view.render(now))
+}
+
+async fn show_preview(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
+    let mut f = form(d);
+    let caption = card(bot, &f, bot.clock.now()).await?;
+    let buttons = ReplyMarkup::InlineKeyboard(keyboards::inline(vec![
+        vec![(texts::PUBLISH, Cb::Wizard { seq: d.seq, action: Wiz::Publish })],
+        vec![
+            (texts::EDIT, Cb::Wizard { seq: d.seq, action: Wiz::Edit }),
+            (texts::DISCARD, Cb::Wizard { seq: d.seq, action: Wiz::Discard }),
+        ],
+    ]));
+    bot.send(from.chat, texts::PREVIEW_INTRO, Some(keyboards::remove())).await?;
+    let Some((display, _)) = &f.photo else {
+        return bot.send(from.chat, &caption, Some(buttons)).await.map(drop);
+    };
+    let photo = match &f.photo_file_id {
+        Some(id) => Photo::FileId(id.clone()),
+        None => {
+            let img =
+                bot.store.image(display).await?.ok_or_else(|| anyhow::anyhow!("stored photo {display} missing"))?;
+            Photo::Upload(img.bytes)
+        }
+    };
+    let sent = bot.tg.send_photo(from.chat, photo, &caption, Some(buttons), false).await?;
+    if f.photo_file_id.is_none() {
+        // Our stripped upload: its file_id is what customers will be sent.
+        f.photo_file_id = largest_photo(&sent);
+        bot.save(from.chat, &Dialogue { seq: d.seq, flow: Flow::NewOffer(f) }).await?;
+    }
+    Ok(())
+}
+
+fn largest_photo(m: &Message) -> Option<String> {
+    m.photo()?.iter().max_by_key(|p| u64::from(p.width) * u64::from(p.height)).map(|p| p.file.id.0.clone())
+}
+
+/// Moves to `step` (or back to the preview when editing), saves, asks.
+async fn advance(bot: &Bot, from: &From, d: Dialogue, mut f: Form, step: Step) -> anyhow::Result<()> {
+    // Editing one field from the preview: done with it, back to the preview.
+    let single_field = matches!(f.step, Step::Title | Step::Description | Step::Window | Step::Photo);
+    f.step = if f.editing && single_field { Step::Preview } else { step };
+    if f.step == Step::Preview {
+        f.editing = false;
+    }
+    let d = d.next(Flow::NewOffer(f));
+    bot.save(from.chat, &d).await?;
+    ask(bot, from, &d).await
+}
+
+pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyhow::Result<()> {
+    if let Input::Text(t) = &input
+        && let Some(nav) = keyboards::nav_of(t)
+    {
+        return navigate(bot, from, d, nav).await;
+    }
+    let mut f = form(&d);
+    let cur = currency(&f)?;
+    let text = match &input {
+        Input::Text(t) => Some(t.as_str()),
+        _ => None,
+    };
+    let result: Result<Step, String> = match (f.step, text) {
+        (Step::Title, Some(t)) => Title::parse(t).map_err(|e| e.to_string()).map(|v| {
+            f.title = Some(v.into_string());
+            Step::Description
+        }),
+        (Step::Description, Some(t)) => Description::parse(t).map_err(|e| e.to_string()).map(|v| {
+            f.description = Some(v.into_string());
+            if f.items.is_empty() { Step::ItemName } else { Step::Window }
+        }),
+        (Step::ItemName, Some(t)) => Name::parse(t).map_err(|e| e.to_string()).map(|v| {
+            f.item.name = Some(v.into_string());
+            Step::ItemUnit
+        }),
+        (Step::ItemUnit, Some(t)) => UnitText::parse(t).map_err(|e| e.to_string()).map(|v| {
+            f.item.unit = Some(v.into_string());
+            Step::ItemOriginal
+        }),
+        (Step::ItemOriginal, Some(t)) => Money::parse_price(t, cur).map_err(|e| e.to_string()).map(|v| {
+            f.item.original = Some(v.minor());
+            Step::ItemDeal
+        }),
+        (Step::ItemDeal, Some(t)) => Money::parse_price(t, cur)
+            .map_err(|e| e.to_string())
+            .and_then(|deal| {
+                let original = f.item.original.and_then(|n| Money::from_minor(n, cur)).unwrap_or(deal);
+                check_prices(original, deal).map(|()| deal).map_err(|e| e.to_string())
+            })
+            .map(|v| {
+                f.item.deal = Some(v.minor());
+                Step::ItemQuantity
+            }),
+        (Step::ItemQuantity, Some(t)) => Quantity::parse(t).map_err(|e| e.to_string()).map(|q| {
+            f.item.quantity = Some(q.get());
+            f.items.push(std::mem::take(&mut f.item));
+            Step::MoreItems
+        }),
+        (Step::Window, Some(t)) => {
+            let tz: Tz = venue(bot, &f).await?.timezone;
+            match PickupWindow::parse(t, tz, bot.clock.now()) {
+                Ok(w) => {
+                    f.window = Some((w.start().timestamp(), w.end().timestamp()));
+                    Ok(Step::Photo)
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        (Step::Photo, _) => match &input {
+            Input::Photo { file_id, size } => take_photo(bot, from, file_id, *size, None).await?.map(|p| {
+                f.photo = Some(p);
+                f.photo_file_id = None;
+                Step::Preview
+            }),
+            Input::Document { file_id, size, mime } => {
+                take_photo(bot, from, file_id, *size, mime.as_deref()).await?.map(|p| {
+                    f.photo = Some(p);
+                    f.photo_file_id = None;
+                    Step::Preview
+                })
+            }
+            _ => Err(texts::PHOTO_EXPECTED.to_string()),
+        },
+        (Step::Venue | Step::MoreItems | Step::Preview | Step::EditMenu, _) => {
+            return ask(bot, from, &d).await;
+        }
+        _ => Err(texts::TEXT_EXPECTED.to_string()),
+    };
+    match result {
+        Ok(next) => advance(bot, from, d, f, next).await,
+        Err(problem) => {
+            bot.say(from.chat, &format!("⚠️ {}", texts::esc(&capitalize(&problem)))).await?;
+            ask(bot, from, &d).await
+        }
+    }
+}
+
+/// Downloads, checks and stores a photo. `Ok(Err(msg))` is a refusal to
+/// show the owner.
+async fn take_photo(
+    bot: &Bot,
+    from: &From,
+    file_id: &str,
+    size: u32,
+    mime: Option<&str>,
+) -> anyhow::Result<Result<(String, String), String>> {
+    if size as usize > media::MAX_BYTES {
+        return Ok(Err(PhotoError::TooLarge { max_mb: media::MAX_BYTES >> 20 }.to_string()));
+    }
+    if let Some(m) = mime
+        && !matches!(m, "image/jpeg" | "image/png" | "image/webp")
+    {
+        return Ok(Err(PhotoError::NotAnImage.to_string()));
+    }
+    let bytes = match bot.tg.download(file_id, media::MAX_BYTES).await {
+        Ok(b) => b,
+        Err(DownloadError::TooLarge(_)) => {
+            return Ok(Err(PhotoError::TooLarge { max_mb: media::MAX_BYTES >> 20 }.to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(tg_user = from.user_id, bytes = bytes.len(), "processing offer photo");
+    let processed = match tokio::task::spawn_blocking(move || media::process_photo(&bytes)).await? {
+        Ok(p) => p,
+        Err(PhotoError::Unexpected(e)) => return Err(e),
+        Err(refusal) => return Ok(Err(refusal.to_string())),
+    };
+    let now = bot.clock.now();
+    for jpeg in [&processed.display, &processed.thumb] {
+        let img = StoredImage {
+            name: jpeg.name.clone(),
+            content_type: "image/jpeg".into(),
+            width: jpeg.width,
+            height: jpeg.height,
+            bytes: jpeg.bytes.clone(),
+        };
+        bot.store.put_image(&img, now).await?;
+    }
+    Ok(Ok((processed.display.name, processed.thumb.name)))
+}
+
+pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, action: Wiz) -> anyhow::Result<()> {
+    let mut f = form(&d);
+    match (f.step, action) {
+        (_, Wiz::Back | Wiz::Cancel | Wiz::Skip) => {
+            bot.answer(press, None).await?;
+            press.clear_buttons(bot, from.chat).await;
+            navigate(bot, from, d, action).await
+        }
+        (Step::Venue, Wiz::Pick(i)) => {
+            let venues = bot.store.venues_of(f.business_id).await?;
+            let Some(v) = venues.get(i as usize) else { return bot.answer(press, Some(texts::STALE_BUTTON)).await };
+            bot.answer(press, None).await?;
+            bot.tg.edit_text(from.chat, press.message_id, &format!("📍 {}", texts::esc(&v.name)), None).await?;
+            f.venue_id = Some(v.id);
+            advance(bot, from, d, f, Step::Title).await
+        }
+        (Step::MoreItems, Wiz::AddItem) if f.items.len() < MAX_ITEMS => {
+            bot.answer(press, None).await?;
+            press.clear_buttons(bot, from.chat).await;
+            advance(bot, from, d, f, Step::ItemName).await
+        }
+        (Step::MoreItems, Wiz::AddItem) => bot.answer(press, Some(texts::TOO_MANY_ITEMS)).await,
+        (Step::MoreItems, Wiz::ItemsDone) => {
+            bot.answer(press, None).await?;
+            press.clear_buttons(bot, from.chat).await;
+            let next = if f.editing { Step::Preview } else { Step::Window };
+            advance(bot, from, d, f, next).await
+        }
+        (Step::Preview, Wiz::Publish) => {
+            bot.answer(press, None).await?;
+            publish(bot, from, Some(press), d).await
+        }
+        (Step::Preview, Wiz::Edit) => {
+            bot.answer(press, None).await?;
+            press.clear_buttons(bot, from.chat).await;
+            advance(bot, from, d, f, Step::EditMenu).await
+        }
+        (Step::Preview, Wiz::Discard) => {
+            bot.answer(press, None).await?;
+            press.clear_buttons(bot, from.chat).await;
+            bot.end_dialogue(from.chat).await?;
+            bot.say(from.chat, texts::DISCARDED).await
+        }
+        (Step::EditMenu, Wiz::Pick(i)) => {
+            bot.answer(press, None).await?;
+            press.clear_buttons(bot, from.chat).await;
+            f.editing = true;
+            let step = match i {
+                0 => Step::Title,
+                1 => Step::Description,
+                2 => {
+                    f.items.clear();
+                    f.item = ItemDraft::default();
+                    Step::ItemName
+                }
+                3 => Step::Window,
+                _ => Step::Photo,
+            };
+            f.step = step;
+            let d = d.next(Flow::NewOffer(f));
+            bot.save(from.chat, &d).await?;
+            ask(bot, from, &d).await
+        }
+        _ => bot.answer(press, Some(texts::STALE_BUTTON)).await,
+    }
+}
+
+async fn navigate(bot: &Bot, from: &From, d: Dialogue, nav: Wiz) -> anyhow::Result<()> {
+    let mut f = form(&d);
+    match nav {
+        Wiz::Cancel => {
+            bot.end_dialogue(from.chat).await?;
+            return bot.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop);
+        }
+        Wiz::Skip => {
+            return match f.step {
+                Step::Description => {
+                    f.description = None;
+                    let next = if f.items.is_empty() { Step::ItemName } else { Step::Window };
+                    advance(bot, from, d, f, next).await
+                }
+                Step::Photo => {
+                    f.photo = None;
+                    f.photo_file_id = None;
+                    advance(bot, from, d, f, Step::Preview).await
+                }
+                _ => ask(bot, from, &d).await,
+            };
+        }
+        _ => {}
+    }
+    if f.editing && !matches!(f.step, Step::ItemUnit | Step::ItemOriginal | Step::ItemDeal | Step::ItemQuantity) {
+        return advance(bot, from, d, f, Step::Preview).await;
+    }
+    let previous = match f.step {
+        Step::Venue => None,
+        Step::Title => f.many_venues.then_some(Step::Venue),
+        Step::Description => Some(Step::Title),
+        Step::ItemName if f.items.is_empty() => Some(Step::Description),
+        Step::ItemName => Some(Step::MoreItems),
+        Step::ItemUnit => Some(Step::ItemName),
+        Step::ItemOriginal => Some(Step::ItemUnit),
+        Step::ItemDeal => Some(Step::ItemOriginal),
+        Step::ItemQuantity => Some(Step::ItemDeal),
+        Step::MoreItems => {
+            // Reopen the last item at its quantity.
+            f.item = f.items.pop().unwrap_or_default();
+            Some(Step::ItemQuantity)
+        }
+        Step::Window => Some(Step::MoreItems),
+        Step::Photo => Some(Step::Window),
+        Step::Preview => Some(Step::Photo),
+        Step::EditMenu => Some(Step::Preview),
+    };
+    match previous {
+        Some(step) => {
+            f.step = step;
+            let d = d.next(Flow::NewOffer(f));
+            bot.save(from.chat, &d).await?;
+            ask(bot, from, &d).await
+        }
+        None => ask(bot, from, &d).await,
+    }
+}
+
+/// Publishes the draft in the dialogue.
+async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> anyhow::Result<()> {
+    let mut f = form(&d);
+    let now = bot.clock.now();
+    let cur = currency(&f)?;
+    let (start, end) = f.window.ok_or_else(|| anyhow::anyhow!("no window"))?;
+    let window = match PickupWindow::new(crate::store::dt(start), crate::store::dt(end), now) {
+        Ok(w) => w,
+        Err(_) => {
+            bot.say(from.chat, texts::WINDOW_ENDED_SEND_NEW).await?;
+            f.editing = true;
+            return advance(bot, from, d, f, Step::Window).await;
+        }
+    };
+    let items = f
+        .items
+        .iter()
+        .map(|i| {
+            let money =
+                |n: Option<i64>| n.and_then(|n| Money::from_minor(n, cur)).ok_or_else(|| anyhow::anyhow!("bad price"));
+            Ok(NewItem::new(
+                Name::parse(i.name.as_deref().unwrap_or_default())?,
+                UnitText::parse(i.unit.as_deref().unwrap_or_default())?,
+                money(i.original)?,
+                money(i.deal)?,
+                Quantity::new(i.quantity.unwrap_or(0))?,
+            )?)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let new = NewOffer {
+        business_id: f.business_id,
+        venue_id: f.venue_id.ok_or_else(|| anyhow::anyhow!("no venue"))?,
+        title: Title::parse(f.title.as_deref().unwrap_or_default())?,
+        description: f.description.as_deref().map(Description::parse).transpose()?,
+        currency: cur,
+        window,
+        items,
+        photo: f.photo.as_ref().map(|p| p.0.clone()),
+        thumb: f.photo.as_ref().map(|p| p.1.clone()),
+    };
+    match actions::offers::create_and_publish(bot, &new, f.photo_file_id.as_deref(), &Actor::User(from.user_id)).await {
+        Ok(offer) => {
+            bot.end_dialogue(from.chat).await?;
+            if let Some(press) = press {
+                let shown = card(bot, &f, now).await? + texts::PUBLISHED_MARK;
+                if f.photo.is_some() {
+                    let _ = bot.tg.edit_caption(from.chat, press.message_id, &shown, None).await;
+                } else {
+                    let _ = bot.tg.edit_text(from.chat, press.message_id, &shown, None).await;
+                }
+            }
+            let link = bot.deep_link(&format!("offer_{}", offer.id));
+            bot.say(from.chat, &texts::published(&offer.title, &link)).await
+        }
+        Err(PublishError::Refused(reason)) => bot.say(from.chat, &texts::publish_refused(&reason)).await,
+        Err(PublishError::Unexpected(e)) => Err(e),
+    }
+}
+
+/// `/publish`: the draft being previewed, or the business's latest saved draft.
+pub async fn publish_command(bot: &Bot, from: &From, d: Option<Dialogue>) -> anyhow::Result<()> {
+    if let Some(d) = d {
+        return match &d.flow {
+            Flow::NewOffer(f) if f.step == Step::Preview => publish(bot, from, None, d).await,
+            Flow::NewOffer(_) => {
+                bot.say(from.chat, "Your draft isn't complete yet; let's finish it first.").await?;
+                ask(bot, from, &d).await
+            }
+            _ => bot.say(from.chat, texts::BUSY_IN_DIALOGUE).await,
+        };
+    }
+    let business = match verified_business(bot, from).await? {
+        Ok(b) => b,
+        Err(why) => return bot.say(from.chat, why).await,
+    };
+    let drafts = bot
+        .store
+        .offers(&OfferFilter { business_id: Some(business.id), statuses: vec![OfferStatus::Draft], limit: 1 })
+        .await?;
+    let Some(draft) = drafts.into_iter().next() else { return bot.say(from.chat, texts::NO_DRAFT).await };
+    match actions::offers::publish_draft(bot, draft.id, &Actor::User(from.user_id)).await {
+        Ok(offer) => {
+            let link = bot.deep_link(&format!("offer_{}", offer.id));
+            bot.say(from.chat, &texts::published(&offer.title, &link)).await
+        }
+        Err(PublishError::Refused(reason)) => bot.say(from.chat, &texts::publish_refused(&reason)).await,
+        Err(PublishError::Unexpected(e)) => Err(e),
+    }
+}

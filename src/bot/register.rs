@@ -1,0 +1,263 @@
+//! `/register`: business name, phone, pickup address and location, time
+//! zone and currency, one question at a time; then the admins are asked.
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use teloxide::types::{ButtonRequest, ReplyMarkup};
+
+use super::callback::{Cb, Wiz};
+use super::dialogue::{Dialogue, Flow};
+use super::{Bot, From, Input, Press, keyboards, texts};
+use crate::actions;
+use crate::domain::text::{Address, Name};
+use crate::domain::{Coordinates, Currency, Phone};
+use crate::store::{NewBusiness, NewVenue};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    Name,
+    Phone,
+    Address,
+    Location,
+    TimeZone,
+    Currency,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Form {
+    step: Step,
+    name: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    location: Option<(f64, f64)>,
+    timezone: Option<String>,
+}
+
+const COMMON_ZONES: [&str; 5] = ["Europe/Berlin", "Europe/London", "Europe/Paris", "Europe/Warsaw", "America/New_York"];
+const COMMON_CURRENCIES: [&str; 5] = ["EUR", "GBP", "USD", "CHF", "PLN"];
+
+pub async fn begin(bot: &Bot, from: &From) -> anyhow::Result<()> {
+    bot.touch_user(from).await?;
+    let form = Form { step: Step::Name, name: None, phone: None, address: None, location: None, timezone: None };
+    let d = Dialogue::new(Flow::Register(form));
+    bot.save(from.chat, &d).await?;
+    ask(bot, from, &d).await
+}
+
+fn form(d: &Dialogue) -> Form {
+    match &d.flow {
+        Flow::Register(f) => f.clone(),
+        _ => unreachable!("register handlers only see register dialogues"),
+    }
+}
+
+/// The zones offered as buttons: the configured default first.
+fn zones(bot: &Bot) -> Vec<String> {
+    with_default_first(bot.settings.default_timezone.name(), &COMMON_ZONES)
+}
+
+fn currencies(bot: &Bot) -> Vec<String> {
+    with_default_first(bot.settings.default_currency.code(), &COMMON_CURRENCIES)
+}
+
+fn with_default_first(default: &str, common: &[&str]) -> Vec<String> {
+    let mut v = vec![default.to_string()];
+    v.extend(common.iter().filter(|s| **s != default).map(|s| s.to_string()));
+    v.truncate(5);
+    v
+}
+
+async fn ask(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
+    let f = form(d);
+    let (text, markup): (String, ReplyMarkup) = match f.step {
+        Step::Name => (texts::REG_NAME.into(), keyboards::reply(None, false, false)),
+        Step::Phone => (
+            texts::REG_PHONE.into(),
+            keyboards::reply(Some((texts::REG_SHARE_PHONE, ButtonRequest::Contact)), false, true),
+        ),
+        Step::Address => (texts::REG_ADDRESS.into(), keyboards::reply(None, false, true)),
+        Step::Location => (
+            texts::REG_LOCATION.into(),
+            keyboards::reply(Some((texts::SHARE_LOCATION, ButtonRequest::Location)), false, true),
+        ),
+        Step::TimeZone => {
+            let rows = choice_rows(&zones(bot), d.seq);
+            (texts::reg_timezone(bot.settings.default_timezone.name()), ReplyMarkup::InlineKeyboard(rows))
+        }
+        Step::Currency => {
+            let rows = choice_rows(&currencies(bot), d.seq);
+            (texts::REG_CURRENCY.into(), ReplyMarkup::InlineKeyboard(rows))
+        }
+    };
+    bot.send(from.chat, &text, Some(markup)).await.map(drop)
+}
+
+fn choice_rows(choices: &[String], seq: u32) -> teloxide::types::InlineKeyboardMarkup {
+    let mut rows: Vec<Vec<(&str, Cb)>> = choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| vec![(c.as_str(), Cb::Wizard { seq, action: Wiz::Pick(i as u16) })])
+        .collect();
+    rows.push(keyboards::nav(seq, true));
+    keyboards::inline(rows)
+}
+
+pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyhow::Result<()> {
+    if let Input::Text(t) = &input
+        && let Some(nav) = keyboards::nav_of(t)
+    {
+        return navigate(bot, from, d, nav).await;
+    }
+    let mut f = form(&d);
+    let answer: Result<Step, String> = match (f.step, &input) {
+        (Step::Name, Input::Text(t)) => Name::parse(t)
+            .map(|n| {
+                f.name = Some(n.into_string());
+                Step::Phone
+            })
+            .map_err(|e| e.to_string()),
+        (Step::Phone, Input::Text(t) | Input::Contact(t)) => Phone::parse(t)
+            .map(|p| {
+                f.phone = Some(p.as_str().to_string());
+                Step::Address
+            })
+            .map_err(|e| e.to_string()),
+        (Step::Address, Input::Text(t)) => Address::parse(t)
+            .map(|a| {
+                f.address = Some(a.into_string());
+                Step::Location
+            })
+            .map_err(|e| e.to_string()),
+        (Step::Location, Input::Location { lat, lng }) => Coordinates::new(*lat, *lng)
+            .map(|c| {
+                f.location = Some((c.lat(), c.lng()));
+                Step::TimeZone
+            })
+            .map_err(|e| e.to_string()),
+        (Step::Location, Input::Text(t)) => Coordinates::parse(t)
+            .map(|c| {
+                f.location = Some((c.lat(), c.lng()));
+                Step::TimeZone
+            })
+            .map_err(|e| e.to_string()),
+        (Step::TimeZone, Input::Text(t)) => match t.trim().parse::<Tz>() {
+            Ok(tz) => {
+                f.timezone = Some(tz.name().to_string());
+                Ok(Step::Currency)
+            }
+            Err(_) => Err(texts::REG_TIMEZONE_UNKNOWN.to_string()),
+        },
+        (Step::Currency, Input::Text(t)) => match Currency::from_code(t) {
+            Ok(c) => return finish(bot, from, f, c).await,
+            Err(e) => Err(e.to_string()),
+        },
+        _ => Err(texts::TEXT_EXPECTED.to_string()),
+    };
+    match answer {
+        Ok(next) => {
+            f.step = next;
+            let d = d.next(Flow::Register(f));
+            bot.save(from.chat, &d).await?;
+            ask(bot, from, &d).await
+        }
+        Err(problem) => refuse(bot, from, &d, &problem).await,
+    }
+}
+
+/// A bad answer: say what's wrong, ask the same question again.
+async fn refuse(bot: &Bot, from: &From, d: &Dialogue, problem: &str) -> anyhow::Result<()> {
+    bot.say(from.chat, &format!("⚠️ {}", texts::esc(&capitalize(problem)))).await?;
+    ask(bot, from, d).await
+}
+
+pub(crate) fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, action: Wiz) -> anyhow::Result<()> {
+    let mut f = form(&d);
+    match (f.step, action) {
+        (Step::TimeZone, Wiz::Pick(i)) => {
+            let Some(zone) = zones(bot).get(i as usize).cloned() else {
+                return bot.answer(press, Some(texts::STALE_BUTTON)).await;
+            };
+            bot.answer(press, None).await?;
+            bot.tg
+                .edit_text(from.chat, press.message_id, &format!("🕒 Time zone: {}", texts::esc(&zone)), None)
+                .await?;
+            f.timezone = Some(zone);
+            f.step = Step::Currency;
+            let d = d.next(Flow::Register(f));
+            bot.save(from.chat, &d).await?;
+            ask(bot, from, &d).await
+        }
+        (Step::Currency, Wiz::Pick(i)) => {
+            let Some(code) = currencies(bot).get(i as usize).cloned() else {
+                return bot.answer(press, Some(texts::STALE_BUTTON)).await;
+            };
+            bot.answer(press, None).await?;
+            bot.tg.edit_text(from.chat, press.message_id, &format!("💶 Currency: {code}"), None).await?;
+            let currency = Currency::from_code(&code)?;
+            finish(bot, from, f, currency).await
+        }
+        (_, Wiz::Back | Wiz::Cancel) => {
+            bot.answer(press, None).await?;
+            press.clear_buttons(bot, from.chat).await;
+            navigate(bot, from, d, action).await
+        }
+        _ => bot.answer(press, Some(texts::STALE_BUTTON)).await,
+    }
+}
+
+async fn navigate(bot: &Bot, from: &From, d: Dialogue, nav: Wiz) -> anyhow::Result<()> {
+    let mut f = form(&d);
+    let previous = match f.step {
+        Step::Name => None,
+        Step::Phone => Some(Step::Name),
+        Step::Address => Some(Step::Phone),
+        Step::Location => Some(Step::Address),
+        Step::TimeZone => Some(Step::Location),
+        Step::Currency => Some(Step::TimeZone),
+    };
+    match (nav, previous) {
+        (Wiz::Back, Some(prev)) => {
+            f.step = prev;
+            let d = d.next(Flow::Register(f));
+            bot.save(from.chat, &d).await?;
+            ask(bot, from, &d).await
+        }
+        (Wiz::Back, None) | (Wiz::Skip, _) => ask(bot, from, &d).await,
+        _ => {
+            bot.end_dialogue(from.chat).await?;
+            bot.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop)
+        }
+    }
+}
+
+async fn finish(bot: &Bot, from: &From, f: Form, currency: Currency) -> anyhow::Result<()> {
+    let missing = || anyhow::anyhow!("registration form incomplete");
+    let tz: Tz =
+        f.timezone.as_deref().unwrap_or(bot.settings.default_timezone.name()).parse().map_err(|_| missing())?;
+    let (lat, lng) = f.location.ok_or_else(missing)?;
+    let name = Name::parse(f.name.as_deref().ok_or_else(missing)?)?;
+    let new = NewBusiness {
+        owner_tg_id: from.user_id,
+        name: name.clone(),
+        phone: Phone::parse(f.phone.as_deref().ok_or_else(missing)?)?,
+        currency,
+        timezone: tz,
+        venue: NewVenue {
+            name: name.clone(),
+            address: Address::parse(f.address.as_deref().ok_or_else(missing)?)?,
+            location: Coordinates::new(lat, lng)?,
+            timezone: tz,
+        },
+    };
+    let business = actions::businesses::register(bot, &new, &from.describe()).await?;
+    bot.end_dialogue(from.chat).await?;
+    bot.send(from.chat, &texts::reg_done(&business.name), Some(keyboards::remove())).await.map(drop)
+}

@@ -1,0 +1,159 @@
+//! Getting updates in and handing them to the bot.
+//!
+//! Long polling writes every update to the inbound table first and only then
+//! confirms it to Telegram (the next `getUpdates` offset), so a crash loses
+//! nothing and a redelivery is dropped by the table's primary key. Updates
+//! are then handled one at a time per chat, in `update_id` order, and
+//! concurrently across chats.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::Bot;
+use crate::store::InboundUpdate;
+
+/// Per-chat queues; a chat with a queue has a worker draining it.
+pub struct Dispatcher {
+    bot: Arc<Bot>,
+    queues: Mutex<HashMap<i64, VecDeque<InboundUpdate>>>,
+}
+
+impl Dispatcher {
+    pub fn new(bot: Arc<Bot>) -> Arc<Self> {
+        Arc::new(Dispatcher { bot, queues: Mutex::new(HashMap::new()) })
+    }
+
+    /// Queues an update behind the others of its chat, starting a worker
+    /// for the chat if none is running.
+    pub fn enqueue(self: &Arc<Self>, update: InboundUpdate) {
+        let chat = update.chat_id;
+        let start_worker = {
+            let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+            match queues.get_mut(&chat) {
+                Some(q) => {
+                    q.push_back(update);
+                    false
+                }
+                None => {
+                    queues.insert(chat, VecDeque::from([update]));
+                    true
+                }
+            }
+        };
+        if start_worker {
+            let me = self.clone();
+            tokio::spawn(async move { me.drain(chat).await });
+        }
+    }
+
+    async fn drain(self: Arc<Self>, chat: i64) {
+        loop {
+            let next = {
+                let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+                match queues.get_mut(&chat).and_then(VecDeque::pop_front) {
+                    Some(u) => u,
+                    None => {
+                        queues.remove(&chat);
+                        return;
+                    }
+                }
+            };
+            // The chat's (possibly empty) queue stays in the map while this
+            // update is handled, so updates arriving meanwhile wait for it.
+            self.bot.handle(&next).await;
+            if let Err(e) = self.bot.store.mark_handled(next.update_id, self.bot.clock.now()).await {
+                tracing::error!(update_id = next.update_id, error = %e, "couldn't mark update handled");
+            }
+        }
+    }
+
+    /// Updates queued or being handled.
+    pub fn in_flight(&self) -> usize {
+        self.queues.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Waits until every queued update is handled, or `deadline` passes.
+    pub async fn drained(&self, deadline: Duration) {
+        let until = tokio::time::Instant::now() + deadline;
+        while self.in_flight() > 0 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Reads the update id and chat of a raw update.
+pub fn parse_raw(v: &Value) -> Option<InboundUpdate> {
+    let update_id = v["update_id"].as_i64()?;
+    let chat_id = v["message"]["chat"]["id"]
+        .as_i64()
+        .or_else(|| v["edited_message"]["chat"]["id"].as_i64())
+        .or_else(|| v["callback_query"]["message"]["chat"]["id"].as_i64())
+        .or_else(|| v["callback_query"]["from"]["id"].as_i64())
+        .unwrap_or(0);
+    Some(InboundUpdate { update_id, chat_id, payload: v.to_string() })
+}
+
+/// Handles what was stored but not handled before the last stop.
+pub async fn resume(dispatcher: &Arc<Dispatcher>) -> anyhow::Result<usize> {
+    let pending = dispatcher.bot.store.pending_inbound(100_000).await?;
+    let n = pending.len();
+    for u in pending {
+        dispatcher.enqueue(u);
+    }
+    if n > 0 {
+        tracing::info!(updates = n, "resuming updates stored before the last stop");
+    }
+    Ok(n)
+}
+
+/// Long polling until `stop` turns true.
+pub async fn poll(dispatcher: Arc<Dispatcher>, mut stop: watch::Receiver<bool>) {
+    let bot = dispatcher.bot.clone();
+    let mut offset = match bot.store.last_inbound_id().await {
+        Ok(Some(id)) => id + 1,
+        _ => 0,
+    };
+    let mut failures = 0u32;
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let got = tokio::select! {
+            _ = stop.changed() => break,
+            r = bot.tg.get_updates(offset, 25) => r,
+        };
+        let raw = match got {
+            Ok(raw) => raw,
+            Err(e) => {
+                failures += 1;
+                let backoff = Duration::from_millis(500 * u64::from(failures.min(20)));
+                tracing::warn!(error = %e, ?backoff, "getUpdates failed");
+                tokio::select! {
+                    _ = stop.changed() => break,
+                    _ = tokio::time::sleep(backoff) => continue,
+                }
+            }
+        };
+        failures = 0;
+        let batch: Vec<InboundUpdate> = raw.iter().filter_map(parse_raw).collect();
+        let Some(max) = batch.iter().map(|u| u.update_id).max() else { continue };
+        // Store before confirming: only after this succeeds does the offset move.
+        match bot.store.insert_inbound(&batch, bot.clock.now()).await {
+            Ok(fresh) => {
+                offset = max + 1;
+                for u in fresh {
+                    dispatcher.enqueue(u);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "couldn't store updates; Telegram will deliver them again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+    tracing::info!("polling stopped");
+}

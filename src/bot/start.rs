@@ -1,0 +1,73 @@
+//! `/start`, with deep links: `offer_<id>` opens a deal's card, `biz_<id>`
+//! a business's profile.
+
+use teloxide::types::ReplyMarkup;
+
+use super::callback::Cb;
+use super::cards::CardView;
+use super::{Bot, From, keyboards, texts};
+use crate::domain::OfferStatus;
+use crate::store::{OfferFilter, StoreError};
+use crate::telegram::Photo;
+
+pub async fn start(bot: &Bot, from: &From, payload: &str) -> anyhow::Result<()> {
+    bot.touch_user(from).await?;
+    if let Some(id) = payload.strip_prefix("offer_").and_then(|s| s.parse::<i64>().ok()) {
+        return show_offer(bot, from.chat, id).await;
+    }
+    if let Some(id) = payload.strip_prefix("biz_").and_then(|s| s.parse::<i64>().ok()) {
+        return show_business(bot, from.chat, id).await;
+    }
+    bot.say(from.chat, texts::WELCOME).await
+}
+
+/// Sends an offer's card: our own stripped photo (uploaded once, then reused
+/// by file_id) with the card as caption.
+pub async fn show_offer(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
+    let offer = match bot.store.offer(id).await {
+        Ok(o) if o.status != OfferStatus::Draft => o,
+        Ok(_) | Err(StoreError::NotFound) => return bot.say(chat, texts::OFFER_NOT_FOUND).await,
+        Err(e) => return Err(e.into()),
+    };
+    let business = bot.store.business(offer.business_id).await?;
+    let venue = bot.store.venue(offer.venue_id).await?;
+    let Some(view) = CardView::of_offer(&offer, &business, &venue) else {
+        return bot.say(chat, texts::OFFER_NOT_FOUND).await;
+    };
+    let caption = view.render(bot.clock.now());
+    let buttons = ReplyMarkup::InlineKeyboard(keyboards::inline(vec![vec![(
+        texts::VENUE_LOCATION_BUTTON,
+        Cb::VenueLocation(venue.id),
+    )]]));
+    let photo = match (&offer.photo_file_id, &offer.photo) {
+        (Some(file_id), _) => Some(Photo::FileId(file_id.clone())),
+        (None, Some(name)) => bot.store.image(name).await?.map(|img| Photo::Upload(img.bytes)),
+        (None, None) => None,
+    };
+    match photo {
+        Some(photo) => {
+            let uploaded = matches!(photo, Photo::Upload(_));
+            let sent = bot.tg.send_photo(chat, photo, &caption, Some(buttons), false).await?;
+            if uploaded && let Some(p) = sent.photo().and_then(|p| p.iter().max_by_key(|p| p.width * p.height)) {
+                bot.store.set_offer_photo_file_id(offer.id, &p.file.id.0).await?;
+            }
+            Ok(())
+        }
+        None => bot.send(chat, &caption, Some(buttons)).await.map(drop),
+    }
+}
+
+async fn show_business(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
+    let business = match bot.store.business(id).await {
+        Ok(b) => b,
+        Err(StoreError::NotFound) => return bot.say(chat, texts::BUSINESS_NOT_FOUND).await,
+        Err(e) => return Err(e.into()),
+    };
+    let offers = bot
+        .store
+        .offers(&OfferFilter { business_id: Some(id), statuses: vec![OfferStatus::Active], limit: 10 })
+        .await?;
+    let rows: Vec<Vec<(&str, Cb)>> = offers.iter().map(|o| vec![(o.title.as_str(), Cb::ShowOffer(o.id))]).collect();
+    let markup = (!rows.is_empty()).then(|| ReplyMarkup::InlineKeyboard(keyboards::inline(rows)));
+    bot.send(chat, &texts::business_profile(&business.name, offers.len()), markup).await.map(drop)
+}

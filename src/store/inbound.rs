@@ -1,0 +1,74 @@
+//! The inbound table of Telegram updates: written before confirming them to
+//! Telegram, marked handled after the bot acted on them.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Result, Store, ts, with_pool, with_tx};
+
+/// One stored update, as received.
+#[derive(Debug, Clone)]
+pub struct InboundUpdate {
+    pub update_id: i64,
+    pub chat_id: i64,
+    pub payload: String,
+}
+
+impl Store {
+    /// Stores a batch of updates in one transaction; ids already stored are
+    /// ignored (a redelivery). Returns the updates that were new.
+    pub async fn insert_inbound(&self, batch: &[InboundUpdate], now: DateTime<Utc>) -> Result<Vec<InboundUpdate>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fresh = with_tx!(self, tx => {
+            let mut fresh = Vec::with_capacity(batch.len());
+            for u in batch {
+                let r = sqlx::query(
+                    "INSERT INTO inbound_updates (update_id, chat_id, payload, received_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (update_id) DO NOTHING",
+                )
+                .bind(u.update_id).bind(u.chat_id).bind(&u.payload).bind(ts(now))
+                .execute(&mut *tx).await?;
+                if r.rows_affected() == 1 {
+                    fresh.push(u.clone());
+                }
+            }
+            fresh
+        });
+        Ok(fresh)
+    }
+
+    /// Every update not yet handled, in update_id order.
+    pub async fn pending_inbound(&self, limit: i64) -> Result<Vec<InboundUpdate>> {
+        let rows: Vec<(i64, i64, String)> = with_pool!(self, read, p => sqlx::query_as(
+            "SELECT update_id, chat_id, payload FROM inbound_updates WHERE handled_at IS NULL ORDER BY update_id LIMIT $1",
+        ).bind(limit).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(update_id, chat_id, payload)| InboundUpdate { update_id, chat_id, payload })
+            .collect())
+    }
+
+    /// The highest update id ever stored, to resume polling after it.
+    pub async fn last_inbound_id(&self) -> Result<Option<i64>> {
+        let id: Option<i64> = with_pool!(self, read, p => sqlx::query_scalar("SELECT MAX(update_id) FROM inbound_updates")
+            .fetch_one(p).await?);
+        Ok(id)
+    }
+
+    pub async fn mark_handled(&self, update_id: i64, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query("UPDATE inbound_updates SET handled_at = $1 WHERE update_id = $2")
+            .bind(ts(now)).bind(update_id).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Forgets handled updates older than `keep`; the newest row always stays
+    /// so polling can resume after it.
+    pub async fn prune_inbound(&self, keep: Duration, now: DateTime<Utc>) -> Result<u64> {
+        let n = with_pool!(self, write, p => sqlx::query(
+            "DELETE FROM inbound_updates WHERE handled_at IS NOT NULL AND handled_at < $1 \
+             AND update_id < (SELECT MAX(update_id) FROM inbound_updates)",
+        ).bind(ts(now - keep)).execute(p).await?.rows_affected());
+        Ok(n)
+    }
+}

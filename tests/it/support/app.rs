@@ -1,0 +1,131 @@
+//! `TestApp`: the real application on port 0, on a fresh database, talking
+//! to a fake Telegram over HTTP; stoppable and restartable on the same data.
+
+use std::collections::HashMap;
+
+use glean::app::App;
+use glean::clock::Clock;
+use glean::config::Settings;
+use glean::store::Store;
+use glean_fakes::telegram::{BotMessage, FakeTelegram, FakeUser};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::db::{self, Backend, TestDb};
+
+pub const ADMIN_ID: i64 = 9001;
+
+pub struct TestApp {
+    pub tg: FakeTelegram,
+    pub db: TestDb,
+    pub clock: Clock,
+    pub base_url: String,
+    env: HashMap<String, String>,
+    running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+}
+
+fn init_logs() {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt().with_env_filter("glean=debug,info").with_test_writer().try_init();
+    }
+}
+
+impl TestApp {
+    /// The app on `backend` (None when PostgreSQL is not configured).
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+        init_logs();
+        let db = db::fresh(backend).await?;
+        let tg = FakeTelegram::start().await;
+        let mut env: HashMap<String, String> = [
+            ("TELEGRAM_BOT_TOKEN", tg.token().to_string()),
+            ("TELEGRAM_API_URL", tg.api_url()),
+            ("DATABASE_URL", db.url.clone()),
+            ("HTTP_ADDR", "127.0.0.1:0".to_string()),
+            ("ADMIN_TELEGRAM_IDS", ADMIN_ID.to_string()),
+            ("DEFAULT_TIMEZONE", "Europe/Berlin".to_string()),
+            ("DEFAULT_CURRENCY", "EUR".to_string()),
+            ("JOBS_INTERVAL_MS", "200".to_string()),
+            // Generous limits so wizards run at test speed; the limiter has its own tests.
+            ("TELEGRAM_PER_CHAT_PER_SEC", "200".to_string()),
+            ("TELEGRAM_PER_CHAT_BURST", "50".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        for (k, v) in extra {
+            env.insert(k.to_string(), v.to_string());
+        }
+        let mut app = TestApp { tg, db, clock: Clock::default(), base_url: String::new(), env, running: None };
+        app.start().await;
+        Some(app)
+    }
+
+    async fn start(&mut self) {
+        let env = self.env.clone();
+        let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
+        let app = App::build_with_clock(settings, self.clock.clone()).await.expect("app builds");
+        self.base_url = format!("http://{}", app.local_addr());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        self.running = Some((stop, task));
+    }
+
+    /// Stops the app the way SIGTERM does.
+    pub async fn stop(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            task.await.expect("app task").expect("app stops cleanly");
+        }
+    }
+
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start().await;
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.db.store
+    }
+
+    pub fn user(&self, id: i64, name: &str) -> FakeUser {
+        self.tg.user(id, name)
+    }
+
+    pub fn admin(&self) -> FakeUser {
+        self.tg.user(ADMIN_ID, "Ada Admin")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((stop, _)) = self.running.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Waits for the bot's next message (or edit) in this chat containing `needle`.
+pub async fn said(user: &FakeUser, needle: &str) -> BotMessage {
+    user.reply_matching(|m| m.text.contains(needle)).await
+}
+
+/// Polls `check` until it is true or five seconds pass.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
