@@ -1,10 +1,11 @@
 //! Wires settings, store, bot, jobs and the HTTP server into one process.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -13,7 +14,10 @@ use crate::bot::runner::{self, Dispatcher};
 use crate::bot::{self, Bot};
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::coord::Coord;
+use crate::http::telegram::WebhookState;
 use crate::http::{self, HttpState};
+use crate::payments::stripe::StripeClient;
 use crate::store::Store;
 use crate::telegram::TgClient;
 
@@ -51,12 +55,22 @@ impl App {
         };
         let store = Store::connect(&settings.database_url).await.map_err(StartupError::Database)?;
         store.migrate().await.map_err(StartupError::Database)?;
-        let tg = TgClient::new(settings.telegram_api_url.clone(), token, settings.telegram_limits)
+        let redis_url = settings.redis_url.as_ref().map(|u| u.expose_secret().to_string());
+        let coord = Coord::new(store.clone(), redis_url.as_deref(), &settings.redis_prefix)
+            .await
+            .map_err(|e| StartupError::Config(format!("REDIS_URL: can't connect ({e})")))?;
+        let tg = TgClient::new(settings.telegram_api_url.clone(), token, settings.telegram_limits, coord.clone())
             .map_err(|e| StartupError::Config(format!("TELEGRAM_API_URL: {e}")))?;
+        let stripe = settings
+            .stripe_secret_key
+            .clone()
+            .map(|key| StripeClient::new(settings.stripe_api_base.clone(), key, settings.stripe_timeout));
         let listener = TcpListener::bind(settings.http_addr)
             .await
             .map_err(|source| StartupError::Listen { addr: settings.http_addr, source })?;
-        Ok(App { listener, ctx: Ctx { store, tg, settings: Arc::new(settings), clock } })
+        let ctx =
+            Ctx { store, tg, stripe, settings: Arc::new(settings), clock, coord, bot_username: Default::default() };
+        Ok(App { listener, ctx })
     }
 
     /// The address actually bound (useful with port 0).
@@ -76,15 +90,19 @@ impl App {
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let ctx = self.ctx.clone();
-        let router = http::router(HttpState { store: ctx.store.clone() });
+        let dispatcher: Arc<OnceLock<Arc<Dispatcher>>> = Default::default();
+        let webhook = http::telegram::router(WebhookState { ctx: ctx.clone(), dispatcher: dispatcher.clone() });
+        let router = http::router(HttpState::from_ctx(&ctx)).merge(http::stripe::router(ctx.clone())).merge(webhook);
         tracing::info!(addr = %self.local_addr(), database = ctx.store.backend_name(), "glean is running");
 
         let jobs = tokio::spawn(crate::jobs::run(ctx.clone(), ctx.settings.jobs_interval, stop_rx.clone()));
-        let bot_task = tokio::spawn(run_bot(ctx.clone(), stop_rx.clone()));
+        let _sender = tokio::spawn(crate::actions::notify::run_sender(ctx.clone(), stop_rx.clone()));
+        let bot_task = tokio::spawn(run_bot(ctx.clone(), dispatcher, stop_rx.clone()));
         let mut http_stop = stop_rx.clone();
-        let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {
-            let _ = http_stop.changed().await;
-        });
+        let server = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = http_stop.changed().await;
+            });
         let server = tokio::spawn(async move { server.await });
 
         shutdown.await;
@@ -100,8 +118,10 @@ impl App {
 }
 
 /// The bot's life: learn who we are, register the command menu, resume what
-/// was stored, then poll until told to stop and drain what is in flight.
-async fn run_bot(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+/// was stored, then poll (or, in webhook mode, let the webhook route feed
+/// the dispatcher) until told to stop, and drain what is in flight. An
+/// instance that stops never deletes the webhook: the others keep serving it.
+async fn run_bot(ctx: Ctx, ready: Arc<OnceLock<Arc<Dispatcher>>>, mut stop: watch::Receiver<bool>) {
     let mut wait = Duration::from_millis(200);
     let username = loop {
         match ctx.tg.bot_username().await {
@@ -124,14 +144,31 @@ async fn run_bot(ctx: Ctx, mut stop: watch::Receiver<bool>) {
             tracing::warn!(admin, error = %e, "setMyCommands for an admin failed");
         }
     }
-    if let Err(e) = ctx.tg.delete_webhook().await {
-        tracing::warn!(error = %e, "deleteWebhook failed; polling may be refused");
+    let webhook = ctx.settings.telegram_webhook_url.clone().zip(ctx.settings.telegram_webhook_secret.clone());
+    match &webhook {
+        Some((url, secret)) => {
+            if let Err(e) = ctx.tg.set_webhook(url, secret.expose_secret()).await {
+                tracing::error!(error = %e, "setWebhook failed; Telegram won't deliver updates");
+            }
+        }
+        None => {
+            if let Err(e) = ctx.tg.delete_webhook().await {
+                tracing::warn!(error = %e, "deleteWebhook failed; polling may be refused");
+            }
+        }
     }
-    let dispatcher = Dispatcher::new(Arc::new(Bot { ctx, username }));
+    let _ = ctx.bot_username.set(username.clone());
+    let shared = webhook.is_some().then(|| ctx.coord.clone());
+    let dispatcher = Dispatcher::new(Arc::new(Bot { ctx, username }), shared);
+    let _ = ready.set(dispatcher.clone());
     if let Err(e) = runner::resume(&dispatcher).await {
         tracing::error!(error = %e, "couldn't resume stored updates");
     }
-    runner::poll(dispatcher.clone(), stop).await;
+    if webhook.is_some() {
+        let _ = stop.changed().await;
+    } else {
+        runner::poll(dispatcher.clone(), stop).await;
+    }
     dispatcher.drained(DRAIN_DEADLINE).await;
 }
 

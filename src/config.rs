@@ -97,12 +97,16 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     /// `REDIS_URL`: optional; shares rate limits and chat locks across instances.
     pub redis_url: Option<SecretString>,
+    /// `REDIS_PREFIX`: namespace of Glean's keys in Redis (default `glean`).
+    pub redis_prefix: String,
     /// `STRIPE_SECRET_KEY`: enables card payments through Stripe Checkout.
     pub stripe_secret_key: Option<SecretString>,
     /// `STRIPE_WEBHOOK_SECRET`: `whsec_…`, required with a secret key.
     pub stripe_webhook_secret: Option<SecretString>,
     /// `STRIPE_API_BASE`: default Stripe's public API.
     pub stripe_api_base: Url,
+    /// `STRIPE_TIMEOUT_MS`: how long one Stripe request may take (default 20000).
+    pub stripe_timeout: Duration,
     /// `PUBLIC_BASE_URL`: where this server is reachable from outside.
     pub public_base_url: Option<Url>,
     /// `HTTP_ADDR`: the HTTP server's listen address (default 127.0.0.1:8080).
@@ -113,6 +117,10 @@ pub struct Settings {
     pub default_timezone: Tz,
     /// `DEFAULT_CURRENCY`: ISO 4217 code offered to new businesses (default EUR).
     pub default_currency: Currency,
+    /// `USER_RATE_PER_SEC` and `USER_RATE_BURST`: how fast one user may send
+    /// commands and presses before being asked to slow down (default 3/s,
+    /// bursts of 20).
+    pub user_rate: (f64, u32),
     /// `MAX_UNITS_PER_ORDER`: cap on units in one order (default 10).
     pub max_units_per_order: u32,
     /// `RESERVATION_TTL_MINUTES`: how long an unpaid reservation holds stock
@@ -206,9 +214,19 @@ impl Settings {
                     Err("must start with redis:// or rediss://".into())
                 }
             })?,
+            redis_prefix: r.parsed("REDIS_PREFIX", "glean".to_string(), |s| {
+                if s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                    Ok(s.to_string())
+                } else {
+                    Err("use up to 64 characters from A-Z, a-z, 0-9, _ and -".into())
+                }
+            })?,
             stripe_secret_key,
             stripe_webhook_secret,
             stripe_api_base: r.parsed("STRIPE_API_BASE", default_url("https://api.stripe.com"), parse_url)?,
+            stripe_timeout: Duration::from_millis(
+                r.parsed("STRIPE_TIMEOUT_MS", 20_000, |s| parse_int_in(s, 100, 120_000))?,
+            ),
             public_base_url: r.parsed_opt("PUBLIC_BASE_URL", parse_url)?,
             http_addr: r.parsed("HTTP_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)), |s| {
                 SocketAddr::from_str(s).map_err(|_| "expected HOST:PORT such as 0.0.0.0:8080".to_string())
@@ -223,6 +241,10 @@ impl Settings {
                 |s| Currency::from_code(s).map_err(|e| e.to_string()),
             )?,
             max_units_per_order: r.parsed("MAX_UNITS_PER_ORDER", 10, |s| parse_int_in(s, 1, 1000))? as u32,
+            user_rate: (
+                r.parsed("USER_RATE_PER_SEC", 3.0, parse_rate)?,
+                r.parsed("USER_RATE_BURST", 20, |s| parse_int_in(s, 1, 10_000))? as u32,
+            ),
             reservation_ttl,
             cancellation_cutoff: minutes("CANCELLATION_CUTOFF_MINUTES", 120, 7 * 24 * 60)?,
             jobs_interval: Duration::from_millis(
@@ -264,15 +286,19 @@ impl Settings {
             ("TELEGRAM_BULK_PER_SEC", self.telegram_limits.bulk_per_sec.to_string()),
             ("DATABASE_URL", format!("{:?}", self.database_url)),
             ("REDIS_URL", self.redis_url.as_ref().map_or("(unset)".into(), |u| mask_url(u.expose_secret()))),
+            ("REDIS_PREFIX", self.redis_prefix.clone()),
             ("STRIPE_SECRET_KEY", secret(&self.stripe_secret_key)),
             ("STRIPE_WEBHOOK_SECRET", secret(&self.stripe_webhook_secret)),
             ("STRIPE_API_BASE", mask_url(self.stripe_api_base.as_str())),
+            ("STRIPE_TIMEOUT_MS", self.stripe_timeout.as_millis().to_string()),
             ("PUBLIC_BASE_URL", opt_url(&self.public_base_url)),
             ("HTTP_ADDR", self.http_addr.to_string()),
             ("ADMIN_TELEGRAM_IDS", self.admin_telegram_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
             ("DEFAULT_TIMEZONE", self.default_timezone.name().to_string()),
             ("DEFAULT_CURRENCY", self.default_currency.code().to_string()),
             ("MAX_UNITS_PER_ORDER", self.max_units_per_order.to_string()),
+            ("USER_RATE_PER_SEC", self.user_rate.0.to_string()),
+            ("USER_RATE_BURST", self.user_rate.1.to_string()),
             ("RESERVATION_TTL_MINUTES", (self.reservation_ttl.as_secs() / 60).to_string()),
             ("CANCELLATION_CUTOFF_MINUTES", (self.cancellation_cutoff.as_secs() / 60).to_string()),
             ("JOBS_INTERVAL_MS", self.jobs_interval.as_millis().to_string()),

@@ -1,5 +1,8 @@
-//! Background jobs. Each has a single step that is safe to run twice (its
-//! statements are conditional), run on a timer and once at start-up.
+//! Background jobs: expire offers whose window ended, release lapsed
+//! reservations (expiring their Checkout Sessions first), retry queued
+//! refunds, prune old rows (handled updates, deal lists, finished
+//! notifications). Each step is safe to run twice (its statements
+//! are conditional); all run on a timer and once at start-up.
 
 use std::time::Duration;
 
@@ -15,15 +18,36 @@ pub async fn tick(ctx: &Ctx) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "expiry job failed"),
     }
+    match ctx.store.mark_no_shows(now).await {
+        Ok(ids) if !ids.is_empty() => tracing::info!(purchases = ?ids, "no-shows recorded"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "no-show job failed"),
+    }
+    if let Err(e) = crate::actions::purchases::release_lapsed(ctx).await {
+        tracing::error!(error = ?e, "reservation release job failed");
+    }
+    crate::actions::purchases::process_refunds(ctx).await;
     if let Err(e) = ctx.store.prune_inbound(chrono::Duration::days(2), now).await {
         tracing::warn!(error = %e, "pruning handled updates failed");
     }
+    if let Err(e) = ctx.store.prune_deal_lists(now - chrono::Duration::hours(6)).await {
+        tracing::warn!(error = %e, "pruning deal lists failed");
+    }
+    if let Err(e) = ctx.store.prune_outbox(now - chrono::Duration::days(30)).await {
+        tracing::warn!(error = %e, "pruning the notification outbox failed");
+    }
 }
 
-/// Runs [`tick`] at start-up and then every `interval` until `stop`.
+/// Runs [`tick`] at start-up and then every `interval` until `stop`. With
+/// several instances only the holder of the "jobs" lease ticks; it renews
+/// the lease every tick, and another instance takes over when it lapses.
 pub async fn run(ctx: Ctx, interval: Duration, mut stop: watch::Receiver<bool>) {
     loop {
-        tick(&ctx).await;
+        match ctx.coord.try_lease("jobs", interval * 3).await {
+            Ok(true) => tick(&ctx).await,
+            Ok(false) => tracing::trace!("another instance runs the jobs"),
+            Err(e) => tracing::warn!(error = %e, "can't take the jobs lease"),
+        }
         tokio::select! {
             _ = stop.changed() => break,
             _ = tokio::time::sleep(interval) => {}

@@ -2,13 +2,18 @@
 //! the bot, the HTTP API and the jobs alike. Business rules live here and in
 //! `domain`; SQL stays in `store`; rendering stays with the caller.
 
+pub mod alerts;
 pub mod businesses;
+pub mod notify;
 pub mod offers;
+pub mod purchases;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::coord::Coord;
+use crate::payments::stripe::StripeClient;
 use crate::store::Store;
 use crate::telegram::TgClient;
 
@@ -17,6 +22,20 @@ use crate::telegram::TgClient;
 pub struct Ctx {
     pub store: Store,
     pub tg: TgClient,
+    /// Present when `STRIPE_SECRET_KEY` is set; otherwise orders are paid at pickup.
+    pub stripe: Option<StripeClient>,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    /// Locks, leases and rate buckets shared by all instances.
+    pub coord: Coord,
+    /// The bot's @username, known once Telegram's getMe answered.
+    pub bot_username: Arc<OnceLock<String>>,
+}
+
+impl Ctx {
+    /// `https://t.me/<bot>?start=<payload>`: a link that opens the bot.
+    pub fn deep_link(&self, payload: &str) -> String {
+        let bot = self.bot_username.get().map_or("", String::as_str);
+        format!("https://t.me/{bot}?start={payload}")
+    }
 }

@@ -1,8 +1,10 @@
-//! Publishing offers.
+//! Publishing offers and managing them: pause, resume, sold out,
+//! withdraw, pickups.
 
 use super::Ctx;
-use crate::domain::OfferEvent;
-use crate::store::{Actor, NewOffer, Offer, StoreError};
+use crate::bot::texts;
+use crate::domain::{OfferEvent, PickupCode, PurchaseStatus};
+use crate::store::{Actor, NewOffer, Offer, PickupError, Purchase, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -39,7 +41,156 @@ pub async fn create_and_publish(
 }
 
 pub async fn publish_draft(ctx: &Ctx, offer_id: i64, actor: &Actor) -> Result<Offer, PublishError> {
+    if ctx.stripe.is_some() {
+        let draft = ctx.store.offer(offer_id).await?;
+        let min = draft.currency.stripe_minimum();
+        if draft.items.iter().any(|i| i.deal_price.minor() < min.minor()) {
+            return Err(PublishError::Refused(crate::bot::texts::below_stripe_minimum(&min.to_string())));
+        }
+    }
     let offer = ctx.store.apply_offer_event(offer_id, OfferEvent::Publish, actor, ctx.clock.now()).await?;
     tracing::info!(offer_id, business_id = offer.business_id, "offer published");
+    // The publication was recorded with the status change (a trigger);
+    // writing its fan-out now saves the sender's next poll. If this fails
+    // the sender does it.
+    if let Err(e) = super::notify::fan_out_pending(ctx).await {
+        tracing::warn!(offer_id, error = ?e, "fan-out after publishing failed; the sender will retry");
+    }
     Ok(offer)
+}
+
+/// Why a business action on an offer was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ManageError {
+    /// Not the owner (nor an admin): refused and written to the audit log.
+    #[error("that isn't your offer")]
+    NotYours,
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for ManageError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Transition(t) => {
+                ManageError::Refused(format!("not possible while it is {}", t.from.replace('_', " ")))
+            }
+            StoreError::NotFound => ManageError::Refused("that offer no longer exists".into()),
+            StoreError::Unexpected(e) => ManageError::Unexpected(e),
+        }
+    }
+}
+
+/// The offer, if `user` may manage it (its business's owner, or an admin).
+/// Anyone else is refused and the attempt is audited: it means forged or
+/// foreign callback data.
+pub async fn owned(ctx: &Ctx, user: i64, offer_id: i64) -> Result<Offer, ManageError> {
+    let offer = ctx.store.offer(offer_id).await?;
+    let business = ctx.store.business(offer.business_id).await?;
+    if business.owner_tg_id == user || ctx.settings.is_admin(user) {
+        return Ok(offer);
+    }
+    tracing::warn!(tg_user = user, offer_id, "refused: not the offer's owner");
+    ctx.store.audit(&Actor::User(user), "forged_offer_action", "offer", offer_id, ctx.clock.now()).await?;
+    Err(ManageError::NotYours)
+}
+
+/// Pause, resume or mark sold out. A resumed offer with nothing left goes
+/// straight to sold out.
+pub async fn change(ctx: &Ctx, user: i64, offer_id: i64, event: OfferEvent) -> Result<Offer, ManageError> {
+    owned(ctx, user, offer_id).await?;
+    let actor = Actor::User(user);
+    let mut offer = ctx.store.apply_offer_event(offer_id, event, &actor, ctx.clock.now()).await?;
+    if event == OfferEvent::Resume && offer.remaining() == 0 {
+        offer = ctx.store.apply_offer_event(offer_id, OfferEvent::SellOut, &Actor::System, ctx.clock.now()).await?;
+    }
+    tracing::info!(offer_id, event = event.as_str(), "offer changed");
+    Ok(offer)
+}
+
+/// Withdraws an offer: every reservation released, every paid order
+/// refunded (through the refund queue), every customer told.
+pub async fn withdraw(ctx: &Ctx, user: i64, offer_id: i64) -> Result<(Offer, usize), ManageError> {
+    owned(ctx, user, offer_id).await?;
+    let actor = Actor::User(user);
+    let offer = ctx.store.apply_offer_event(offer_id, OfferEvent::Withdraw, &actor, ctx.clock.now()).await?;
+    let open = [PurchaseStatus::Reserved, PurchaseStatus::Confirmed, PurchaseStatus::Paid];
+    let mut told = 0;
+    for p in ctx.store.purchases_of_offer(offer_id, &open).await? {
+        let now = ctx.clock.now();
+        let text = match p.status {
+            PurchaseStatus::Paid => {
+                ctx.store.request_refund(p.id, &actor, now).await?;
+                texts::withdrawn_refund(p.id, &offer.title, &p.total.to_string())
+            }
+            _ => {
+                if let (Some(stripe), Some(session)) = (ctx.stripe.as_ref(), p.stripe_session_id.as_deref())
+                    && let Err(e) = stripe.expire_checkout_session(session).await
+                {
+                    // A payment that still gets through is refunded by the
+                    // late-payment path: the offer is no longer sellable.
+                    tracing::warn!(purchase_id = p.id, error = %e, "couldn't expire the session of a withdrawn offer");
+                }
+                ctx.store.release(p.id, crate::domain::purchase::PurchaseEvent::Cancel, &actor, now).await?;
+                texts::withdrawn_released(p.id, &offer.title)
+            }
+        };
+        if let Err(e) = ctx.tg.send_text(p.customer_tg_id, &text, None, false).await {
+            tracing::warn!(purchase_id = p.id, error = %e, "couldn't tell the customer");
+        }
+        told += 1;
+    }
+    super::purchases::process_refunds(ctx).await;
+    Ok((offer, told))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PickupRefused {
+    #[error("no order of yours has that code; check it and try again")]
+    UnknownCode,
+    #[error("that order is {0}")]
+    NotCollectable(&'static str),
+    #[error("too many wrong codes; please wait a few minutes")]
+    TooManyTries,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Wrong codes a business may enter in [`WRONG_CODE_WINDOW`] minutes.
+pub const MAX_WRONG_CODES: i64 = 5;
+pub const WRONG_CODE_WINDOW: i64 = 10;
+
+/// The business confirms a pickup by the customer's code; the customer is
+/// thanked. Repeated wrong codes are slowed down.
+pub async fn pick_up(ctx: &Ctx, user: i64, business_id: i64, code: &str) -> Result<Purchase, PickupRefused> {
+    let actor = Actor::User(user);
+    let now = ctx.clock.now();
+    let since = now - chrono::Duration::minutes(WRONG_CODE_WINDOW);
+    if ctx.store.count_actions(&actor, "pickup_wrong_code", since).await.map_err(anyhow::Error::from)?
+        >= MAX_WRONG_CODES
+    {
+        return Err(PickupRefused::TooManyTries);
+    }
+    let wrong = || async {
+        ctx.store.audit(&actor, "pickup_wrong_code", "business", business_id, now).await.map_err(anyhow::Error::from)
+    };
+    let Some(code) = PickupCode::parse(code) else {
+        wrong().await?;
+        return Err(PickupRefused::UnknownCode);
+    };
+    match ctx.store.pick_up(business_id, &code, &actor, now).await {
+        Ok(p) => {
+            let offer = ctx.store.offer(p.offer_id).await.map_err(anyhow::Error::from)?;
+            let _ = ctx.tg.send_text(p.customer_tg_id, &texts::thanks_for_pickup(&offer.title), None, false).await;
+            Ok(p)
+        }
+        Err(PickupError::UnknownCode) => {
+            wrong().await?;
+            Err(PickupRefused::UnknownCode)
+        }
+        Err(PickupError::NotCollectable(s)) => Err(PickupRefused::NotCollectable(s.label())),
+        Err(PickupError::Store(e)) => Err(PickupRefused::Unexpected(e.into())),
+    }
 }

@@ -19,6 +19,97 @@ pub enum Cb {
     VenueLocation(i64),
     /// `/venues`: start adding a pickup place.
     AddVenue,
+    /// A page of a frozen `/deals` list.
+    DealsPage { list: i64, page: u16 },
+    /// Start buying from an offer.
+    Buy(i64),
+    /// Buy this item of the offer (quantity next).
+    BuyItem { offer: i64, item: i64 },
+    /// Reserve `qty` units of the item.
+    BuyQty { offer: i64, item: i64, qty: u16 },
+    /// Ask to cancel an order.
+    CancelOrder(i64),
+    /// Confirmed: cancel the order.
+    ConfirmCancel(i64),
+    /// Not cancelling after all.
+    KeepOrder(i64),
+    /// `/myoffers`: the list.
+    MyOffers,
+    /// The management card of one offer.
+    Manage(i64),
+    /// A business action on an offer.
+    OfferAct { offer: i64, act: Act },
+    /// Edit the price (`price: true`) or quantity of one item.
+    EditItem { offer: i64, item: i64, price: bool },
+    /// Start confirming a pickup by code.
+    PickupStart,
+    /// Follow a business.
+    Follow(i64),
+    /// Stop following a business.
+    Unfollow(i64),
+    /// A button of the `/alerts` overview.
+    Alerts(AlertAct),
+}
+
+/// What a customer does from the `/alerts` overview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertAct {
+    /// Turn nearby alerts on, or change them.
+    Nearby,
+    /// Turn nearby alerts off.
+    Off,
+    /// Set quiet hours.
+    Quiet,
+}
+
+impl AlertAct {
+    const CODES: [(AlertAct, char); 3] = [(AlertAct::Nearby, 'n'), (AlertAct::Off, 'o'), (AlertAct::Quiet, 'q')];
+
+    fn code(self) -> char {
+        Self::CODES.iter().find(|(a, _)| *a == self).map_or('?', |(_, c)| *c)
+    }
+
+    fn from_code(s: &str) -> Option<AlertAct> {
+        let mut chars = s.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else { return None };
+        Self::CODES.iter().find(|(_, k)| *k == c).map(|(a, _)| *a)
+    }
+}
+
+/// What a business does to an offer from its management card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    Pause,
+    Resume,
+    SoldOut,
+    Price,
+    Quantity,
+    Withdraw,
+    WithdrawConfirm,
+    Orders,
+}
+
+impl Act {
+    const CODES: [(Act, char); 8] = [
+        (Act::Pause, 'p'),
+        (Act::Resume, 'r'),
+        (Act::SoldOut, 's'),
+        (Act::Price, 'e'),
+        (Act::Quantity, 'q'),
+        (Act::Withdraw, 'w'),
+        (Act::WithdrawConfirm, 'W'),
+        (Act::Orders, 'o'),
+    ];
+
+    fn code(self) -> char {
+        Self::CODES.iter().find(|(a, _)| *a == self).map_or('?', |(_, c)| *c)
+    }
+
+    fn from_code(s: &str) -> Option<Act> {
+        let mut chars = s.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else { return None };
+        Self::CODES.iter().find(|(_, k)| *k == c).map(|(a, _)| *a)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +135,23 @@ impl Cb {
             Cb::ShowOffer(id) => format!("{VERSION}:o:{id}"),
             Cb::VenueLocation(id) => format!("{VERSION}:l:{id}"),
             Cb::AddVenue => format!("{VERSION}:v"),
+            Cb::DealsPage { list, page } => format!("{VERSION}:p:{list}:{page}"),
+            Cb::Buy(id) => format!("{VERSION}:b:{id}"),
+            Cb::BuyItem { offer, item } => format!("{VERSION}:i:{offer}:{item}"),
+            Cb::BuyQty { offer, item, qty } => format!("{VERSION}:q:{offer}:{item}:{qty}"),
+            Cb::CancelOrder(id) => format!("{VERSION}:c:{id}"),
+            Cb::ConfirmCancel(id) => format!("{VERSION}:y:{id}"),
+            Cb::KeepOrder(id) => format!("{VERSION}:n:{id}"),
+            Cb::MyOffers => format!("{VERSION}:M"),
+            Cb::Manage(id) => format!("{VERSION}:m:{id}"),
+            Cb::OfferAct { offer, act } => format!("{VERSION}:x:{offer}:{}", act.code()),
+            Cb::EditItem { offer, item, price } => {
+                format!("{VERSION}:e:{offer}:{item}:{}", if price { 'p' } else { 'q' })
+            }
+            Cb::PickupStart => format!("{VERSION}:k"),
+            Cb::Follow(id) => format!("{VERSION}:f:{id}"),
+            Cb::Unfollow(id) => format!("{VERSION}:u:{id}"),
+            Cb::Alerts(act) => format!("{VERSION}:A:{}", act.code()),
             Cb::Wizard { seq, action } => {
                 let a = match action {
                     Wiz::Back => "b".to_string(),
@@ -81,6 +189,33 @@ impl Cb {
             "o" => Cb::ShowOffer(id(parts.next())?),
             "l" => Cb::VenueLocation(id(parts.next())?),
             "v" => Cb::AddVenue,
+            "p" => Cb::DealsPage { list: id(parts.next())?, page: parts.next()?.parse().ok()? },
+            "b" => Cb::Buy(id(parts.next())?),
+            "i" => Cb::BuyItem { offer: id(parts.next())?, item: id(parts.next())? },
+            "q" => Cb::BuyQty {
+                offer: id(parts.next())?,
+                item: id(parts.next())?,
+                qty: parts.next()?.parse().ok().filter(|q| *q > 0)?,
+            },
+            "c" => Cb::CancelOrder(id(parts.next())?),
+            "y" => Cb::ConfirmCancel(id(parts.next())?),
+            "n" => Cb::KeepOrder(id(parts.next())?),
+            "M" => Cb::MyOffers,
+            "m" => Cb::Manage(id(parts.next())?),
+            "x" => Cb::OfferAct { offer: id(parts.next())?, act: Act::from_code(parts.next()?)? },
+            "e" => Cb::EditItem {
+                offer: id(parts.next())?,
+                item: id(parts.next())?,
+                price: match parts.next()? {
+                    "p" => true,
+                    "q" => false,
+                    _ => return None,
+                },
+            },
+            "k" => Cb::PickupStart,
+            "f" => Cb::Follow(id(parts.next())?),
+            "u" => Cb::Unfollow(id(parts.next())?),
+            "A" => Cb::Alerts(AlertAct::from_code(parts.next()?)?),
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
                 let a = parts.next()?;
@@ -120,6 +255,23 @@ mod tests {
             Cb::ShowOffer(42),
             Cb::VenueLocation(7),
             Cb::AddVenue,
+            Cb::DealsPage { list: i64::MAX, page: u16::MAX },
+            Cb::Buy(i64::MAX),
+            Cb::BuyItem { offer: i64::MAX, item: i64::MAX },
+            Cb::BuyQty { offer: i64::MAX, item: i64::MAX, qty: u16::MAX },
+            Cb::CancelOrder(5),
+            Cb::ConfirmCancel(5),
+            Cb::KeepOrder(5),
+            Cb::MyOffers,
+            Cb::Manage(9),
+            Cb::EditItem { offer: i64::MAX, item: i64::MAX, price: true },
+            Cb::EditItem { offer: 1, item: 2, price: false },
+            Cb::PickupStart,
+            Cb::Follow(i64::MAX),
+            Cb::Unfollow(3),
+            Cb::Alerts(AlertAct::Nearby),
+            Cb::Alerts(AlertAct::Off),
+            Cb::Alerts(AlertAct::Quiet),
             Cb::Wizard { seq: u32::MAX, action: Wiz::Pick(u16::MAX) },
             Cb::Wizard { seq: 0, action: Wiz::Back },
             Cb::Wizard { seq: 3, action: Wiz::Cancel },
@@ -131,6 +283,17 @@ mod tests {
             Cb::Wizard { seq: 3, action: Wiz::Discard },
             Cb::Wizard { seq: 3, action: Wiz::Confirm },
         ];
+        let acts = [
+            Act::Pause,
+            Act::Resume,
+            Act::SoldOut,
+            Act::Price,
+            Act::Quantity,
+            Act::Withdraw,
+            Act::WithdrawConfirm,
+            Act::Orders,
+        ];
+        let all: Vec<Cb> = all.into_iter().chain(acts.map(|act| Cb::OfferAct { offer: i64::MAX, act })).collect();
         for cb in all {
             let s = cb.encode();
             assert!(s.len() <= 64, "{s}");
@@ -153,6 +316,19 @@ mod tests {
             "1:w:x:b",
             "1:q:1",
             "1:w:1:p",
+            "1:q:1:2:0",
+            "1:q:1:2",
+            "1:p:1",
+            "1:b:abc",
+            "1:x:1:Z",
+            "1:x:1:pp",
+            "1:e:1:2:z",
+            "1:f:",
+            "1:f:0",
+            "1:u:x",
+            "1:A",
+            "1:A:z",
+            "1:A:nn",
         ] {
             assert_eq!(Cb::decode(bad), None, "{bad:?}");
         }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::texts::esc;
+use super::texts::{self, esc};
 use crate::domain::{Money, OfferStatus, PickupWindow};
 use crate::store::{Business, Offer, Venue};
 
@@ -103,6 +103,62 @@ impl CardView {
     }
 }
 
+/// The compact card of a deal alert: title, shop, best price and
+/// discount, pickup time and place; the intro says why the customer gets it.
+#[derive(Debug, Clone)]
+pub struct AlertCard {
+    pub business_id: i64,
+    pub title: String,
+    pub business: String,
+    /// The cheapest item's deal and usual price.
+    pub cheapest: Option<(Money, Money)>,
+    /// The best discount of any item, in percent.
+    pub best_discount: u8,
+    pub window: PickupWindow,
+    pub tz: Tz,
+    pub venue_name: String,
+}
+
+impl AlertCard {
+    pub fn of_offer(offer: &Offer, business: &Business, venue: &Venue) -> Option<AlertCard> {
+        let cheapest =
+            offer.items.iter().min_by_key(|i| i.deal_price.minor()).map(|i| (i.deal_price, i.original_price));
+        Some(AlertCard {
+            business_id: business.id,
+            title: offer.title.clone(),
+            business: business.name.clone(),
+            cheapest,
+            best_discount: offer
+                .items
+                .iter()
+                .map(|i| i.deal_price.discount_percent(i.original_price))
+                .max()
+                .unwrap_or(0),
+            window: offer.window()?,
+            tz: venue.timezone,
+            venue_name: venue.name.clone(),
+        })
+    }
+
+    /// The card as HTML. `distance_m` is shown for nearby alerts.
+    pub fn render(&self, follower: bool, restock: bool, distance_m: Option<u32>, now: DateTime<Utc>) -> String {
+        let mut s =
+            texts::alert_intro(&self.business, follower, restock, distance_m.map(|d| texts::distance(f64::from(d))));
+        s.push_str(&format!("\n<b>{}</b> · {}", esc(&shorten(&self.title, 80)), esc(&shorten(&self.business, 60))));
+        if let Some((deal, original)) = self.cheapest {
+            s.push_str(&format!("\nfrom <b>{deal}</b>"));
+            if self.best_discount > 0 {
+                if deal.discount_percent(original) > 0 {
+                    s.push_str(&format!(" <s>{original}</s>"));
+                }
+                s.push_str(&format!(" −{}%", self.best_discount));
+            }
+        }
+        s.push_str(&format!("\n🕒 {} · 📍 {}", self.window.display(self.tz, now), esc(&shorten(&self.venue_name, 60))));
+        s
+    }
+}
+
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
@@ -148,6 +204,31 @@ mod tests {
         assert!(card.contains("<b>Bread &lt;bag&gt;</b> · Kalle &amp; Co"), "{card}");
         assert!(card.contains("<b>€2.00</b> <s>€5.00</s> −60% · 3 left"), "{card}");
         assert!(card.contains("Pickup: Today 18:00–20:00 (Europe/Berlin)"), "{card}");
+    }
+
+    #[test]
+    fn alert_cards_are_compact() {
+        let eur = Currency::from_code("EUR").unwrap();
+        let v = view("Fresh today", 1);
+        let card = AlertCard {
+            business_id: 2,
+            title: v.title.clone(),
+            business: v.business.clone(),
+            cheapest: Some((Money::from_minor(250, eur).unwrap(), Money::from_minor(500, eur).unwrap())),
+            best_discount: 50,
+            window: v.window,
+            tz: v.tz,
+            venue_name: "Shop".into(),
+        };
+        let now = DateTime::parse_from_rfc3339("2026-11-26T09:00:00Z").unwrap().with_timezone(&Utc);
+        let nearby = card.render(false, false, Some(1234), now);
+        assert!(nearby.contains("1.2 km from you"), "{nearby}");
+        assert!(nearby.contains("<b>Bread &lt;bag&gt;</b> · Kalle &amp; Co"), "{nearby}");
+        assert!(nearby.contains("from <b>€2.50</b> <s>€5.00</s> −50%"), "{nearby}");
+        assert!(nearby.contains("🕒 Today 18:00–20:00 · 📍 Shop"), "{nearby}");
+        let followed = card.render(true, false, None, now);
+        assert!(followed.starts_with("🔔 <b>Kalle &amp; Co</b> posted a new deal"), "{followed}");
+        assert!(card.render(true, true, None, now).contains("Back in stock"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{newoffer, register, venues};
+use super::{alerts, newoffer, register, venues};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Dialogue {
@@ -24,6 +24,18 @@ pub enum Flow {
         business_id: i64,
         admin_message_id: i32,
     },
+    /// A business types a new deal price (`price`) or quantity for an item.
+    EditItem {
+        offer_id: i64,
+        item_id: i64,
+        price: bool,
+    },
+    /// A business types a customer's pickup code.
+    PickupCode {
+        business_id: i64,
+    },
+    /// A customer sets up nearby alerts or quiet hours (`/alerts`).
+    Alerts(alerts::Form),
 }
 
 impl Dialogue {

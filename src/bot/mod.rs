@@ -5,16 +5,21 @@
 //! - `runner`: long polling into the inbound table, per-chat ordered dispatch.
 //! - `dialogue`: the typed dialogue state, saved per chat.
 //! - `callback`: typed, versioned callback data.
-//! - `register`, `newoffer`, `venues`, `admin`, `start`: one file per flow.
+//! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
+//!   `/alerts`): one file per flow.
 //! - `cards`, `texts`, `keyboards`: what the bot shows.
 
 mod admin;
+mod alerts;
 pub mod callback;
-mod cards;
+pub(crate) mod cards;
+mod deals;
 mod dialogue;
 pub(crate) mod keyboards;
+mod myoffers;
 mod newoffer;
-mod register;
+mod orders;
+pub(crate) mod register;
 pub mod runner;
 mod start;
 pub mod texts;
@@ -112,15 +117,24 @@ impl Input {
     }
 }
 
+/// How often a flooding user is told to slow down.
+const WARN_RATE: crate::coord::Bucket = crate::coord::Bucket { rate: 0.1, burst: 1.0 };
+
 /// The commands shown in Telegram's menu.
 pub fn command_menu(admin: bool) -> Vec<BotCommand> {
     let mut c = vec![
+        BotCommand::new("deals", "Deals near you"),
+        BotCommand::new("orders", "Your orders"),
+        BotCommand::new("following", "Shops you follow"),
+        BotCommand::new("alerts", "Deal alerts near you"),
         BotCommand::new("start", "Welcome"),
         BotCommand::new("help", "What I can do"),
         BotCommand::new("register", "Register your business"),
         BotCommand::new("newoffer", "Post a new deal"),
         BotCommand::new("publish", "Publish your draft deal"),
         BotCommand::new("venues", "Your pickup places"),
+        BotCommand::new("myoffers", "Manage your offers"),
+        BotCommand::new("pickup", "Confirm a pickup: /pickup CODE"),
         BotCommand::new("cancel", "Leave what you're doing"),
     ];
     if admin {
@@ -146,6 +160,9 @@ impl Bot {
                 return;
             }
         };
+        if !self.within_rate_limit(&update).await {
+            return;
+        }
         let result = match &update.kind {
             UpdateKind::Message(m) => self.on_message(m).await,
             UpdateKind::CallbackQuery(q) => self.on_callback(q).await,
@@ -165,6 +182,35 @@ impl Bot {
         }
     }
 
+    /// Per-user flood control: a user sending faster than `USER_RATE_*`
+    /// gets a polite "slow down" (once in a while, not per update) and the
+    /// excess is dropped; everyone else is unaffected.
+    async fn within_rate_limit(&self, update: &Update) -> bool {
+        let user = match &update.kind {
+            UpdateKind::Message(m) => m.from.as_ref().map(|u| u.id.0),
+            UpdateKind::CallbackQuery(q) => Some(q.from.id.0),
+            _ => None,
+        };
+        let Some(user) = user else { return true };
+        let (rate, burst) = self.settings.user_rate;
+        let bucket = crate::coord::Bucket { rate, burst: f64::from(burst) };
+        if self.coord.take(&format!("user:{user}"), bucket).await.is_zero() {
+            return true;
+        }
+        crate::metrics::telegram_error("user_rate_limited");
+        let warn_now = self.coord.take(&format!("user-warned:{user}"), WARN_RATE).await.is_zero();
+        match &update.kind {
+            UpdateKind::CallbackQuery(q) => {
+                let _ = self.tg.answer_callback(&q.id.0, warn_now.then_some(texts::SLOW_DOWN), false).await;
+            }
+            UpdateKind::Message(m) if warn_now => {
+                let _ = self.say(m.chat.id.0, texts::SLOW_DOWN).await;
+            }
+            _ => {}
+        }
+        false
+    }
+
     async fn on_message(&self, msg: &Message) -> anyhow::Result<()> {
         let Some(user) = msg.from.as_ref() else { return Ok(()) };
         if !msg.chat.is_private() {
@@ -180,13 +226,10 @@ impl Bot {
         match self.dialogue(from.chat).await? {
             Some(d) => self.continue_dialogue(&from, d, input).await,
             None => match input {
-                Input::Location { lat, lng } => {
-                    if let Ok(at) = crate::domain::Coordinates::new(lat, lng) {
-                        self.touch_user(&from).await?;
-                        self.store.set_user_location(from.user_id, at, self.clock.now()).await?;
-                    }
-                    self.say(from.chat, texts::LOCATION_SAVED).await
-                }
+                Input::Location { lat, lng } => match crate::domain::Coordinates::new(lat, lng) {
+                    Ok(at) => deals::location_shared(self, &from, at).await,
+                    Err(e) => self.say(from.chat, &texts::esc(&e.to_string())).await,
+                },
                 _ => self.say(from.chat, texts::DONT_UNDERSTAND).await,
             },
         }
@@ -209,6 +252,15 @@ impl Bot {
                 }
             }
             "publish" => newoffer::publish_command(self, from, in_dialogue).await,
+            "deals" => deals::deals(self, from).await,
+            "orders" => orders::list(self, from).await,
+            "following" => alerts::following(self, from).await,
+            "alerts" => alerts::overview(self, from, None).await,
+            "myoffers" => myoffers::list(self, from, None).await,
+            "pause" => myoffers::pause_command(self, from, args).await,
+            "edit" => myoffers::edit_command(self, from, args).await,
+            "pickup" if in_dialogue.is_some() && args.is_empty() => self.say(from.chat, texts::BUSY_IN_DIALOGUE).await,
+            "pickup" => myoffers::pickup_command(self, from, args).await,
             "register" | "newoffer" | "venues" if in_dialogue.is_some() => {
                 self.say(from.chat, texts::BUSY_IN_DIALOGUE).await
             }
@@ -226,6 +278,9 @@ impl Bot {
             Flow::NewOffer(_) => newoffer::on_input(self, from, d, input).await,
             Flow::AddVenue(_) => venues::on_input(self, from, d, input).await,
             Flow::RejectReason { .. } => admin::on_reason(self, from, d, input).await,
+            Flow::EditItem { .. } => myoffers::on_edit_input(self, from, d, input).await,
+            Flow::PickupCode { .. } => myoffers::on_pickup_input(self, from, d, input).await,
+            Flow::Alerts(_) => alerts::on_input(self, from, d, input).await,
         }
     }
 
@@ -255,6 +310,34 @@ impl Bot {
                 self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
             }
             Cb::AddVenue => venues::add_pressed(self, &from, &press).await,
+            Cb::DealsPage { list, page } => deals::on_page(self, &from, &press, list, page).await,
+            Cb::Buy(offer) => orders::on_buy(self, &from, &press, offer).await,
+            Cb::BuyItem { offer, item } => orders::on_item(self, &from, &press, offer, item).await,
+            Cb::BuyQty { offer, item, qty } => orders::on_quantity(self, &from, &press, offer, item, qty).await,
+            Cb::CancelOrder(id) => orders::on_cancel(self, &from, &press, id).await,
+            Cb::ConfirmCancel(id) => orders::on_confirm_cancel(self, &from, &press, id).await,
+            Cb::KeepOrder(_) => orders::on_keep(self, &from, &press).await,
+            Cb::MyOffers => {
+                self.answer(&press, None).await?;
+                myoffers::list(self, &from, Some(press.message_id)).await
+            }
+            Cb::Manage(offer) => myoffers::on_manage(self, &from, &press, offer).await,
+            Cb::OfferAct { offer, act } => myoffers::on_act(self, &from, &press, offer, act).await,
+            Cb::EditItem { offer, item, price } => {
+                myoffers::on_edit_item(self, &from, &press, offer, item, price).await
+            }
+            Cb::PickupStart if self.dialogue(from.chat).await?.is_some() => {
+                self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
+            }
+            Cb::PickupStart => {
+                self.answer(&press, None).await?;
+                myoffers::pickup_command(self, &from, "").await
+            }
+            Cb::Follow(b) | Cb::Unfollow(b) => {
+                let shown = regular.and_then(|m| m.reply_markup());
+                alerts::on_follow(self, &from, &press, shown, b, matches!(cb, Cb::Follow(_))).await
+            }
+            Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
             Cb::VenueLocation(id) => {
                 self.answer(&press, None).await?;
                 match self.store.venue(id).await {
@@ -271,6 +354,11 @@ impl Bot {
                         Flow::NewOffer(_) => newoffer::on_button(self, &from, &press, d, action).await,
                         Flow::AddVenue(_) => venues::on_button(self, &from, &press, d, action).await,
                         Flow::RejectReason { .. } => admin::on_reason_button(self, &from, &press, d, action).await,
+                        Flow::EditItem { .. } | Flow::PickupCode { .. } => {
+                            myoffers::on_dialogue_button(self, &from, &press, d, action).await
+                        }
+                        // Its steps use reply keyboards: no inline step buttons.
+                        Flow::Alerts(_) => self.answer(&press, Some(texts::STALE_BUTTON)).await,
                     },
                     _ => {
                         // A button of a step that is over: say so and tidy it away.
@@ -324,10 +412,6 @@ impl Bot {
     pub(crate) async fn touch_user(&self, from: &From) -> anyhow::Result<()> {
         self.store.upsert_user(from.user_id, &from.name, from.username.as_deref(), None, self.clock.now()).await?;
         Ok(())
-    }
-
-    pub(crate) fn deep_link(&self, payload: &str) -> String {
-        format!("https://t.me/{}?start={payload}", self.username)
     }
 }
 

@@ -314,6 +314,15 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                 let original = f.item.original.and_then(|n| Money::from_minor(n, cur)).unwrap_or(deal);
                 check_prices(original, deal).map(|()| deal).map_err(|e| e.to_string())
             })
+            .and_then(|deal| {
+                // Stripe won't charge less than its minimum for the currency.
+                let min = cur.stripe_minimum();
+                if bot.stripe.is_some() && deal.minor() < min.minor() {
+                    Err(texts::below_stripe_minimum(&min.to_string()))
+                } else {
+                    Ok(deal)
+                }
+            })
             .map(|v| {
                 f.item.deal = Some(v.minor());
                 Step::ItemQuantity

@@ -1,10 +1,16 @@
 //! Getting updates in and handing them to the bot.
 //!
-//! Long polling writes every update to the inbound table first and only then
-//! confirms it to Telegram (the next `getUpdates` offset), so a crash loses
-//! nothing and a redelivery is dropped by the table's primary key. Updates
-//! are then handled one at a time per chat, in `update_id` order, and
-//! concurrently across chats.
+//! Long polling (or the webhook route) writes every update to the inbound
+//! table first and only then confirms it to Telegram (the next `getUpdates`
+//! offset, or the 200), so a crash loses nothing and a redelivery is dropped
+//! by the table's primary key. Updates are then handled one at a time per
+//! chat, in `update_id` order, and concurrently across chats.
+//!
+//! One instance (polling) orders a chat's updates with an in-process queue.
+//! Several instances (webhook mode) may each receive updates of the same
+//! chat: there a worker takes the chat's lock in `Coord` and handles the
+//! chat's pending updates from the table in order, whichever instance
+//! stored them.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -14,17 +20,20 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use super::Bot;
+use crate::coord::Coord;
 use crate::store::InboundUpdate;
 
 /// Per-chat queues; a chat with a queue has a worker draining it.
 pub struct Dispatcher {
     bot: Arc<Bot>,
     queues: Mutex<HashMap<i64, VecDeque<InboundUpdate>>>,
+    /// Webhook mode: chats are locked across instances and drained from the table.
+    shared: Option<Coord>,
 }
 
 impl Dispatcher {
-    pub fn new(bot: Arc<Bot>) -> Arc<Self> {
-        Arc::new(Dispatcher { bot, queues: Mutex::new(HashMap::new()) })
+    pub fn new(bot: Arc<Bot>, shared: Option<Coord>) -> Arc<Self> {
+        Arc::new(Dispatcher { bot, queues: Mutex::new(HashMap::new()), shared })
     }
 
     /// Queues an update behind the others of its chat, starting a worker
@@ -64,9 +73,59 @@ impl Dispatcher {
             };
             // The chat's (possibly empty) queue stays in the map while this
             // update is handled, so updates arriving meanwhile wait for it.
-            self.bot.handle(&next).await;
-            if let Err(e) = self.bot.store.mark_handled(next.update_id, self.bot.clock.now()).await {
-                tracing::error!(update_id = next.update_id, error = %e, "couldn't mark update handled");
+            match &self.shared {
+                None => self.handle_one(&next).await,
+                Some(coord) => self.drain_locked(coord, &next).await,
+            }
+        }
+    }
+
+    async fn handle_one(&self, u: &InboundUpdate) {
+        let started = std::time::Instant::now();
+        self.bot.handle(u).await;
+        crate::metrics::update_handled(crate::metrics::update_kind(&u.payload), started.elapsed().as_secs_f64());
+        if let Err(e) = self.bot.store.mark_handled(u.update_id, self.bot.clock.now()).await {
+            tracing::error!(update_id = u.update_id, error = %e, "couldn't mark update handled");
+        }
+    }
+
+    /// Under the chat's lock, handles every pending update of the chat in
+    /// order; if another instance holds the lock, waits until it handled
+    /// `ours` (or let go of the chat).
+    async fn drain_locked(&self, coord: &Coord, ours: &InboundUpdate) {
+        let chat = ours.chat_id;
+        loop {
+            match coord.try_lock_chat(chat).await {
+                Ok(true) => {
+                    loop {
+                        match self.bot.store.next_pending_for_chat(chat).await {
+                            Ok(Some(u)) => {
+                                self.handle_one(&u).await;
+                                // Renew the lock: a long backlog must not outlive it.
+                                let _ = coord.try_lock_chat(chat).await;
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                tracing::error!(chat, error = %e, "can't read pending updates");
+                                break;
+                            }
+                        }
+                    }
+                    if let Err(e) = coord.unlock_chat(chat).await {
+                        tracing::warn!(chat, error = %e, "couldn't unlock chat");
+                    }
+                    return;
+                }
+                Ok(false) => {
+                    if self.bot.store.is_handled(ours.update_id).await.unwrap_or(false) {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => {
+                    tracing::warn!(chat, error = %e, "can't lock chat; retrying");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
             }
         }
     }

@@ -1,5 +1,5 @@
 //! `/start`, with deep links: `offer_<id>` opens a deal's card, `biz_<id>`
-//! a business's profile.
+//! a business's profile; both offer ⭐ Follow to customers.
 
 use teloxide::types::ReplyMarkup;
 
@@ -18,6 +18,9 @@ pub async fn start(bot: &Bot, from: &From, payload: &str) -> anyhow::Result<()> 
     if let Some(id) = payload.strip_prefix("biz_").and_then(|s| s.parse::<i64>().ok()) {
         return show_business(bot, from.chat, id).await;
     }
+    if let Some(id) = payload.strip_prefix("order_").and_then(|s| s.parse::<i64>().ok()) {
+        return super::orders::show_order(bot, from, id).await;
+    }
     bot.say(from.chat, texts::WELCOME).await
 }
 
@@ -35,10 +38,26 @@ pub async fn show_offer(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
         return bot.say(chat, texts::OFFER_NOT_FOUND).await;
     };
     let caption = view.render(bot.clock.now());
-    let buttons = ReplyMarkup::InlineKeyboard(keyboards::inline(vec![vec![(
-        texts::VENUE_LOCATION_BUTTON,
-        Cb::VenueLocation(venue.id),
-    )]]));
+    let mut rows = Vec::new();
+    if offer.status.is_buyable() {
+        rows.push(vec![(texts::BUY, Cb::Buy(offer.id))]);
+    }
+    rows.push(vec![(texts::VENUE_LOCATION_BUTTON, Cb::VenueLocation(venue.id))]);
+    let follow = match business.owner_tg_id != chat {
+        true => Some(super::alerts::follow_row(
+            business.id,
+            &business.name,
+            bot.store.is_following(chat, business.id).await?,
+        )),
+        false => None,
+    };
+    if let Some((label, cb)) = &follow {
+        rows.push(vec![(label.as_str(), *cb)]);
+    }
+    let buttons = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
+    if business.owner_tg_id != chat {
+        bot.store.count_view(offer.id).await?;
+    }
     let photo = match (&offer.photo_file_id, &offer.photo) {
         (Some(file_id), _) => Some(Photo::FileId(file_id.clone())),
         (None, Some(name)) => bot.store.image(name).await?.map(|img| Photo::Upload(img.bytes)),
@@ -67,7 +86,14 @@ async fn show_business(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
         .store
         .offers(&OfferFilter { business_id: Some(id), statuses: vec![OfferStatus::Active], limit: 10 })
         .await?;
-    let rows: Vec<Vec<(&str, Cb)>> = offers.iter().map(|o| vec![(o.title.as_str(), Cb::ShowOffer(o.id))]).collect();
+    let mut rows: Vec<Vec<(&str, Cb)>> = offers.iter().map(|o| vec![(o.title.as_str(), Cb::ShowOffer(o.id))]).collect();
+    let follow = match business.owner_tg_id != chat {
+        true => Some(super::alerts::follow_row(business.id, &business.name, bot.store.is_following(chat, id).await?)),
+        false => None,
+    };
+    if let Some((label, cb)) = &follow {
+        rows.push(vec![(label.as_str(), *cb)]);
+    }
     let markup = (!rows.is_empty()).then(|| ReplyMarkup::InlineKeyboard(keyboards::inline(rows)));
     bot.send(chat, &texts::business_profile(&business.name, offers.len()), markup).await.map(drop)
 }

@@ -18,13 +18,18 @@ pub fn esc(s: &str) -> String {
 }
 
 pub const WELCOME: &str = "👋 <b>Welcome to Glean!</b>\n\
-Shops near you sell surplus food at a discount. Buy it here, pick it up in the pickup window.\n\n\
+Shops near you sell surplus food at a discount. Buy it here, pick it up in the pickup window.\n\
+See what's on: /deals\n\n\
 Run a farm, bakery, grocery or café? /register your business and post deals.\n\
 /help lists everything I can do.";
 
 pub fn help(is_owner: bool, is_admin: bool) -> String {
     let mut s = String::from(
         "<b>What I can do</b>\n\
+         /deals – deals near you\n\
+         /orders – your orders\n\
+         /following – shops you follow\n\
+         /alerts – deal alerts near you, quiet hours\n\
          /start – welcome\n\
          /help – this list\n\
          /cancel – leave what you're doing\n\n\
@@ -35,7 +40,10 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
         s.push_str(
             "/newoffer – post a new deal\n\
              /publish – publish your draft deal\n\
-             /venues – your pickup places\n",
+             /venues – your pickup places\n\
+             /myoffers – manage your offers\n\
+             /pause &lt;id&gt;, /edit &lt;id&gt; – pause or edit an offer\n\
+             /pickup &lt;code&gt; – confirm a customer's pickup\n",
         );
     }
     if is_admin {
@@ -220,3 +228,275 @@ pub fn business_profile(name: &str, deals: usize) -> String {
     }
 }
 pub const VENUE_LOCATION_BUTTON: &str = "📍 Show on map";
+
+// Buying.
+pub const DEALS_EMPTY: &str = "No deals right now. Check back soon!";
+pub fn deals_header(nearest: bool, page: usize, pages: usize) -> String {
+    let what = if nearest {
+        "🔥 <b>Deals near you</b>, nearest first"
+    } else {
+        "🔥 <b>Deals</b>, freshest and most popular first"
+    };
+    if pages > 1 { format!("{what} · page {}/{pages}", page + 1) } else { what.to_string() }
+}
+pub const SHARE_LOCATION_HINT: &str = "📍 Share your location to see the nearest deals first.";
+pub const PREVIOUS: &str = "◀️ Previous";
+pub const NEXT: &str = "Next ▶️";
+pub const BUY: &str = "🛒 Buy";
+pub const LIST_EXPIRED: &str = "This list is out of date; here's a fresh one.";
+pub fn choose_item() -> &'static str {
+    "<b>Which item?</b>"
+}
+pub fn choose_quantity(name: &str, price: &str, left: u32) -> String {
+    format!("<b>How many?</b> {} at {price} each ({left} left)", esc(name))
+}
+pub fn reserved_pay(id: i64, lines: &str, total: &str, minutes: u64) -> String {
+    format!(
+        "🧺 <b>Order #{id} reserved</b> for {minutes} minutes:\n{lines}\nTotal <b>{total}</b>\n\nPay now to confirm it.",
+    )
+}
+pub fn pay_button(total: &str) -> String {
+    format!("💳 Pay {total}")
+}
+pub const CANCEL_RESERVATION: &str = "✖️ Cancel reservation";
+pub const SOLD_OUT_NOW: &str = "Sorry, not enough left of that. Nothing was reserved.";
+pub const PAYMENT_UNAVAILABLE: &str =
+    "Sorry, payments aren't working right now. Nothing was reserved or charged; please try again in a minute.";
+#[allow(clippy::too_many_arguments)]
+pub fn order_confirmed(
+    id: i64,
+    code: &str,
+    lines: &str,
+    total: &str,
+    at_pickup: bool,
+    window: &str,
+    venue: &str,
+    address: &str,
+    left: u32,
+) -> String {
+    let pay = if at_pickup { format!("Pay {total} at pickup.") } else { format!("Paid {total}.") };
+    format!(
+        "✅ <b>Order #{id} confirmed!</b>\nPickup code: <b>{code}</b>\n{lines}\n{pay}\n\n🕒 {window}\n📍 {}, {}\n\nShow the code at pickup. {left} left of this deal.",
+        esc(venue),
+        esc(address)
+    )
+}
+pub fn business_new_order(id: i64, title: &str, lines: &str, code: &str, at_pickup: bool, left: u32) -> String {
+    let pay = if at_pickup { "pays at pickup" } else { "paid" };
+    format!("🛒 <b>New order #{id}</b> for {title} ({pay}):\n{lines}\nPickup code: <b>{code}</b>\n{left} left.")
+}
+pub fn business_order_cancelled(id: i64, code: &str) -> String {
+    format!("↩️ Order #{id} (code {code}) was cancelled by the customer; its units are back in stock.")
+}
+pub const RESERVATION_LAPSED: &str =
+    "⌛ Your reservation lapsed before it was paid, so the food went back on sale. Nothing was charged.";
+pub fn paid_too_late(total: &str) -> String {
+    format!(
+        "Sorry, your payment arrived after your reservation lapsed and the deal is gone. Your {total} is being refunded in full."
+    )
+}
+pub fn refunded(id: i64, total: &str) -> String {
+    format!("💸 Order #{id}: your refund of {total} is on its way to your card.")
+}
+pub const NO_ORDERS: &str = "You have no orders yet. Find a deal with /deals.";
+pub const ORDERS_HEADER: &str = "🧾 <b>Your orders</b>";
+pub fn cancel_order_button(id: i64) -> String {
+    format!("Cancel #{id}")
+}
+pub fn confirm_cancel(id: i64, refund: Option<&str>) -> String {
+    match refund {
+        Some(total) => format!("Cancel order #{id}? You'll get {total} back in full."),
+        None => format!("Cancel order #{id}?"),
+    }
+}
+pub const YES_CANCEL: &str = "Yes, cancel it";
+pub const KEEP_IT: &str = "Keep it";
+pub fn order_cancelled(id: i64, refund: Option<&str>) -> String {
+    match refund {
+        Some(total) => format!("Order #{id} is cancelled. Your {total} will be refunded."),
+        None => format!("Order #{id} is cancelled."),
+    }
+}
+pub const KEPT: &str = "OK, your order stands.";
+pub fn below_stripe_minimum(min: &str) -> String {
+    format!("card payments need at least {min} per item; please raise the price")
+}
+
+/// "350 m", "1.2 km", "12 km".
+pub fn distance(m: f64) -> String {
+    if m < 1000.0 {
+        format!("{} m", ((m / 10.0).round() * 10.0) as i64)
+    } else if m < 10_000.0 {
+        format!("{:.1} km", m / 1000.0)
+    } else {
+        format!("{} km", (m / 1000.0).round() as i64)
+    }
+}
+
+// Managing offers.
+pub fn withdrawn_refund(id: i64, title: &str, total: &str) -> String {
+    format!(
+        "😔 Sorry: the shop withdrew <b>{}</b>. Order #{id} is cancelled and your {total} refunded in full.",
+        esc(title)
+    )
+}
+pub fn withdrawn_released(id: i64, title: &str) -> String {
+    format!("😔 Sorry: the shop withdrew <b>{}</b>. Order #{id} is cancelled; nothing was charged.", esc(title))
+}
+pub fn thanks_for_pickup(title: &str) -> String {
+    format!("🙏 Thanks for picking up <b>{}</b> and saving good food! Enjoy.", esc(title))
+}
+pub const MYOFFERS_EMPTY: &str = "You have no offers yet. /newoffer posts one.";
+pub const MYOFFERS_HEADER: &str = "📋 <b>Your offers</b> (tap a number to manage it)";
+pub const PAUSE: &str = "⏸ Pause";
+pub const RESUME: &str = "▶️ Resume";
+pub const EDIT_PRICE: &str = "💶 Edit price";
+pub const EDIT_QUANTITY: &str = "🔢 Edit quantity";
+pub const MARK_SOLD_OUT: &str = "🚫 Mark sold out";
+pub const WITHDRAW: &str = "🗑 Withdraw";
+pub const ORDERS: &str = "🧾 Orders";
+pub const PICKUP: &str = "✅ Confirm a pickup";
+pub const BACK_TO_LIST: &str = "⬅️ All offers";
+pub fn confirm_withdraw(title: &str, paid: usize, open: usize) -> String {
+    format!(
+        "Withdraw <b>{}</b>? {paid} paid order(s) will be refunded in full and {open} other order(s) cancelled; every customer is told.",
+        esc(title)
+    )
+}
+pub const YES_WITHDRAW: &str = "Yes, withdraw";
+pub fn withdrawn(title: &str, told: usize) -> String {
+    format!("🗑 <b>{}</b> is withdrawn. {told} customer(s) told.", esc(title))
+}
+pub const CHOOSE_ITEM_TO_EDIT: &str = "Which item?";
+pub fn ask_new_price(name: &str, current: &str, original: &str) -> String {
+    format!(
+        "New deal price for <b>{}</b>? Now {current}, usual {original}. New orders pay the new price; existing ones keep theirs.",
+        esc(name)
+    )
+}
+pub fn ask_new_quantity(name: &str, quantity: u32, committed: u32) -> String {
+    format!("New quantity for <b>{}</b>? Now {quantity}; {committed} already sold or reserved.", esc(name))
+}
+pub const ASK_PICKUP_CODE: &str = "Type the customer's pickup code (6 letters and digits).";
+pub fn picked_up(id: i64, lines: &str) -> String {
+    format!("✅ Order #{id} picked up:\n{lines}")
+}
+pub const NOT_YOURS: &str = "That isn't your offer.";
+pub const NO_ORDERS_FOR_OFFER: &str = "No orders for this offer yet.";
+pub fn offer_orders_header(title: &str) -> String {
+    format!("🧾 <b>Orders for {}</b>", esc(title))
+}
+pub const USAGE_PAUSE: &str = "Usage: /pause &lt;offer id&gt; (see /myoffers)";
+pub const USAGE_PICKUP: &str = "Usage: /pickup &lt;code&gt;";
+
+pub const SLOW_DOWN: &str = "🐢 Easy there! You're going a bit fast; give me a second.";
+
+// Following and alerts.
+pub const VIEW: &str = "👀 View";
+/// "⭐ Follow Bäckerei Kalle" (long names shortened).
+pub fn follow_button(name: &str) -> String {
+    format!("⭐ Follow {}", short_name(name))
+}
+pub fn unfollow_button(name: &str) -> String {
+    format!("✖️ Unfollow {}", short_name(name))
+}
+fn short_name(name: &str) -> String {
+    if name.chars().count() <= 24 {
+        return name.to_string();
+    }
+    let mut s: String = name.chars().take(23).collect();
+    s.push('…');
+    s
+}
+/// Button-press toasts are plain text, not HTML.
+pub fn now_following(name: &str) -> String {
+    format!("⭐ You follow {name}: I'll tell you about its new deals.")
+}
+pub fn no_longer_following(name: &str) -> String {
+    format!("You no longer follow {name}.")
+}
+pub const FOLLOWING_EMPTY: &str = "You don't follow any shops yet. Tap ⭐ Follow on a deal or a shop's page, and I'll tell you about their new deals.";
+pub fn following_list(lines: &str) -> String {
+    format!("⭐ <b>Shops you follow</b>\nYou hear about their new deals first.\n\n{lines}")
+}
+pub fn following_line(name: &str, deals: i64) -> String {
+    match deals {
+        0 => format!("• <b>{}</b>", esc(name)),
+        n => format!("• <b>{}</b> · {n} deal(s) now", esc(name)),
+    }
+}
+/// The first line of a deal alert: why the customer gets it.
+pub fn alert_intro(business: &str, follower: bool, restock: bool, distance: Option<String>) -> String {
+    match (follower, restock, distance) {
+        (true, false, _) => format!("🔔 <b>{}</b> posted a new deal:", esc(business)),
+        (true, true, _) => format!("🔁 Back in stock at <b>{}</b>:", esc(business)),
+        (false, false, Some(d)) => format!("📍 New deal {d} from you:"),
+        (false, true, Some(d)) => format!("🔁 Back in stock, {d} from you:"),
+        (false, false, None) => "📍 New deal near you:".to_string(),
+        (false, true, None) => "🔁 Back in stock near you:".to_string(),
+    }
+}
+pub fn alerts_overview(nearby: Option<&str>, quiet: Option<&str>, tz: &str, following: usize) -> String {
+    let mut s = String::from("🔔 <b>Deal alerts</b>\n");
+    match nearby {
+        Some(n) => s.push_str(&format!("Nearby: {n}\n")),
+        None => {
+            s.push_str("Nearby alerts are off. Turn them on and I'll message you when a deal is posted near you.\n")
+        }
+    }
+    match quiet {
+        Some(q) => s.push_str(&format!("Quiet hours: {q} ({})\n", esc(tz))),
+        None => s.push_str(&format!("Quiet hours: none (time zone {})\n", esc(tz))),
+    }
+    match following {
+        0 => s.push_str("Following: no shops yet."),
+        n => s.push_str(&format!("Following: {n} shop(s), see /following.")),
+    }
+    s
+}
+/// "deals within 3 km · keywords: bread, vegan".
+pub fn nearby_summary(radius: &str, keywords: &[String]) -> String {
+    if keywords.is_empty() {
+        format!("every deal within {radius} of your place")
+    } else {
+        format!("deals within {radius} of your place mentioning {}", esc(&keywords.join(", ")))
+    }
+}
+pub const SET_UP_ALERTS: &str = "🔔 Turn on nearby alerts";
+pub const CHANGE_ALERTS: &str = "✏️ Change nearby alerts";
+pub const TURN_OFF_ALERTS: &str = "🔕 Turn off nearby alerts";
+pub const QUIET_HOURS_BUTTON: &str = "🌙 Quiet hours";
+pub const ALERTS_ASK_LOCATION: &str = "<b>Which place should I watch?</b> Send your location with the button (or 📎 → Location), \
+or type coordinates like 52.5200, 13.4050.\n(You can /cancel any time.)";
+pub const KEEP_PLACE: &str = "Keep my place ➡️";
+pub const ALERTS_ASK_RADIUS: &str = "<b>How far from there?</b>";
+pub fn radius_button(km: u32) -> String {
+    format!("{km} km")
+}
+pub const ALERTS_ASK_KEYWORDS: &str = "<b>Only deals that mention certain words?</b> Type them separated by commas \
+(like <code>bread, vegan</code>), or Skip for every deal.";
+pub fn alerts_ask_quiet(tz: &str) -> String {
+    format!(
+        "<b>Quiet hours?</b> Alerts that come in then wait until they end.\n\
+         Times are in {}; type another time zone (like Europe/London) to change it, \
+         or type your own hours like <code>23:30-06:30</code>.",
+        esc(tz)
+    )
+}
+pub const NO_QUIET_HOURS: &str = "No quiet hours";
+pub fn alerts_saved(nearby: &str, quiet: Option<&str>, tz: &str) -> String {
+    let q = match quiet {
+        Some(q) => format!("Quiet hours: {q} ({}).", esc(tz)),
+        None => "No quiet hours.".to_string(),
+    };
+    format!("✅ Alerts on: {nearby}.\n{q}\nChange them any time with /alerts.")
+}
+pub fn quiet_saved(quiet: Option<&str>, tz: &str) -> String {
+    match quiet {
+        Some(q) => format!("🌙 Quiet hours set: {q} ({}). /alerts shows your settings.", esc(tz)),
+        None => format!("🌙 No quiet hours (time zone {}). /alerts shows your settings.", esc(tz)),
+    }
+}
+pub const ALERTS_TURNED_OFF: &str =
+    "🔕 Nearby alerts are off. Shops you follow still tell you about their deals (/following).";
+pub const ALERTS_ALREADY_OFF: &str = "Nearby alerts are already off.";

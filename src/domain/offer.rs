@@ -42,7 +42,8 @@ impl OfferEvent {
         match self {
             OfferEvent::Publish => &[(Draft, Active)],
             OfferEvent::Pause => &[(Active, Paused)],
-            OfferEvent::Resume => &[(Paused, Active)],
+            // A business may also take back its own "sold out" mark.
+            OfferEvent::Resume => &[(Paused, Active), (SoldOut, Active)],
             OfferEvent::SellOut => &[(Active, SoldOut)],
             OfferEvent::MarkSoldOut => &[(Active, SoldOut), (Paused, SoldOut)],
             OfferEvent::Restock => &[(SoldOut, Active)],
@@ -155,6 +156,7 @@ mod tests {
             (Draft, Publish, false, Active),
             (Active, Pause, false, Paused),
             (Paused, Resume, false, Active),
+            (SoldOut, Resume, true, Active),
             (Active, SellOut, false, SoldOut),
             (Active, MarkSoldOut, false, SoldOut),
             (Paused, MarkSoldOut, false, SoldOut),

@@ -1,35 +1,142 @@
-//! The HTTP server: health and readiness now; the JSON API, Stripe and
-//! Telegram webhooks join it as they are built.
+//! The HTTP server: health and readiness, the JSON API of offers
+//! (`offers.rs`) with its OpenAPI document (`openapi.rs`), stored images
+//! (`media.rs`), `/metrics`, and the Stripe webhook (`stripe.rs`). Every
+//! API error is an `error::ApiError`.
+//! Handlers are thin: they parse parameters, call the store, render.
+
+pub mod error;
+pub mod media;
+pub mod offers;
+pub mod openapi;
+pub mod stripe;
+pub mod telegram;
+
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::json;
+use serde::Serialize;
+use url::Url;
+use utoipa::ToSchema;
 
+use crate::actions::Ctx;
+use crate::clock::Clock;
 use crate::store::Store;
 
 #[derive(Clone)]
 pub struct HttpState {
     pub store: Store,
+    /// The time source (tests move it forward).
+    pub clock: Clock,
+    /// `PUBLIC_BASE_URL`: when set, media URLs in the API are absolute.
+    pub public_base_url: Option<Url>,
+    /// The bot's username once known (the bot learns it with `getMe` after
+    /// start-up); until then the API leaves out `deep_link`.
+    pub bot_username: Arc<OnceLock<String>>,
+    /// Rate buckets (per client IP for the JSON API), shared through Redis
+    /// when configured.
+    pub coord: crate::coord::Coord,
+}
+
+impl HttpState {
+    /// The state the running app serves with: its store, clock, public URL
+    /// and the bot username it learns after start-up.
+    pub fn from_ctx(ctx: &Ctx) -> Self {
+        HttpState {
+            store: ctx.store.clone(),
+            clock: ctx.clock.clone(),
+            public_base_url: ctx.settings.public_base_url.clone(),
+            bot_username: ctx.bot_username.clone(),
+            coord: ctx.coord.clone(),
+        }
+    }
+
+    /// Where an image from `/media` is fetched from.
+    pub fn media_url(&self, name: &str) -> String {
+        match &self.public_base_url {
+            Some(base) => format!("{}/media/{name}", base.as_str().trim_end_matches('/')),
+            None => format!("/media/{name}"),
+        }
+    }
 }
 
 pub fn router(state: HttpState) -> Router {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).with_state(state)
+    let api = Router::new()
+        .route("/api/v1/offers", get(offers::list_offers))
+        .route("/api/v1/offers/{id}", get(offers::get_offer))
+        .route("/media/{name}", get(media::get_media))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), per_ip_limit));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .merge(api)
+        .with_state(state)
+}
+
+/// Requests one client IP may make to the API: 20 a second, bursts of 100.
+pub const PER_IP: crate::coord::Bucket = crate::coord::Bucket { rate: 20.0, burst: 100.0 };
+
+/// Answers 429 (with `Retry-After`) to a client IP over [`PER_IP`]. The IP
+/// is the TCP peer: behind a proxy that is the proxy, so limit at the proxy
+/// too.
+async fn per_ip_limit(
+    State(state): State<HttpState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+    let ip = peer.map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    let wait = state.coord.take(&format!("ip:{ip}"), PER_IP).await;
+    if wait.is_zero() {
+        return next.run(request).await;
+    }
+    error::ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) }.into_response()
+}
+
+/// Liveness and readiness answers.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Health {
+    /// `ok` (alive), `ready` or `unavailable`.
+    pub status: String,
+    /// The database backend (`sqlite`, `postgres`), or `down`; readiness only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
 }
 
 /// Liveness: the process answers.
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive", body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok".into(), database: None })
 }
 
 /// Readiness: the database answers too.
-async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<serde_json::Value>) {
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "Ready to serve", body = Health),
+    (status = 503, description = "The database does not answer", body = Health),
+))]
+pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Health>) {
     match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "database": state.store.backend_name() }))),
+        Ok(()) => {
+            (StatusCode::OK, Json(Health { status: "ready".into(), database: Some(state.store.backend_name().into()) }))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "down" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health { status: "unavailable".into(), database: Some("down".into()) }),
+            )
         }
     }
+}
+
+/// Prometheus scrapes this.
+async fn metrics() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render())
 }

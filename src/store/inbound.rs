@@ -49,6 +49,23 @@ impl Store {
             .collect())
     }
 
+    /// The oldest unhandled update of one chat.
+    pub async fn next_pending_for_chat(&self, chat_id: i64) -> Result<Option<InboundUpdate>> {
+        let row: Option<(i64, i64, String)> = with_pool!(self, read, p => sqlx::query_as(
+            "SELECT update_id, chat_id, payload FROM inbound_updates WHERE chat_id = $1 AND handled_at IS NULL \
+             ORDER BY update_id LIMIT 1",
+        ).bind(chat_id).fetch_optional(p).await?);
+        Ok(row.map(|(update_id, chat_id, payload)| InboundUpdate { update_id, chat_id, payload }))
+    }
+
+    /// Whether an update was handled (by any instance).
+    pub async fn is_handled(&self, update_id: i64) -> Result<bool> {
+        let n: i64 = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM inbound_updates WHERE update_id = $1 AND handled_at IS NOT NULL",
+        ).bind(update_id).fetch_one(p).await?);
+        Ok(n > 0)
+    }
+
     /// The highest update id ever stored, to resume polling after it.
     pub async fn last_inbound_id(&self) -> Result<Option<i64>> {
         let id: Option<i64> = with_pool!(self, read, p => sqlx::query_scalar("SELECT MAX(update_id) FROM inbound_updates")

@@ -104,6 +104,23 @@ impl Store {
         Ok(())
     }
 
+    /// How many times `actor` did `action` since `since` (for rate limits on
+    /// things such as wrong pickup codes).
+    pub async fn count_actions(&self, actor: &super::Actor, action: &str, since: DateTime<Utc>) -> Result<i64> {
+        let n: i64 = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE actor = $1 AND action = $2 AND at >= $3",
+        ).bind(actor.label()).bind(action).bind(ts(since)).fetch_one(p).await?);
+        Ok(n)
+    }
+
+    /// Whether an external event was already recorded.
+    pub async fn seen(&self, source: &str, event_id: &str) -> Result<bool> {
+        let n: i64 = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM processed_events WHERE source = $1 AND event_id = $2",
+        ).bind(source).bind(event_id).fetch_one(p).await?);
+        Ok(n > 0)
+    }
+
     /// The audit trail of one target, oldest first.
     pub async fn audit_trail(&self, target_kind: &str, target_id: i64) -> Result<Vec<AuditEntry>> {
         type Row = (i64, String, String, String, i64, Option<String>, Option<String>);

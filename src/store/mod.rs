@@ -10,11 +10,17 @@
 //! - idempotency: an external event is acted on only if its row in
 //!   `processed_events` was inserted in the same transaction.
 
+mod alerts;
+mod backup;
 mod businesses;
+mod discovery;
 mod inbound;
+mod leases;
 mod misc;
 mod offers;
+mod outbox;
 mod purchases;
+mod seed;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -25,10 +31,13 @@ use secrecy::ExposeSecret;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use alerts::{FollowedBusiness, GeoBox, StoredAlert, StoredQuiet};
 pub use businesses::{Business, NewBusiness, NewVenue, Venue};
+pub use discovery::{Candidate, RANKING_POOL, popularity};
 pub use inbound::InboundUpdate;
 pub use misc::{AuditEntry, StoredImage, User};
 pub use offers::{Item, NewOffer, Offer, OfferFilter, QuantityError};
+pub use outbox::{Claimed, FanOut, Notification, NotificationStatus, PRIORITY_FOLLOWER, PRIORITY_NEARBY, Publication};
 pub use purchases::{
     LateOutcome, NewPurchase, PaymentMethod, PickupError, Purchase, PurchaseLine, ReserveError, ReservedLine,
 };
@@ -127,6 +136,14 @@ pub(crate) use with_tx;
 /// Appends to the audit log inside the current transaction.
 macro_rules! audit {
     ($tx:expr, $now:expr, $actor:expr, $action:expr, $kind:expr, $id:expr, $before:expr, $after:expr) => {
+        tracing::info!(
+            target: "glean::audit",
+            actor = %$actor.label(),
+            action = %$action,
+            target_kind = %$kind,
+            target_id = $id,
+            "audit"
+        );
         sqlx::query(
             "INSERT INTO audit_log (at, actor, action, target_kind, target_id, before, after) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

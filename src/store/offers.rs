@@ -403,6 +403,9 @@ impl Store {
     ) -> Result<Offer, QuantityError> {
         let q = i32::try_from(quantity.min(Quantity::MAX)).unwrap_or(i32::MAX);
         let offer_id: std::result::Result<i64, u32> = with_tx!(self, tx => {
+            // The offer row first, as every stock-changing transaction does.
+            sqlx::query("UPDATE offers SET updated_at = updated_at WHERE id = (SELECT offer_id FROM offer_items WHERE id = $1)")
+                .bind(item_id).execute(&mut *tx).await?;
             let row: Option<(i64, i32)> = sqlx::query_as(
                 "UPDATE offer_items SET quantity = $1 WHERE id = $2 AND reserved + sold <= $1 RETURNING offer_id, quantity",
             )

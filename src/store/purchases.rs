@@ -50,6 +50,8 @@ pub struct Purchase {
     pub stripe_session_id: Option<String>,
     pub stripe_session_url: Option<String>,
     pub stripe_payment_intent: Option<String>,
+    /// Failed refund attempts so far (for backoff).
+    pub refund_attempts: u32,
     pub created_at: DateTime<Utc>,
     pub lines: Vec<PurchaseLine>,
 }
@@ -129,11 +131,12 @@ struct PurchaseRow {
     stripe_session_id: Option<String>,
     stripe_session_url: Option<String>,
     stripe_payment_intent: Option<String>,
+    refund_attempts: i32,
     created_at: i64,
 }
 
 const PURCHASE_COLS: &str = "id, customer_tg_id, offer_id, status, total, currency, pickup_code, payment_method, \
-     expires_at, stripe_session_id, stripe_session_url, stripe_payment_intent, created_at";
+     expires_at, stripe_session_id, stripe_session_url, stripe_payment_intent, refund_attempts, created_at";
 
 fn purchase_from_row(r: PurchaseRow, lines: Vec<(i64, i32, i64)>) -> Result<Purchase> {
     let currency = Currency::from_code(&r.currency).map_err(anyhow::Error::from)?;
@@ -153,6 +156,7 @@ fn purchase_from_row(r: PurchaseRow, lines: Vec<(i64, i32, i64)>) -> Result<Purc
         stripe_session_id: r.stripe_session_id,
         stripe_session_url: r.stripe_session_url,
         stripe_payment_intent: r.stripe_payment_intent,
+        refund_attempts: r.refund_attempts.max(0) as u32,
         created_at: dt(r.created_at),
         lines: lines
             .into_iter()
@@ -180,6 +184,20 @@ macro_rules! move_stock {
         }
         failed
     }};
+}
+
+/// Locks the offer row of a purchase first. Every transaction that changes
+/// stock takes the offer row before item rows (as `reserve` does), so two of
+/// them can never wait on each other in opposite order on PostgreSQL.
+macro_rules! lock_offer_of_purchase {
+    ($tx:expr, $purchase_id:expr) => {
+        sqlx::query(
+            "UPDATE offers SET updated_at = updated_at WHERE id = (SELECT offer_id FROM purchases WHERE id = $1)",
+        )
+        .bind($purchase_id)
+        .execute(&mut *$tx)
+        .await?
+    };
 }
 
 /// Re-activates an automatically sold-out offer whose stock came back.
@@ -348,6 +366,7 @@ impl Store {
         let on_time = pay_from(PurchaseStatus::Reserved);
         let late = pay_from(PurchaseStatus::Expired);
         let outcome = with_tx!(self, tx => {
+            lock_offer_of_purchase!(tx, purchase_id);
             let r = sqlx::query(&on_time).bind(payment_intent).bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
             if r.rows_affected() == 1 {
                 if move_stock!(tx, purchase_id, RESERVED_TO_SOLD) != 0 {
@@ -416,6 +435,7 @@ impl Store {
         }
         let to = event.target();
         let released = with_tx!(self, tx => {
+            lock_offer_of_purchase!(tx, purchase_id);
             let mut released = false;
             for from in event.from_states() {
                 let offer: Option<i64> = sqlx::query_scalar(
@@ -441,6 +461,7 @@ impl Store {
     /// paid (a second call changes nothing).
     pub async fn request_refund(&self, purchase_id: i64, actor: &Actor, now: DateTime<Utc>) -> Result<bool> {
         let done = with_tx!(self, tx => {
+            lock_offer_of_purchase!(tx, purchase_id);
             let offer: Option<i64> = sqlx::query_scalar(
                 "UPDATE purchases SET status = 'refund_pending', next_attempt_at = $1, updated_at = $1 \
                  WHERE id = $2 AND status = 'paid' RETURNING offer_id",
@@ -508,6 +529,70 @@ impl Store {
             Err(None) => Err(PickupError::UnknownCode),
             Err(Some(s)) => Err(PickupError::NotCollectable(PurchaseStatus::parse(&s).map_err(StoreError::from)?)),
         }
+    }
+
+    /// The customer's unpaid reservation on this offer, if one is open.
+    pub async fn open_reservation(&self, customer_tg_id: i64, offer_id: i64) -> Result<Option<Purchase>> {
+        let id: Option<i64> = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT id FROM purchases WHERE customer_tg_id = $1 AND offer_id = $2 AND status = 'reserved' \
+             ORDER BY id DESC LIMIT 1",
+        ).bind(customer_tg_id).bind(offer_id).fetch_optional(p).await?);
+        match id {
+            Some(id) => Ok(Some(self.purchase(id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A customer's orders, newest first.
+    pub async fn purchases_of_customer(&self, customer_tg_id: i64, limit: i64) -> Result<Vec<Purchase>> {
+        let ids: Vec<i64> = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT id FROM purchases WHERE customer_tg_id = $1 ORDER BY id DESC LIMIT $2",
+        ).bind(customer_tg_id).bind(limit).fetch_all(p).await?);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.purchase(id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Refunds waiting for (another) attempt.
+    pub async fn due_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Purchase>> {
+        let ids: Vec<i64> = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT id FROM purchases WHERE status = 'refund_pending' AND COALESCE(next_attempt_at, 0) <= $1 \
+             ORDER BY next_attempt_at LIMIT $2",
+        ).bind(ts(now)).bind(limit).fetch_all(p).await?);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.purchase(id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Records a failed refund attempt; the next one waits until `retry_at`.
+    pub async fn refund_attempt_failed(&self, purchase_id: i64, retry_at: DateTime<Utc>) -> Result<u32> {
+        let attempts: Option<i32> = with_pool!(self, write, p => sqlx::query_scalar(
+            "UPDATE purchases SET refund_attempts = refund_attempts + 1, next_attempt_at = $1 \
+             WHERE id = $2 AND status = 'refund_pending' RETURNING refund_attempts",
+        ).bind(ts(retry_at)).bind(purchase_id).fetch_optional(p).await?);
+        Ok(attempts.unwrap_or(0).max(0) as u32)
+    }
+
+    /// Paid and pay-at-pickup orders whose pickup window ended uncollected
+    /// become `no_show`; returns them.
+    pub async fn mark_no_shows(&self, now: DateTime<Utc>) -> Result<Vec<i64>> {
+        let from = sql_list(PurchaseEvent::NoShow.from_states().map(PurchaseStatus::as_str));
+        let sql = format!(
+            "UPDATE purchases SET status = 'no_show', updated_at = $1 WHERE status IN ({from}) \
+             AND offer_id IN (SELECT id FROM offers WHERE pickup_end <= $1) RETURNING id"
+        );
+        let ids: Vec<i64> = with_tx!(self, tx => {
+            let ids: Vec<i64> = sqlx::query_scalar(&sql).bind(ts(now)).fetch_all(&mut *tx).await?;
+            for id in &ids {
+                audit!(tx, now, Actor::System, "no_show", "purchase", *id, None::<String>, Some("no_show"));
+            }
+            ids
+        });
+        Ok(ids)
     }
 
     /// Unpaid reservations whose TTL has passed.

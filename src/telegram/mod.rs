@@ -20,6 +20,7 @@ use url::Url;
 pub use limiter::Limiter;
 
 use crate::config::TelegramLimits;
+use crate::coord::Coord;
 
 /// How many times a send is retried after 429 or a connection failure.
 const MAX_RETRIES: u32 = 5;
@@ -52,13 +53,13 @@ pub enum DownloadError {
 }
 
 impl TgClient {
-    pub fn new(api_url: Url, token: SecretString, limits: TelegramLimits) -> anyhow::Result<Self> {
+    pub fn new(api_url: Url, token: SecretString, limits: TelegramLimits, coord: Coord) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .build()?;
         let bot = Bot::with_client(token.expose_secret(), http.clone()).set_api_url(api_url.clone());
-        Ok(TgClient { bot, http, api_url, token, limiter: Arc::new(Limiter::new(limits)) })
+        Ok(TgClient { bot, http, api_url, token, limiter: Arc::new(Limiter::new(limits, coord)) })
     }
 
     /// `{base}/bot{token}/{rest}`. Built as text: the token's colon would make
@@ -254,6 +255,20 @@ impl TgClient {
                 req = req.scope(BotCommandScope::Chat { chat_id: Recipient::Id(ChatId(chat)) });
             }
             req.into_future()
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Registers our webhook with the secret Telegram will echo back.
+    pub async fn set_webhook(&self, url: &Url, secret: &str) -> Result<(), RequestError> {
+        use teloxide::types::AllowedUpdate;
+        self.call(|| {
+            self.bot
+                .set_webhook(url.clone())
+                .secret_token(secret.to_string())
+                .allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
+                .into_future()
         })
         .await
         .map(drop)

@@ -93,3 +93,18 @@ async fn health_and_readiness_answer() {
     let ready: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(ready["database"], "sqlite");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_prints_a_trail() {
+    let db = crate::support::db::fresh(Backend::Sqlite).await.unwrap();
+    let (b, _) = crate::support::fixtures::verified_business(&db.store).await;
+    let out = glean(&["audit", "business", &b.id.to_string()], &[("DATABASE_URL", &db.url)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 2, "{shown}");
+    assert!(lines[0].contains("user:1001") && lines[0].contains("register") && lines[0].contains("- -> pending"));
+    assert!(lines[1].contains("admin:9001") && lines[1].contains("verify") && lines[1].contains("pending -> verified"));
+    let none = glean(&["audit", "offer", "999"], &[("DATABASE_URL", &db.url)]);
+    assert!(String::from_utf8_lossy(&none.stdout).contains("no audit entries for offer 999"));
+}

@@ -1,7 +1,14 @@
 //! Glean's integration tests: one binary, shared helpers in `support`.
 //! `TEST_LOG=1` shows the application's logs.
 
+mod alerts;
+mod api;
+mod backup;
 mod cli;
+mod metrics;
+mod scale;
 mod store;
 mod support;
 mod us1;
+mod us2;
+mod us3;

@@ -28,6 +28,7 @@ on_both_backends!(
     cancelling_a_paid_order_returns_stock_and_awaits_refund,
     pickup_by_code,
     events_dialogues_and_images,
+    lowering_quantity_while_customers_buy,
 );
 
 fn reserve_req(offer_id: i64, customer: i64, lines: Vec<(i64, u32)>, method: PaymentMethod) -> NewPurchase {
@@ -424,4 +425,45 @@ fn stock_invariant_holds_sqlite() {
 #[test]
 fn stock_invariant_holds_postgres() {
     stock_invariant_holds(Backend::Postgres);
+}
+
+/// The business lowers the quantity while customers buy: never oversold,
+/// never below what is sold or reserved.
+async fn lowering_quantity_while_customers_buy(db: TestDb) {
+    let offer = active_offer(&db.store, &[20]).await;
+    let item = offer.items[0].id;
+    let stores = Arc::new([db.store.clone(), db.another_store().await]);
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let stores = stores.clone();
+        tasks.push(tokio::spawn(async move {
+            let req = reserve_req(offer.id, 200 + i, vec![(item, 1)], PaymentMethod::AtPickup);
+            stores[(i % 2) as usize].reserve(&req, now()).await.is_ok()
+        }));
+    }
+    let mut edits = Vec::new();
+    for q in [15u32, 8, 12, 5, 18, 3, 10] {
+        let stores = stores.clone();
+        edits.push(tokio::spawn(async move {
+            match stores[(q % 2) as usize].set_item_quantity(item, q, &Actor::User(OWNER), now()).await {
+                Ok(_) => Some(q),
+                Err(QuantityError::BelowCommitted { .. }) => None,
+                Err(e) => panic!("{e:?}"),
+            }
+        }));
+    }
+    let mut bought = 0;
+    for t in tasks {
+        if t.await.unwrap() {
+            bought += 1;
+        }
+    }
+    for e in edits {
+        e.await.unwrap();
+    }
+    let o = db.store.offer(offer.id).await.unwrap();
+    let it = &o.items[0];
+    assert_eq!(it.sold, bought, "every successful reservation counted");
+    assert!(it.sold + it.reserved <= it.quantity, "never oversold: {it:?}");
+    assert_eq!(db.store.purchases_of_offer(offer.id, &[]).await.unwrap().len() as u32, bought);
 }

@@ -11,7 +11,7 @@ use glean_fakes::telegram::FakeUser;
 use crate::support::app::{TestApp, eventually, said};
 use crate::support::db::Backend;
 
-const OWNER: i64 = 1001;
+pub(crate) const OWNER: i64 = 1001;
 const CUSTOMER: i64 = 2002;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,7 +31,7 @@ async fn refused(user: &FakeUser, bad: &str, problem: &str, question: &str) {
     said(user, question).await;
 }
 
-async fn register(app: &TestApp, owner: &FakeUser) -> i64 {
+pub(crate) async fn register(app: &TestApp, owner: &FakeUser) -> i64 {
     owner.send("/register");
     said(owner, "What's its name?").await;
     refused(owner, &"x".repeat(100_000), "too long: at most 80 characters", "What's its name?").await;

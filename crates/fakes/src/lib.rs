@@ -5,4 +5,5 @@
 //! - `images`: test images, including JPEGs carrying GPS EXIF.
 
 pub mod images;
+pub mod stripe;
 pub mod telegram;

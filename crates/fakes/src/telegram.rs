@@ -191,6 +191,56 @@ impl FakeTelegram {
         id
     }
 
+    /// Switches to webhook delivery, as Telegram does once a webhook is set:
+    /// every queued and future update is POSTed to `targets` (round robin,
+    /// like a load balancer in front of several instances), each in its own
+    /// request so deliveries may overlap, with the secret token header, and
+    /// retried until answered 200. Returns how many were delivered so far
+    /// through the counter it hands back.
+    pub fn deliver_webhooks(&self, targets: Vec<String>, secret: String) -> Arc<std::sync::atomic::AtomicUsize> {
+        assert!(!targets.is_empty(), "at least one webhook target");
+        let delivered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let shared = self.shared.clone();
+        let count = delivered.clone();
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut next = 0usize;
+            loop {
+                let notified = shared.updates_changed.notified();
+                let batch: Vec<Value> = shared.lock().updates.drain(..).collect();
+                if batch.is_empty() {
+                    notified.await;
+                    continue;
+                }
+                for update in batch {
+                    let first = next;
+                    next += 1;
+                    let (client, secret, count, targets) =
+                        (client.clone(), secret.clone(), count.clone(), targets.clone());
+                    tokio::spawn(async move {
+                        for attempt in 0..50u64 {
+                            // A failed delivery goes to the next target, as a
+                            // load balancer fails over from a stopped instance.
+                            let url = &targets[(first + attempt as usize) % targets.len()];
+                            let sent = client
+                                .post(url)
+                                .header("X-Telegram-Bot-Api-Secret-Token", &secret)
+                                .json(&update)
+                                .send()
+                                .await;
+                            if matches!(&sent, Ok(r) if r.status().is_success()) {
+                                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                return;
+                            }
+                            tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
+                        }
+                    });
+                }
+            }
+        });
+        delivered
+    }
+
     /// Updates not yet confirmed by a `getUpdates` with a higher offset.
     pub fn pending_updates(&self) -> usize {
         self.shared.lock().updates.len()

@@ -7,6 +7,7 @@ use glean::app::App;
 use glean::clock::Clock;
 use glean::config::Settings;
 use glean::store::Store;
+use glean_fakes::stripe::FakeStripe;
 use glean_fakes::telegram::{BotMessage, FakeTelegram, FakeUser};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -17,6 +18,8 @@ pub const ADMIN_ID: i64 = 9001;
 
 pub struct TestApp {
     pub tg: FakeTelegram,
+    /// The fake Stripe, when the app runs with card payments.
+    pub stripe: Option<FakeStripe>,
     pub db: TestDb,
     pub clock: Clock,
     pub base_url: String,
@@ -36,6 +39,21 @@ impl TestApp {
         Self::spawn_with(backend, &[]).await
     }
 
+    /// The app with card payments through a fake Stripe.
+    pub async fn spawn_with_stripe(backend: Backend) -> Option<TestApp> {
+        let stripe = FakeStripe::start().await;
+        let env = [
+            ("STRIPE_SECRET_KEY", stripe.secret_key().to_string()),
+            ("STRIPE_WEBHOOK_SECRET", stripe.webhook_secret().to_string()),
+            ("STRIPE_API_BASE", stripe.base_url()),
+            ("STRIPE_TIMEOUT_MS", "1500".to_string()),
+        ];
+        let extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut app = Self::spawn_with(backend, &extra).await?;
+        app.stripe = Some(stripe);
+        Some(app)
+    }
+
     pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
         init_logs();
         let db = db::fresh(backend).await?;
@@ -52,6 +70,8 @@ impl TestApp {
             // Generous limits so wizards run at test speed; the limiter has its own tests.
             ("TELEGRAM_PER_CHAT_PER_SEC", "200".to_string()),
             ("TELEGRAM_PER_CHAT_BURST", "50".to_string()),
+            // Scripted users type faster than people; the flood test sets its own.
+            ("USER_RATE_PER_SEC", "1000".to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -59,7 +79,8 @@ impl TestApp {
         for (k, v) in extra {
             env.insert(k.to_string(), v.to_string());
         }
-        let mut app = TestApp { tg, db, clock: Clock::default(), base_url: String::new(), env, running: None };
+        let mut app =
+            TestApp { tg, stripe: None, db, clock: Clock::default(), base_url: String::new(), env, running: None };
         app.start().await;
         Some(app)
     }
@@ -84,6 +105,28 @@ impl TestApp {
         }
     }
 
+    /// Ends the app abruptly, as a crash would: no draining, nothing flushed.
+    pub async fn crash(&mut self) {
+        if let Some((_, task)) = self.running.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    /// Starts another instance of the app on the same database, fake
+    /// Telegram, settings and clock, on its own port.
+    pub async fn start_another(&self) -> Instance {
+        let env = self.env.clone();
+        let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
+        let app = App::build_with_clock(settings, self.clock.clone()).await.expect("app builds");
+        let base_url = format!("http://{}", app.local_addr());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Instance { base_url, running: Some((stop, task)) }
+    }
+
     pub async fn restart(&mut self) {
         self.stop().await;
         self.start().await;
@@ -100,6 +143,17 @@ impl TestApp {
     pub fn admin(&self) -> FakeUser {
         self.tg.user(ADMIN_ID, "Ada Admin")
     }
+
+    pub fn fake_stripe(&self) -> &FakeStripe {
+        self.stripe.as_ref().expect("spawned with Stripe")
+    }
+
+    /// Delivers a Stripe event to our webhook, signed as Stripe does.
+    pub async fn deliver_stripe(&self, event_json: &str) -> u16 {
+        let stripe = self.fake_stripe();
+        let url = format!("{}/webhooks/stripe", self.base_url);
+        stripe.deliver(&url, stripe.webhook_secret(), event_json).await.0
+    }
 }
 
 impl Drop for TestApp {
@@ -115,17 +169,40 @@ pub async fn said(user: &FakeUser, needle: &str) -> BotMessage {
     user.reply_matching(|m| m.text.contains(needle)).await
 }
 
-/// Polls `check` until it is true or five seconds pass.
+/// Polls `check` until it is true or fifteen seconds pass.
 pub async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    for _ in 0..100 {
+    for _ in 0..300 {
         if check().await {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("timed out waiting for: {what}");
+}
+
+/// A second instance of a `TestApp`.
+pub struct Instance {
+    pub base_url: String,
+    running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl Instance {
+    pub async fn stop(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            task.await.expect("instance task").expect("instance stops cleanly");
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some((stop, _)) = self.running.take() {
+            let _ = stop.send(());
+        }
+    }
 }

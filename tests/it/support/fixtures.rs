@@ -74,3 +74,27 @@ pub async fn active_offer(store: &Store, quantities: &[u32]) -> Offer {
     let offer = store.create_offer(&draft(&b, &v, items), &Actor::User(OWNER), now()).await.unwrap();
     store.apply_offer_event(offer.id, OfferEvent::Publish, &Actor::User(OWNER), now()).await.unwrap()
 }
+
+/// A verified business of `owner` at `at`, with one active single-item
+/// offer of `qty` units at `deal` cents (usual price 500).
+pub async fn shop_with_offer(store: &Store, owner: i64, name: &str, at: (f64, f64), qty: u32, deal: i64) -> Offer {
+    let new = NewBusiness {
+        owner_tg_id: owner,
+        name: Name::parse(name).unwrap(),
+        phone: Phone::parse("+49 30 7654321").unwrap(),
+        currency: eur(),
+        timezone: "Europe/Berlin".parse().unwrap(),
+        venue: NewVenue {
+            name: Name::parse(name).unwrap(),
+            address: Address::parse("Somewhere 1, Berlin").unwrap(),
+            location: Coordinates::new(at.0, at.1).unwrap(),
+            timezone: "Europe/Berlin".parse().unwrap(),
+        },
+    };
+    let (b, v) = store.create_business(&new, now()).await.unwrap();
+    let b = store.apply_business_event(b.id, BusinessEvent::Verify, None, &Actor::Admin(ADMIN), now()).await.unwrap();
+    let mut d = draft(&b, &v, vec![item("Bread bag", 500, deal, qty)]);
+    d.title = Title::parse(&format!("{name} bag")).unwrap();
+    let offer = store.create_offer(&d, &Actor::User(owner), now()).await.unwrap();
+    store.apply_offer_event(offer.id, OfferEvent::Publish, &Actor::User(owner), now()).await.unwrap()
+}

@@ -19,7 +19,9 @@ pub const TEST_PHONE: &str = "+15555550123";
 pub const TEST_LOCATION: (f64, f64) = (52.521_918, 13.413_215);
 
 /// How long `reply` and `callback_answer` wait before failing the test.
-const WAIT: Duration = Duration::from_secs(10);
+/// Generous: a loaded 2-core CI machine runs many bots at once; only a
+/// failing test ever waits this long.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// A Telegram user in a private chat with the bot (chat id == user id).
 #[derive(Clone)]
@@ -215,7 +217,7 @@ impl FakeUser {
         self.push_callback(message, data.to_owned())
     }
 
-    /// Waits up to 10 s for the next bot send or edit in this chat that the
+    /// Waits up to 30 s for the next bot send or edit in this chat that the
     /// test has not consumed yet, and consumes it.
     pub async fn reply(&self) -> BotMessage {
         self.next_event(|_| true, "reply").await
@@ -255,7 +257,7 @@ impl FakeUser {
         self.with_chat(|chat| chat.bot_messages().next_back())
     }
 
-    /// Waits up to 10 s for the bot to answer the callback query `callback_id`.
+    /// Waits up to 30 s for the bot to answer the callback query `callback_id`.
     pub async fn callback_answer(&self, callback_id: &str) -> CallbackAnswer {
         let deadline = Instant::now() + WAIT;
         loop {

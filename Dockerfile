@@ -1,0 +1,36 @@
+# Glean in a container: a build stage with the Rust toolchain, and a small
+# runtime image that holds only the binary and CA certificates, run as an
+# unprivileged user. See README "Deployment and hardening".
+#
+#   docker build -t glean .
+#   docker run -e TELEGRAM_BOT_TOKEN=… -p 8080:8080 -v glean-data:/var/lib/glean glean
+
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY . .
+# The same build CI checks: the committed Cargo.lock, no network surprises.
+RUN cargo build --release --locked --bin glean
+
+FROM debian:bookworm-slim
+# CA certificates only. Glean's own TLS (rustls) trusts the bundled Mozilla
+# roots (webpki-roots); the system store is there for anything that reads it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+RUN groupadd --system --gid 10001 glean \
+    && useradd --system --uid 10001 --gid glean --home-dir /var/lib/glean --create-home \
+       --shell /usr/sbin/nologin glean
+COPY --from=build /src/target/release/glean /usr/local/bin/glean
+USER glean:glean
+WORKDIR /var/lib/glean
+# SQLite lives in the volume by default; set DATABASE_URL=postgres://… instead
+# for PostgreSQL (required for several instances).
+ENV HTTP_ADDR=0.0.0.0:8080 \
+    DATABASE_URL=sqlite:///var/lib/glean/glean.db \
+    LOG_FORMAT=json
+VOLUME ["/var/lib/glean"]
+EXPOSE 8080
+# Slim images have no curl: the binary checks its own /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["glean", "healthcheck"]
+ENTRYPOINT ["glean"]
+CMD ["run"]

@@ -1,0 +1,159 @@
+//! `/deals`: active deals, nearest first once the customer shared a
+//! location, otherwise by freshness and popularity (`store::popularity`).
+//! The result list is frozen when first shown, so Next and Previous page
+//! through the same deals: none repeated, none skipped. One message, edited
+//! in place.
+
+use rand::Rng;
+use teloxide::types::{ButtonRequest, ReplyMarkup};
+
+use super::callback::Cb;
+use super::{Bot, From, Press, keyboards, texts};
+use crate::domain::{Coordinates, Money};
+use crate::store::{Offer, popularity};
+
+/// Deals per page.
+pub const PAGE: usize = 5;
+/// Most deals one list holds.
+pub const MAX_LIST: i64 = 100;
+/// How far "near you" reaches.
+pub const RADIUS_M: f64 = 50_000.0;
+
+pub async fn deals(bot: &Bot, from: &From) -> anyhow::Result<()> {
+    bot.touch_user(from).await?;
+    let location = bot.store.user(from.user_id).await?.and_then(|u| u.location);
+    let (list, entries) = build(bot, from.user_id, location).await?;
+    if entries.is_empty() {
+        return bot.send(from.chat, texts::DEALS_EMPTY, location.is_none().then(location_keyboard)).await.map(drop);
+    }
+    let (text, markup) = page(bot, list, &entries, 0, location.is_some()).await?;
+    bot.send(from.chat, &text, Some(ReplyMarkup::InlineKeyboard(markup))).await?;
+    if location.is_none() {
+        bot.send(from.chat, texts::SHARE_LOCATION_HINT, Some(location_keyboard())).await?;
+    }
+    Ok(())
+}
+
+fn location_keyboard() -> ReplyMarkup {
+    ReplyMarkup::Keyboard(
+        teloxide::types::KeyboardMarkup::new(vec![vec![
+            teloxide::types::KeyboardButton::new(texts::SHARE_LOCATION).request(ButtonRequest::Location),
+        ]])
+        .resize_keyboard()
+        .one_time_keyboard(),
+    )
+}
+
+/// A location shared outside any dialogue: remember it, show what's near.
+pub async fn location_shared(bot: &Bot, from: &From, at: Coordinates) -> anyhow::Result<()> {
+    bot.touch_user(from).await?;
+    bot.store.set_user_location(from.user_id, at, bot.clock.now()).await?;
+    bot.send(from.chat, texts::LOCATION_SAVED, Some(keyboards::remove())).await?;
+    deals(bot, from).await
+}
+
+/// Ranks and freezes a list for this user.
+async fn build(bot: &Bot, owner: i64, at: Option<Coordinates>) -> anyhow::Result<(i64, Vec<(i64, Option<f64>)>)> {
+    let now = bot.clock.now();
+    let entries: Vec<(i64, Option<f64>)> = match at {
+        Some(at) => bot
+            .store
+            .nearest_active(at, RADIUS_M, None, MAX_LIST, now)
+            .await?
+            .into_iter()
+            .map(|c| (c.offer_id, c.distance_m))
+            .collect(),
+        None => {
+            let mut pool = bot.store.fresh_active(None, now).await?;
+            pool.sort_by(|a, b| popularity(b, now).total_cmp(&popularity(a, now)).then(b.offer_id.cmp(&a.offer_id)));
+            pool.into_iter().take(MAX_LIST as usize).map(|c| (c.offer_id, None)).collect()
+        }
+    };
+    let list = rand::thread_rng().gen_range(1..i64::MAX);
+    if !entries.is_empty() {
+        bot.store.save_deal_list(&list.to_string(), owner, &entries, now).await?;
+    }
+    Ok((list, entries))
+}
+
+async fn page(
+    bot: &Bot,
+    list: i64,
+    entries: &[(i64, Option<f64>)],
+    page: usize,
+    nearest: bool,
+) -> anyhow::Result<(String, teloxide::types::InlineKeyboardMarkup)> {
+    let pages = entries.len().div_ceil(PAGE).max(1);
+    let page = page.min(pages - 1);
+    let slice = &entries[page * PAGE..(page * PAGE + PAGE).min(entries.len())];
+    let ids: Vec<i64> = slice.iter().map(|(id, _)| *id).collect();
+    let offers = bot.store.offers_by_ids(&ids).await?;
+    let now = bot.clock.now();
+    let mut text = texts::deals_header(nearest, page, pages);
+    let mut numbers: Vec<(String, Cb)> = Vec::new();
+    for (n, (id, distance)) in slice.iter().enumerate() {
+        let Some(o) = offers.iter().find(|o| o.id == *id) else { continue };
+        let label = (page * PAGE + n + 1).to_string();
+        text.push_str(&format!("\n\n<b>{label}.</b> {}", line(bot, o, *distance, now).await?));
+        numbers.push((label, Cb::ShowOffer(o.id)));
+    }
+    let mut rows: Vec<Vec<(&str, Cb)>> = vec![numbers.iter().map(|(l, cb)| (l.as_str(), *cb)).collect()];
+    let mut nav = Vec::new();
+    if page > 0 {
+        nav.push((texts::PREVIOUS, Cb::DealsPage { list, page: (page - 1) as u16 }));
+    }
+    if page + 1 < pages {
+        nav.push((texts::NEXT, Cb::DealsPage { list, page: (page + 1) as u16 }));
+    }
+    if !nav.is_empty() {
+        rows.push(nav);
+    }
+    Ok((text, keyboards::inline(rows)))
+}
+
+/// One deal in a list: title, shop, best price and discount, stock,
+/// distance and pickup time.
+async fn line(
+    bot: &Bot,
+    o: &Offer,
+    distance: Option<f64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    let business = bot.store.business(o.business_id).await?;
+    let venue = bot.store.venue(o.venue_id).await?;
+    let cheapest: Option<Money> = o.items.iter().map(|i| i.deal_price).min_by_key(|m| m.minor());
+    let best = o.items.iter().map(|i| i.deal_price.discount_percent(i.original_price)).max().unwrap_or(0);
+    let mut s = format!("<b>{}</b> · {}", texts::esc(&o.title), texts::esc(&business.name));
+    if let Some(p) = cheapest {
+        s.push_str(&format!("\nfrom {p}"));
+        if best > 0 {
+            s.push_str(&format!(" (−{best}%)"));
+        }
+    }
+    match o.status.unavailable_reason() {
+        None => s.push_str(&format!(" · {} left", o.remaining())),
+        Some(_) => s.push_str(&format!(" · {}", o.status.as_str().replace('_', " "))),
+    }
+    if let Some(d) = distance {
+        s.push_str(&format!(" · {}", texts::distance(d)));
+    }
+    if let Some(w) = o.window() {
+        s.push_str(&format!("\n🕒 {}", w.display(venue.timezone, now)));
+    }
+    Ok(s)
+}
+
+/// Next / Previous: the same frozen list, edited in place.
+pub async fn on_page(bot: &Bot, from: &From, press: &Press, list: i64, page_no: u16) -> anyhow::Result<()> {
+    let frozen = bot.store.deal_list(&list.to_string()).await?;
+    let Some((owner, entries)) = frozen.filter(|(owner, _)| *owner == from.user_id) else {
+        bot.answer(press, Some(texts::LIST_EXPIRED)).await?;
+        return deals(bot, from).await;
+    };
+    let _ = owner;
+    bot.answer(press, None).await?;
+    let nearest = entries.first().is_some_and(|(_, d)| d.is_some());
+    let (text, markup) = page(bot, list, &entries, page_no as usize, nearest).await?;
+    bot.tg.edit_text(from.chat, press.message_id, &text, Some(markup)).await?;
+    Ok(())
+}

@@ -1,0 +1,397 @@
+//! `/myoffers`, `/pause`, `/edit`, `/pickup`: a business manages its offers
+//! from one card per offer (edited in place) and confirms pickups by code.
+
+use teloxide::types::ReplyMarkup;
+
+use super::callback::{Act, Cb, Wiz};
+use super::dialogue::{Dialogue, Flow};
+use super::{Bot, From, Input, Press, keyboards, texts};
+use crate::actions::offers::{self, ManageError, PickupRefused};
+use crate::actions::purchases::order_lines;
+use crate::domain::{BusinessStatus, Money, OfferEvent, OfferStatus, PurchaseStatus, Quantity};
+use crate::store::{Business, Offer, OfferFilter, QuantityError};
+
+/// The owner's business that offers are managed for.
+async fn my_business(bot: &Bot, from: &From) -> anyhow::Result<Option<Business>> {
+    let mine = bot.store.businesses_of_owner(from.user_id).await?;
+    Ok(mine.into_iter().rev().find(|b| matches!(b.status, BusinessStatus::Verified | BusinessStatus::Suspended)))
+}
+
+const GROUPS: [(OfferStatus, &str); 6] = [
+    (OfferStatus::Active, "Active"),
+    (OfferStatus::Paused, "Paused"),
+    (OfferStatus::SoldOut, "Sold out"),
+    (OfferStatus::Draft, "Drafts"),
+    (OfferStatus::Expired, "Ended"),
+    (OfferStatus::Withdrawn, "Withdrawn"),
+];
+
+fn counts(o: &Offer) -> String {
+    let (sold, reserved): (u32, u32) = o.items.iter().fold((0, 0), |(s, r), i| (s + i.sold, r + i.reserved));
+    format!("sold {sold} · reserved {reserved} · left {}", o.remaining())
+}
+
+pub async fn list(bot: &Bot, from: &From, edit: Option<i32>) -> anyhow::Result<()> {
+    let Some(business) = my_business(bot, from).await? else {
+        return bot.say(from.chat, texts::NEED_VERIFIED_BUSINESS).await;
+    };
+    let offers = bot.store.offers(&OfferFilter { business_id: Some(business.id), statuses: vec![], limit: 40 }).await?;
+    if offers.is_empty() {
+        return bot.say(from.chat, texts::MYOFFERS_EMPTY).await;
+    }
+    let mut text = texts::MYOFFERS_HEADER.to_string();
+    let mut numbers: Vec<(String, Cb)> = Vec::new();
+    for (status, label) in GROUPS {
+        let group: Vec<&Offer> = offers.iter().filter(|o| o.status == status).collect();
+        if group.is_empty() {
+            continue;
+        }
+        text.push_str(&format!("\n\n<b>{label}</b>"));
+        for o in group {
+            let n = numbers.len() + 1;
+            text.push_str(&format!("\n{n}. {} (#{}) — {}", texts::esc(&o.title), o.id, counts(o)));
+            numbers.push((n.to_string(), Cb::Manage(o.id)));
+        }
+    }
+    let mut rows: Vec<Vec<(&str, Cb)>> =
+        numbers.chunks(6).map(|c| c.iter().map(|(l, cb)| (l.as_str(), *cb)).collect()).collect();
+    rows.push(vec![(texts::PICKUP, Cb::PickupStart)]);
+    let markup = keyboards::inline(rows);
+    match edit {
+        Some(id) => bot.tg.edit_text(from.chat, id, &text, Some(markup)).await.map_err(Into::into),
+        None => bot.send(from.chat, &text, Some(ReplyMarkup::InlineKeyboard(markup))).await.map(drop),
+    }
+}
+
+/// One offer's management card, with the actions its state allows.
+pub async fn card(bot: &Bot, from: &From, edit: Option<i32>, offer: &Offer) -> anyhow::Result<()> {
+    let venue = bot.store.venue(offer.venue_id).await?;
+    let mut text =
+        format!("<b>{}</b> (#{}) · {}", texts::esc(&offer.title), offer.id, offer.status.as_str().replace('_', " "));
+    for i in &offer.items {
+        text.push_str(&format!(
+            "\n• {} ({}): {} (usual {}) — sold {} · reserved {} · left {}",
+            texts::esc(&i.name),
+            texts::esc(&i.unit),
+            i.deal_price,
+            i.original_price,
+            i.sold,
+            i.reserved,
+            i.remaining()
+        ));
+    }
+    if let Some(w) = offer.window() {
+        text.push_str(&format!("\n🕒 {}", w.display(venue.timezone, bot.clock.now())));
+    }
+    let act = |act| Cb::OfferAct { offer: offer.id, act };
+    let mut rows: Vec<Vec<(&str, Cb)>> = Vec::new();
+    match offer.status {
+        OfferStatus::Active => {
+            rows.push(vec![(texts::PAUSE, act(Act::Pause)), (texts::MARK_SOLD_OUT, act(Act::SoldOut))])
+        }
+        OfferStatus::Paused => {
+            rows.push(vec![(texts::RESUME, act(Act::Resume)), (texts::MARK_SOLD_OUT, act(Act::SoldOut))])
+        }
+        OfferStatus::SoldOut => rows.push(vec![(texts::RESUME, act(Act::Resume))]),
+        _ => {}
+    }
+    if matches!(offer.status, OfferStatus::Active | OfferStatus::Paused | OfferStatus::SoldOut) {
+        rows.push(vec![(texts::EDIT_PRICE, act(Act::Price)), (texts::EDIT_QUANTITY, act(Act::Quantity))]);
+    }
+    let mut last = vec![(texts::ORDERS, act(Act::Orders))];
+    if !offer.status.is_final() {
+        last.push((texts::WITHDRAW, act(Act::Withdraw)));
+    }
+    rows.push(last);
+    rows.push(vec![(texts::BACK_TO_LIST, Cb::MyOffers)]);
+    let markup = keyboards::inline(rows);
+    match edit {
+        Some(id) => bot.tg.edit_text(from.chat, id, &text, Some(markup)).await.map_err(Into::into),
+        None => bot.send(from.chat, &text, Some(ReplyMarkup::InlineKeyboard(markup))).await.map(drop),
+    }
+}
+
+/// Answers a refused management press.
+async fn refused(bot: &Bot, press: &Press, e: ManageError) -> anyhow::Result<()> {
+    match e {
+        ManageError::NotYours => {
+            bot.tg.answer_callback(&press.id, Some(texts::NOT_YOURS), true).await.map_err(Into::into)
+        }
+        ManageError::Refused(why) => {
+            let why = super::register::capitalize(&why);
+            bot.tg.answer_callback(&press.id, Some(&why), true).await.map_err(Into::into)
+        }
+        ManageError::Unexpected(e) => Err(e),
+    }
+}
+
+pub async fn on_manage(bot: &Bot, from: &From, press: &Press, offer_id: i64) -> anyhow::Result<()> {
+    match offers::owned(bot, from.user_id, offer_id).await {
+        Ok(offer) => {
+            bot.answer(press, None).await?;
+            card(bot, from, Some(press.message_id), &offer).await
+        }
+        Err(e) => refused(bot, press, e).await,
+    }
+}
+
+pub async fn on_act(bot: &Bot, from: &From, press: &Press, offer_id: i64, act: Act) -> anyhow::Result<()> {
+    let offer = match offers::owned(bot, from.user_id, offer_id).await {
+        Ok(o) => o,
+        Err(e) => return refused(bot, press, e).await,
+    };
+    let event = match act {
+        Act::Pause => Some(OfferEvent::Pause),
+        Act::Resume => Some(OfferEvent::Resume),
+        Act::SoldOut => Some(OfferEvent::MarkSoldOut),
+        _ => None,
+    };
+    if let Some(event) = event {
+        return match offers::change(bot, from.user_id, offer_id, event).await {
+            Ok(offer) => {
+                bot.answer(press, Some(&format!("Now {}", offer.status.as_str().replace('_', " ")))).await?;
+                card(bot, from, Some(press.message_id), &offer).await
+            }
+            Err(e) => refused(bot, press, e).await,
+        };
+    }
+    match act {
+        Act::Price | Act::Quantity => {
+            bot.answer(press, None).await?;
+            let price = act == Act::Price;
+            match offer.items.as_slice() {
+                [only] => start_edit(bot, from, &offer, only.id, price).await,
+                items => {
+                    let rows = items
+                        .iter()
+                        .map(|i| vec![(i.name.as_str(), Cb::EditItem { offer: offer.id, item: i.id, price })])
+                        .collect();
+                    let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
+                    bot.send(from.chat, texts::CHOOSE_ITEM_TO_EDIT, Some(markup)).await.map(drop)
+                }
+            }
+        }
+        Act::Withdraw => {
+            bot.answer(press, None).await?;
+            let open = bot
+                .store
+                .purchases_of_offer(
+                    offer.id,
+                    &[PurchaseStatus::Reserved, PurchaseStatus::Confirmed, PurchaseStatus::Paid],
+                )
+                .await?;
+            let paid = open.iter().filter(|p| p.status == PurchaseStatus::Paid).count();
+            let markup = keyboards::inline(vec![vec![
+                (texts::YES_WITHDRAW, Cb::OfferAct { offer: offer.id, act: Act::WithdrawConfirm }),
+                (texts::KEEP_IT, Cb::Manage(offer.id)),
+            ]]);
+            let text = texts::confirm_withdraw(&offer.title, paid, open.len() - paid);
+            bot.tg.edit_text(from.chat, press.message_id, &text, Some(markup)).await.map_err(Into::into)
+        }
+        Act::WithdrawConfirm => match offers::withdraw(bot, from.user_id, offer.id).await {
+            Ok((offer, told)) => {
+                bot.answer(press, Some("Withdrawn")).await?;
+                bot.tg.edit_text(from.chat, press.message_id, &texts::withdrawn(&offer.title, told), None).await?;
+                Ok(())
+            }
+            Err(e) => refused(bot, press, e).await,
+        },
+        Act::Orders => {
+            bot.answer(press, None).await?;
+            orders(bot, from, &offer).await
+        }
+        Act::Pause | Act::Resume | Act::SoldOut => Ok(()),
+    }
+}
+
+async fn orders(bot: &Bot, from: &From, offer: &Offer) -> anyhow::Result<()> {
+    let list = bot.store.purchases_of_offer(offer.id, &[]).await?;
+    if list.is_empty() {
+        return bot.say(from.chat, texts::NO_ORDERS_FOR_OFFER).await;
+    }
+    let mut text = texts::offer_orders_header(&offer.title);
+    for p in list.iter().rev().take(30) {
+        text.push_str(&format!(
+            "\n\n#{} · {} · {}\n{}",
+            p.id,
+            p.status.label(),
+            if matches!(p.status, PurchaseStatus::Paid | PurchaseStatus::Confirmed) {
+                format!("code <b>{}</b>", p.pickup_code)
+            } else {
+                p.total.to_string()
+            },
+            order_lines(p, offer)
+        ));
+    }
+    let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(vec![vec![(texts::PICKUP, Cb::PickupStart)]]));
+    bot.send(from.chat, &text, Some(markup)).await.map(drop)
+}
+
+pub async fn on_edit_item(
+    bot: &Bot,
+    from: &From,
+    press: &Press,
+    offer_id: i64,
+    item: i64,
+    price: bool,
+) -> anyhow::Result<()> {
+    let offer = match offers::owned(bot, from.user_id, offer_id).await {
+        Ok(o) => o,
+        Err(e) => return refused(bot, press, e).await,
+    };
+    bot.answer(press, None).await?;
+    press.clear_buttons(bot, from.chat).await;
+    start_edit(bot, from, &offer, item, price).await
+}
+
+async fn start_edit(bot: &Bot, from: &From, offer: &Offer, item_id: i64, price: bool) -> anyhow::Result<()> {
+    let Some(item) = offer.items.iter().find(|i| i.id == item_id) else {
+        return bot.say(from.chat, texts::UNKNOWN_BUTTON).await;
+    };
+    let d = Dialogue::new(Flow::EditItem { offer_id: offer.id, item_id, price });
+    bot.save(from.chat, &d).await?;
+    let text = if price {
+        texts::ask_new_price(&item.name, &item.deal_price.to_string(), &item.original_price.to_string())
+    } else {
+        texts::ask_new_quantity(&item.name, item.quantity, item.sold + item.reserved)
+    };
+    bot.send(from.chat, &text, Some(keyboards::nav_markup(d.seq, false))).await.map(drop)
+}
+
+/// The typed new price or quantity.
+pub async fn on_edit_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyhow::Result<()> {
+    let Flow::EditItem { offer_id, item_id, price } = d.flow else { return Ok(()) };
+    let Input::Text(t) = &input else { return bot.say(from.chat, texts::TEXT_EXPECTED).await };
+    if keyboards::nav_of(t) == Some(Wiz::Cancel) {
+        bot.end_dialogue(from.chat).await?;
+        return bot.say(from.chat, texts::CANCELLED).await;
+    }
+    let offer = match offers::owned(bot, from.user_id, offer_id).await {
+        Ok(o) => o,
+        Err(_) => {
+            bot.end_dialogue(from.chat).await?;
+            return bot.say(from.chat, texts::NOT_YOURS).await;
+        }
+    };
+    let Some(item) = offer.items.iter().find(|i| i.id == item_id) else {
+        bot.end_dialogue(from.chat).await?;
+        return bot.say(from.chat, texts::UNKNOWN_BUTTON).await;
+    };
+    let actor = crate::store::Actor::User(from.user_id);
+    let now = bot.clock.now();
+    let result: Result<Offer, String> = if price {
+        match Money::parse_price(t, offer.currency).map_err(|e| e.to_string()).and_then(|deal| {
+            crate::domain::offer::check_prices(item.original_price, deal).map_err(|e| e.to_string())?;
+            let min = offer.currency.stripe_minimum();
+            if bot.stripe.is_some() && deal.minor() < min.minor() {
+                return Err(texts::below_stripe_minimum(&min.to_string()));
+            }
+            Ok(deal)
+        }) {
+            Ok(deal) => Ok(bot.store.set_item_prices(item_id, item.original_price, deal, &actor, now).await?),
+            Err(problem) => Err(problem),
+        }
+    } else {
+        match Quantity::parse(t) {
+            Ok(q) => match bot.store.set_item_quantity(item_id, q.get(), &actor, now).await {
+                Ok(o) => Ok(o),
+                Err(QuantityError::BelowCommitted { committed }) => {
+                    Err(format!("{committed} units are already sold or reserved; the quantity can't go below that"))
+                }
+                Err(QuantityError::Store(e)) => return Err(e.into()),
+            },
+            Err(e) => Err(e.to_string()),
+        }
+    };
+    match result {
+        Ok(offer) => {
+            bot.end_dialogue(from.chat).await?;
+            bot.say(from.chat, "✅ Saved.").await?;
+            card(bot, from, None, &offer).await
+        }
+        Err(problem) => {
+            let problem: String = problem;
+            bot.say(from.chat, &format!("⚠️ {}", texts::esc(&super::register::capitalize(&problem)))).await
+        }
+    }
+}
+
+pub async fn on_dialogue_button(bot: &Bot, from: &From, press: &Press, _d: Dialogue, _a: Wiz) -> anyhow::Result<()> {
+    // The only button of these steps is Cancel.
+    bot.answer(press, None).await?;
+    bot.end_dialogue(from.chat).await?;
+    press.clear_buttons(bot, from.chat).await;
+    bot.say(from.chat, texts::CANCELLED).await
+}
+
+/// `/pause <id>`.
+pub async fn pause_command(bot: &Bot, from: &From, args: &str) -> anyhow::Result<()> {
+    let Some(id) = args.trim_start_matches('#').parse::<i64>().ok() else {
+        return bot.say(from.chat, texts::USAGE_PAUSE).await;
+    };
+    match offers::change(bot, from.user_id, id, OfferEvent::Pause).await {
+        Ok(offer) => card(bot, from, None, &offer).await,
+        Err(ManageError::NotYours) => bot.say(from.chat, texts::NOT_YOURS).await,
+        Err(ManageError::Refused(why)) => bot.say(from.chat, &texts::esc(&super::register::capitalize(&why))).await,
+        Err(ManageError::Unexpected(e)) => Err(e),
+    }
+}
+
+/// `/edit <id>`: the offer's card; without an id, the list.
+pub async fn edit_command(bot: &Bot, from: &From, args: &str) -> anyhow::Result<()> {
+    let Some(id) = args.trim_start_matches('#').parse::<i64>().ok() else { return list(bot, from, None).await };
+    match offers::owned(bot, from.user_id, id).await {
+        Ok(offer) => card(bot, from, None, &offer).await,
+        Err(ManageError::NotYours) => bot.say(from.chat, texts::NOT_YOURS).await,
+        Err(ManageError::Refused(why)) => bot.say(from.chat, &texts::esc(&why)).await,
+        Err(ManageError::Unexpected(e)) => Err(e),
+    }
+}
+
+/// `/pickup [code]` and the Pickup button.
+pub async fn pickup_command(bot: &Bot, from: &From, code: &str) -> anyhow::Result<()> {
+    let Some(business) = my_business(bot, from).await? else {
+        return bot.say(from.chat, texts::NEED_VERIFIED_BUSINESS).await;
+    };
+    if code.trim().is_empty() {
+        let d = Dialogue::new(Flow::PickupCode { business_id: business.id });
+        bot.save(from.chat, &d).await?;
+        return bot.send(from.chat, texts::ASK_PICKUP_CODE, Some(keyboards::nav_markup(d.seq, false))).await.map(drop);
+    }
+    confirm_pickup(bot, from, business.id, code).await.map(drop)
+}
+
+/// Returns whether the dialogue (if any) is over.
+async fn confirm_pickup(bot: &Bot, from: &From, business_id: i64, code: &str) -> anyhow::Result<bool> {
+    match offers::pick_up(bot, from.user_id, business_id, code).await {
+        Ok(p) => {
+            let offer = bot.store.offer(p.offer_id).await?;
+            bot.say(from.chat, &texts::picked_up(p.id, &order_lines(&p, &offer))).await?;
+            Ok(true)
+        }
+        Err(PickupRefused::Unexpected(e)) => Err(e),
+        Err(e @ PickupRefused::TooManyTries) => {
+            bot.say(from.chat, &format!("⚠️ {}", super::register::capitalize(&e.to_string()))).await?;
+            Ok(true)
+        }
+        Err(e) => {
+            bot.say(from.chat, &format!("⚠️ {}", super::register::capitalize(&e.to_string()))).await?;
+            Ok(false)
+        }
+    }
+}
+
+pub async fn on_pickup_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyhow::Result<()> {
+    let Flow::PickupCode { business_id } = d.flow else { return Ok(()) };
+    let Input::Text(t) = &input else { return bot.say(from.chat, texts::TEXT_EXPECTED).await };
+    if keyboards::nav_of(t) == Some(Wiz::Cancel) {
+        bot.end_dialogue(from.chat).await?;
+        return bot.say(from.chat, texts::CANCELLED).await;
+    }
+    if confirm_pickup(bot, from, business_id, t).await? {
+        bot.end_dialogue(from.chat).await?;
+    } else {
+        bot.say(from.chat, texts::ASK_PICKUP_CODE).await?;
+    }
+    Ok(())
+}

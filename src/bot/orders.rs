@@ -1,0 +1,214 @@
+//! Buying from a card (item, quantity, reserve, pay) and `/orders` with
+//! cancellation.
+
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
+
+use super::callback::Cb;
+use super::{Bot, From, Press, keyboards, texts};
+use crate::actions::purchases::{self, Bought, BuyError, CancelOrderError, Cancelled};
+use crate::domain::PurchaseStatus;
+use crate::store::{Purchase, StoreError};
+
+/// Buy pressed on a card.
+pub async fn on_buy(bot: &Bot, from: &From, press: &Press, offer_id: i64) -> anyhow::Result<()> {
+    if let Some(open) = bot.store.open_reservation(from.user_id, offer_id).await? {
+        bot.answer(press, None).await?;
+        return show_reservation(bot, from.chat, None, &open).await;
+    }
+    let offer = match bot.store.offer(offer_id).await {
+        Ok(o) => o,
+        Err(StoreError::NotFound) => return bot.answer(press, Some(texts::OFFER_NOT_FOUND)).await,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(reason) = offer.status.unavailable_reason() {
+        return bot.tg.answer_callback(&press.id, Some(reason), true).await.map_err(Into::into);
+    }
+    bot.answer(press, None).await?;
+    match offer.items.as_slice() {
+        [only] => ask_quantity(bot, from, None, offer_id, only.id).await,
+        items => {
+            let labels: Vec<(String, Cb)> = items
+                .iter()
+                .filter(|i| i.remaining() > 0)
+                .map(|i| {
+                    (
+                        format!("{} – {} ({} left)", i.name, i.deal_price, i.remaining()),
+                        Cb::BuyItem { offer: offer_id, item: i.id },
+                    )
+                })
+                .collect();
+            let rows = labels.iter().map(|(l, cb)| vec![(l.as_str(), *cb)]).collect();
+            bot.send(from.chat, texts::choose_item(), Some(ReplyMarkup::InlineKeyboard(keyboards::inline(rows))))
+                .await
+                .map(drop)
+        }
+    }
+}
+
+/// Quantity buttons for one item, bounded by stock and the per-order cap.
+pub async fn ask_quantity(
+    bot: &Bot,
+    from: &From,
+    edit: Option<i32>,
+    offer_id: i64,
+    item_id: i64,
+) -> anyhow::Result<()> {
+    let offer = bot.store.offer(offer_id).await?;
+    let Some(item) = offer.items.iter().find(|i| i.id == item_id) else {
+        return bot.say(from.chat, texts::OFFER_NOT_FOUND).await;
+    };
+    let max = item.remaining().min(bot.settings.max_units_per_order).min(10);
+    if max == 0 || !offer.status.is_buyable() {
+        return bot.say(from.chat, offer.status.unavailable_reason().unwrap_or(texts::SOLD_OUT_NOW)).await;
+    }
+    let labels: Vec<String> = (1..=max).map(|n| n.to_string()).collect();
+    let buttons: Vec<(&str, Cb)> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), Cb::BuyQty { offer: offer_id, item: item_id, qty: (i + 1) as u16 }))
+        .collect();
+    let rows: Vec<Vec<(&str, Cb)>> = buttons.chunks(5).map(<[_]>::to_vec).collect();
+    let text = texts::choose_quantity(&item.name, &item.deal_price.to_string(), item.remaining());
+    let markup = keyboards::inline(rows);
+    match edit {
+        Some(id) => bot.tg.edit_text(from.chat, id, &text, Some(markup)).await.map_err(Into::into),
+        None => bot.send(from.chat, &text, Some(ReplyMarkup::InlineKeyboard(markup))).await.map(drop),
+    }
+}
+
+pub async fn on_item(bot: &Bot, from: &From, press: &Press, offer: i64, item: i64) -> anyhow::Result<()> {
+    bot.answer(press, None).await?;
+    ask_quantity(bot, from, Some(press.message_id), offer, item).await
+}
+
+/// A quantity pressed: reserve, then pay (or confirmed for pay at pickup).
+pub async fn on_quantity(bot: &Bot, from: &From, press: &Press, offer: i64, item: i64, qty: u16) -> anyhow::Result<()> {
+    bot.touch_user(from).await?;
+    match purchases::buy(bot, from.user_id, offer, item, u32::from(qty)).await {
+        Ok(Bought::AwaitingPayment { purchase, .. } | Bought::Reopened { purchase, .. }) => {
+            bot.answer(press, None).await?;
+            show_reservation(bot, from.chat, Some(press.message_id), &purchase).await
+        }
+        Ok(Bought::Confirmed { purchase }) => {
+            bot.answer(press, Some("Reserved!")).await?;
+            let text = purchases::texts_for_order(bot, &purchase).await?;
+            bot.tg.edit_text(from.chat, press.message_id, &text, None).await?;
+            Ok(())
+        }
+        Err(BuyError::SoldOut) => {
+            bot.answer(press, Some(texts::SOLD_OUT_NOW)).await?;
+            bot.tg.edit_text(from.chat, press.message_id, texts::SOLD_OUT_NOW, None).await.map_err(Into::into)
+        }
+        Err(BuyError::Unavailable(reason)) => {
+            bot.answer(press, Some(reason)).await?;
+            bot.tg.edit_text(from.chat, press.message_id, reason, None).await.map_err(Into::into)
+        }
+        Err(BuyError::PaymentUnavailable) => {
+            bot.answer(press, None).await?;
+            bot.tg.edit_text(from.chat, press.message_id, texts::PAYMENT_UNAVAILABLE, None).await.map_err(Into::into)
+        }
+        Err(BuyError::NotFound) => bot.answer(press, Some(texts::OFFER_NOT_FOUND)).await,
+        Err(BuyError::Unexpected(e)) => Err(e),
+    }
+}
+
+/// An unpaid reservation: what it holds and the Pay button.
+async fn show_reservation(bot: &Bot, chat: i64, edit: Option<i32>, p: &Purchase) -> anyhow::Result<()> {
+    let offer = bot.store.offer(p.offer_id).await?;
+    let minutes = p.expires_at.map_or(0, |t| ((t - bot.clock.now()).num_seconds().max(1) as u64).div_ceil(60));
+    let text = texts::reserved_pay(p.id, &purchases::order_lines(p, &offer), &p.total.to_string(), minutes);
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
+    if let Some(url) = p.stripe_session_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
+        rows.push(vec![InlineKeyboardButton::url(texts::pay_button(&p.total.to_string()), url)]);
+    }
+    rows.push(vec![InlineKeyboardButton::callback(texts::CANCEL_RESERVATION, Cb::CancelOrder(p.id).encode())]);
+    let markup = InlineKeyboardMarkup::new(rows);
+    match edit {
+        Some(id) => bot.tg.edit_text(chat, id, &text, Some(markup)).await.map_err(Into::into),
+        None => bot.send(chat, &text, Some(ReplyMarkup::InlineKeyboard(markup))).await.map(drop),
+    }
+}
+
+/// `/orders`: the customer's recent orders with their state and codes.
+pub async fn list(bot: &Bot, from: &From) -> anyhow::Result<()> {
+    let orders = bot.store.purchases_of_customer(from.user_id, 10).await?;
+    if orders.is_empty() {
+        return bot.say(from.chat, texts::NO_ORDERS).await;
+    }
+    let mut text = texts::ORDERS_HEADER.to_string();
+    let mut cancel: Vec<(String, Cb)> = Vec::new();
+    for p in &orders {
+        let offer = bot.store.offer(p.offer_id).await?;
+        let venue = bot.store.venue(offer.venue_id).await?;
+        let window = offer.window().map(|w| w.display(venue.timezone, bot.clock.now())).unwrap_or_default();
+        text.push_str(&format!(
+            "\n\n<b>#{} · {}</b>\n{}\n{} · {}",
+            p.id,
+            texts::esc(&offer.title),
+            purchases::order_lines(p, &offer),
+            p.total,
+            p.status.label()
+        ));
+        if matches!(p.status, PurchaseStatus::Reserved | PurchaseStatus::Confirmed | PurchaseStatus::Paid) {
+            text.push_str(&format!("\nPickup code <b>{}</b> · 🕒 {window}", p.pickup_code));
+            cancel.push((texts::cancel_order_button(p.id), Cb::CancelOrder(p.id)));
+        }
+    }
+    let rows: Vec<Vec<(&str, Cb)>> = cancel.iter().map(|(l, cb)| vec![(l.as_str(), *cb)]).collect();
+    let markup = (!rows.is_empty()).then(|| ReplyMarkup::InlineKeyboard(keyboards::inline(rows)));
+    bot.send(from.chat, &text, markup).await.map(drop)
+}
+
+/// Cancel pressed: confirm first, saying what the customer gets back.
+pub async fn on_cancel(bot: &Bot, from: &From, press: &Press, id: i64) -> anyhow::Result<()> {
+    let p = match bot.store.purchase(id).await {
+        Ok(p) if p.customer_tg_id == from.user_id => p,
+        Ok(_) | Err(StoreError::NotFound) => return bot.answer(press, Some(texts::UNKNOWN_BUTTON)).await,
+        Err(e) => return Err(e.into()),
+    };
+    bot.answer(press, None).await?;
+    let refund = (p.status == PurchaseStatus::Paid).then(|| p.total.to_string());
+    let markup =
+        keyboards::inline(vec![vec![(texts::YES_CANCEL, Cb::ConfirmCancel(id)), (texts::KEEP_IT, Cb::KeepOrder(id))]]);
+    bot.send(from.chat, &texts::confirm_cancel(id, refund.as_deref()), Some(ReplyMarkup::InlineKeyboard(markup)))
+        .await
+        .map(drop)
+}
+
+pub async fn on_confirm_cancel(bot: &Bot, from: &From, press: &Press, id: i64) -> anyhow::Result<()> {
+    let outcome = purchases::cancel(bot, from.user_id, id).await;
+    let text = match outcome {
+        Ok(Cancelled::Released) => texts::order_cancelled(id, None),
+        Ok(Cancelled::Refunding(total)) => texts::order_cancelled(id, Some(&total.to_string())),
+        Err(CancelOrderError::Policy(e)) => crate::bot::register::capitalize(&e.to_string()),
+        Err(CancelOrderError::NotYours) => return bot.answer(press, Some(texts::UNKNOWN_BUTTON)).await,
+        Err(CancelOrderError::TryAgain) => {
+            let msg = CancelOrderError::TryAgain.to_string();
+            return bot.tg.answer_callback(&press.id, Some(&msg), true).await.map_err(Into::into);
+        }
+        Err(CancelOrderError::Unexpected(e)) => return Err(e),
+    };
+    bot.answer(press, None).await?;
+    bot.tg.edit_text(from.chat, press.message_id, &texts::esc(&text), None).await.map_err(Into::into)
+}
+
+pub async fn on_keep(bot: &Bot, from: &From, press: &Press) -> anyhow::Result<()> {
+    bot.answer(press, None).await?;
+    bot.tg.edit_text(from.chat, press.message_id, texts::KEPT, None).await.map_err(Into::into)
+}
+
+/// `/start order_<id>`: back from Stripe's checkout page.
+pub async fn show_order(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
+    let p = match bot.store.purchase(id).await {
+        Ok(p) if p.customer_tg_id == from.user_id => p,
+        _ => return bot.say(from.chat, texts::NO_ORDERS).await,
+    };
+    match p.status {
+        PurchaseStatus::Reserved => show_reservation(bot, from.chat, None, &p).await,
+        PurchaseStatus::Paid | PurchaseStatus::Confirmed => {
+            let text = purchases::texts_for_order(bot, &p).await?;
+            bot.say(from.chat, &text).await
+        }
+        other => bot.say(from.chat, &format!("Order #{id} is {}.", other.label())).await,
+    }
+}

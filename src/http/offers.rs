@@ -1,0 +1,582 @@
+//! `GET /api/v1/offers` and `GET /api/v1/offers/{id}`: deals for other apps
+//! and web pages, with the same ranking the bot uses.
+//!
+//! Paging: the first page ranks the deals once; when there is more than one
+//! page, the ranked ids are frozen as a deal list and the cursor names that
+//! list and an offset. Later pages read the frozen list, so paging never
+//! repeats or skips a deal even while deals come and go; a deal that stopped
+//! being active since the first page is still shown, with its new status.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::HttpState;
+use super::error::{ApiError, ErrorBody};
+use crate::domain::{Coordinates, Money, OfferStatus};
+use crate::store::{Business, Candidate, Offer, RANKING_POOL, Store, StoreError, Venue, popularity};
+
+pub const DEFAULT_RADIUS_KM: f64 = 10.0;
+pub const MAX_RADIUS_KM: f64 = 100.0;
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 100;
+
+/// Frozen lists of the API belong to no Telegram user.
+const API_LIST_OWNER: i64 = 0;
+
+/// The query string of `GET /api/v1/offers`, as received: every value is
+/// parsed by hand so a bad one is reported by name.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Where the customer is, `lat,lng` in decimal degrees. Limits the deals to
+    /// `radius_km` around it and adds `distance_m` to each.
+    #[param(example = "52.52,13.405")]
+    pub near: Option<String>,
+    /// Search radius around `near` in kilometres: default 10, at most 100. Needs `near`.
+    #[param(value_type = Option<f64>, exclusive_minimum = 0, maximum = 100)]
+    pub radius_km: Option<String>,
+    /// Only this business's deals.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub business: Option<String>,
+    /// Order: `nearest` (needs `near`; the default with `near`), `popular` (the
+    /// default without) or `newest`.
+    #[param(value_type = Option<Sort>)]
+    pub sort: Option<String>,
+    /// Deals per page: default 20, at most 100.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// `next_cursor` from the previous page. The deals and their order are
+    /// fixed by the first page: with a cursor, only `limit` applies. Cursors
+    /// last a few hours; an expired one is a 400 naming `cursor`.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    Nearest,
+    Popular,
+    Newest,
+}
+
+/// A valid list request.
+#[derive(Debug, Clone, PartialEq)]
+struct ListRequest {
+    near: Option<Coordinates>,
+    radius_m: f64,
+    business: Option<i64>,
+    sort: Sort,
+    limit: usize,
+    cursor: Option<Cursor>,
+}
+
+impl ListRequest {
+    fn parse(p: ListParams) -> Result<Self, ApiError> {
+        let near = p
+            .near
+            .as_deref()
+            .map(|s| {
+                Coordinates::parse(s).map_err(|_| {
+                    ApiError::bad("near", "give latitude and longitude in decimal degrees, like near=52.52,13.405")
+                })
+            })
+            .transpose()?;
+        let radius_km = match p.radius_km.as_deref() {
+            None => DEFAULT_RADIUS_KM,
+            Some(_) if near.is_none() => return Err(ApiError::bad("radius_km", "radius_km needs near")),
+            Some(s) => match s.trim().parse::<f64>() {
+                Ok(r) if r.is_finite() && r > 0.0 && r <= MAX_RADIUS_KM => r,
+                _ => {
+                    return Err(ApiError::bad(
+                        "radius_km",
+                        format!("a number of kilometres above 0 and at most {MAX_RADIUS_KM}"),
+                    ));
+                }
+            },
+        };
+        let business = match p.business.as_deref() {
+            None => None,
+            Some(s) => match s.trim().parse::<i64>() {
+                Ok(id) if id > 0 => Some(id),
+                _ => return Err(ApiError::bad("business", "a business id: a positive whole number")),
+            },
+        };
+        let sort = match p.sort.as_deref() {
+            None if near.is_some() => Sort::Nearest,
+            None => Sort::Popular,
+            Some("nearest") if near.is_none() => {
+                return Err(ApiError::bad("sort", "sort=nearest needs near=lat,lng"));
+            }
+            Some("nearest") => Sort::Nearest,
+            Some("popular") => Sort::Popular,
+            Some("newest") => Sort::Newest,
+            Some(_) => return Err(ApiError::bad("sort", "one of nearest, popular, newest")),
+        };
+        let limit = match p.limit.as_deref() {
+            None => DEFAULT_LIMIT,
+            Some(s) => match s.trim().parse::<usize>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+                _ => return Err(ApiError::bad("limit", format!("a whole number from 1 to {MAX_LIMIT}"))),
+            },
+        };
+        let cursor = p
+            .cursor
+            .as_deref()
+            .map(|s| Cursor::parse(s).ok_or_else(|| ApiError::bad("cursor", "not a cursor from this API")))
+            .transpose()?;
+        Ok(ListRequest { near, radius_m: radius_km * 1000.0, business, sort, limit, cursor })
+    }
+}
+
+/// Where the next page starts: a frozen deal list and an offset into it.
+/// Clients treat the encoding as opaque.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Cursor {
+    list: String,
+    offset: usize,
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        format!("{}.{}", self.list, self.offset)
+    }
+
+    fn parse(s: &str) -> Option<Cursor> {
+        let (list, offset) = s.split_once('.')?;
+        let list_ok = list.len() == 32 && list.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let offset = offset.parse::<usize>().ok()?;
+        list_ok.then(|| Cursor { list: list.to_string(), offset })
+    }
+}
+
+/// One page of deals.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferPage {
+    pub items: Vec<OfferView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A deal as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferView {
+    pub id: i64,
+    pub title: String,
+    /// May be empty.
+    pub description: String,
+    pub business: BusinessRef,
+    pub venue: VenueView,
+    /// ISO 4217 code of every price in the deal.
+    #[schema(example = "EUR")]
+    pub currency: String,
+    pub items: Vec<ItemView>,
+    /// Units left across all items.
+    pub remaining: u32,
+    pub pickup: PickupView,
+    pub status: OfferStatusView,
+    /// Metres from `near`, when the list was asked for with `near`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<u64>,
+    /// The display-size photo (JPEG, at most 1280 px), when the deal has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_url: Option<String>,
+    /// The thumbnail (JPEG, at most 320 px), when the deal has a photo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumb_url: Option<String>,
+    /// Opens the deal in the Telegram bot, where it can be bought.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deep_link: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Where the deal is picked up.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VenueView {
+    pub name: String,
+    pub address: String,
+    pub lat: f64,
+    pub lng: f64,
+    /// IANA time zone of the venue, e.g. `Europe/Berlin`.
+    pub timezone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemView {
+    pub id: i64,
+    pub name: String,
+    /// What one unit is, e.g. "1 bag".
+    pub unit: String,
+    pub original_price: Price,
+    pub deal_price: Price,
+    /// Whole percent off the original price, rounded down.
+    #[schema(maximum = 100)]
+    pub discount_percent: u8,
+    pub remaining: u32,
+}
+
+/// An amount of money: integer minor units (cents) of `currency`; never a float.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    #[schema(example = 250)]
+    pub amount_minor: i64,
+    #[schema(example = "EUR")]
+    pub currency: String,
+    /// Formatted for people, e.g. "€2.50".
+    #[schema(example = "€2.50")]
+    pub display: String,
+}
+
+impl From<Money> for Price {
+    fn from(m: Money) -> Self {
+        Price { amount_minor: m.minor(), currency: m.currency().code().to_string(), display: m.to_string() }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PickupView {
+    /// Start, RFC 3339 in UTC.
+    #[schema(format = DateTime)]
+    pub start: String,
+    /// End, RFC 3339 in UTC.
+    #[schema(format = DateTime)]
+    pub end: String,
+    /// For people, in the venue's time zone, e.g. "Today 18:00–20:00".
+    pub display: String,
+}
+
+/// Where a deal is in its life. Lists hold active deals; a later page may
+/// show one that changed since the first page.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferStatusView {
+    Active,
+    Paused,
+    SoldOut,
+    Expired,
+    Withdrawn,
+}
+
+impl OfferStatusView {
+    /// `None` for drafts, which the API never shows.
+    fn of(s: OfferStatus) -> Option<Self> {
+        match s {
+            OfferStatus::Draft => None,
+            OfferStatus::Active => Some(Self::Active),
+            OfferStatus::Paused => Some(Self::Paused),
+            OfferStatus::SoldOut => Some(Self::SoldOut),
+            OfferStatus::Expired => Some(Self::Expired),
+            OfferStatus::Withdrawn => Some(Self::Withdrawn),
+        }
+    }
+}
+
+/// Active deals, ranked and paged.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offers",
+    tag = "offers",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of active deals", body = OfferPage),
+        (status = 400, description = "A query parameter is malformed; `parameter` names it", body = ErrorBody),
+        (status = 429, description = "Too many requests", body = ErrorBody),
+        (status = 500, description = "Server error", body = ErrorBody),
+    )
+)]
+pub async fn list_offers(
+    State(state): State<HttpState>,
+    query: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<OfferPage>, ApiError> {
+    let Query(params) = query.map_err(|e| ApiError::bad("query", e.body_text()))?;
+    let req = ListRequest::parse(params)?;
+    let now = state.clock.now();
+    let (ranked, offset, frozen) = match &req.cursor {
+        Some(cursor) => {
+            let expired = || ApiError::bad("cursor", "this cursor has expired; start again from the first page");
+            let (owner, list) = state.store.deal_list(&cursor.list).await?.ok_or_else(expired)?;
+            if owner != API_LIST_OWNER || cursor.offset > list.len() {
+                return Err(ApiError::bad("cursor", "not a cursor from this API"));
+            }
+            (list, cursor.offset, Some(cursor.list.clone()))
+        }
+        None => (rank(&state.store, &req, now).await?, 0, None),
+    };
+    let end = (offset + req.limit).min(ranked.len());
+    let next_cursor = if end < ranked.len() {
+        let list = match frozen {
+            Some(list) => list,
+            None => {
+                let list = new_list_id();
+                state.store.save_deal_list(&list, API_LIST_OWNER, &ranked, now).await?;
+                list
+            }
+        };
+        Some(Cursor { list, offset: end }.encode())
+    } else {
+        None
+    };
+    let items = render(&state, &ranked[offset..end], now).await?;
+    Ok(Json(OfferPage { items, next_cursor }))
+}
+
+/// One deal, whatever its status (drafts are never shown).
+#[utoipa::path(
+    get,
+    path = "/api/v1/offers/{id}",
+    tag = "offers",
+    params(("id" = i64, Path, description = "The deal's id", minimum = 1)),
+    responses(
+        (status = 200, description = "The deal", body = OfferView),
+        (status = 400, description = "The id is not a number", body = ErrorBody),
+        (status = 404, description = "No such deal", body = ErrorBody),
+        (status = 429, description = "Too many requests", body = ErrorBody),
+        (status = 500, description = "Server error", body = ErrorBody),
+    )
+)]
+pub async fn get_offer(
+    State(state): State<HttpState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<OfferView>, ApiError> {
+    let not_a_number = || ApiError::bad("id", "a deal id: a positive whole number");
+    let Path(id) = id.map_err(|_| not_a_number())?;
+    let id = id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(not_a_number)?;
+    let offer = match state.store.offer(id).await {
+        Ok(o) => o,
+        Err(StoreError::NotFound) => return Err(no_such_offer()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut names = Names::default();
+    let view = view(&state, &mut names, offer, None, state.clock.now()).await?.ok_or_else(no_such_offer)?;
+    Ok(Json(view))
+}
+
+fn no_such_offer() -> ApiError {
+    ApiError::NotFound("there is no deal with that id".into())
+}
+
+fn new_list_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The ranked `(offer id, distance)` list for a first page.
+async fn rank(store: &Store, req: &ListRequest, now: DateTime<Utc>) -> Result<Vec<(i64, Option<f64>)>, ApiError> {
+    let mut candidates: Vec<Candidate> = match req.near {
+        Some(at) => {
+            let mut near = store.nearest_active(at, req.radius_m, req.business, RANKING_POOL, now).await?;
+            if req.sort == Sort::Popular {
+                // Demand is counted for the freshest deals only; older ones
+                // rank low on age anyway.
+                let demand: HashMap<i64, i64> =
+                    store.fresh_active(req.business, now).await?.into_iter().map(|c| (c.offer_id, c.demand)).collect();
+                for c in &mut near {
+                    c.demand = demand.get(&c.offer_id).copied().unwrap_or(0);
+                }
+            }
+            near
+        }
+        None => store.fresh_active(req.business, now).await?,
+    };
+    match req.sort {
+        // `nearest_active` already returns them nearest first.
+        Sort::Nearest => {}
+        Sort::Popular => {
+            let mut scored: Vec<(f64, Candidate)> = candidates.into_iter().map(|c| (popularity(&c, now), c)).collect();
+            scored.sort_by(|(sa, a), (sb, b)| sb.total_cmp(sa).then(b.offer_id.cmp(&a.offer_id)));
+            candidates = scored.into_iter().map(|(_, c)| c).collect();
+        }
+        Sort::Newest => {
+            candidates.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(b.offer_id.cmp(&a.offer_id)));
+        }
+    }
+    Ok(candidates.into_iter().map(|c| (c.offer_id, c.distance_m)).collect())
+}
+
+/// Businesses and venues already looked up for this response: a page
+/// usually shows several deals of one shop.
+#[derive(Default)]
+struct Names {
+    businesses: HashMap<i64, Business>,
+    venues: HashMap<i64, Venue>,
+}
+
+async fn render(
+    state: &HttpState,
+    page: &[(i64, Option<f64>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<OfferView>, ApiError> {
+    let ids: Vec<i64> = page.iter().map(|(id, _)| *id).collect();
+    let distances: HashMap<i64, Option<f64>> = page.iter().copied().collect();
+    let mut names = Names::default();
+    let mut out = Vec::with_capacity(page.len());
+    for offer in state.store.offers_by_ids(&ids).await? {
+        let distance = distances.get(&offer.id).copied().flatten();
+        if let Some(v) = view(state, &mut names, offer, distance, now).await? {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The API's view of an offer; `None` for a draft.
+async fn view(
+    state: &HttpState,
+    names: &mut Names,
+    offer: Offer,
+    distance_m: Option<f64>,
+    now: DateTime<Utc>,
+) -> Result<Option<OfferView>, ApiError> {
+    let Some(status) = OfferStatusView::of(offer.status) else {
+        return Ok(None);
+    };
+    if !names.businesses.contains_key(&offer.business_id) {
+        let b = state.store.business(offer.business_id).await?;
+        names.businesses.insert(b.id, b);
+    }
+    if !names.venues.contains_key(&offer.venue_id) {
+        let v = state.store.venue(offer.venue_id).await?;
+        names.venues.insert(v.id, v);
+    }
+    let (Some(business), Some(venue)) = (names.businesses.get(&offer.business_id), names.venues.get(&offer.venue_id))
+    else {
+        return Err(ApiError::Internal(anyhow::anyhow!("offer {} lost its business or venue", offer.id)));
+    };
+    let display = match offer.window() {
+        Some(w) => w.display(venue.timezone, now),
+        None => format!(
+            "{}–{}",
+            offer.pickup_start.with_timezone(&venue.timezone).format("%a %-d %b %H:%M"),
+            offer.pickup_end.with_timezone(&venue.timezone).format("%a %-d %b %H:%M")
+        ),
+    };
+    Ok(Some(OfferView {
+        id: offer.id,
+        title: offer.title.clone(),
+        description: offer.description.clone(),
+        business: BusinessRef { id: business.id, name: business.name.clone() },
+        venue: VenueView {
+            name: venue.name.clone(),
+            address: venue.address.clone(),
+            lat: venue.location.lat(),
+            lng: venue.location.lng(),
+            timezone: venue.timezone.name().to_string(),
+        },
+        currency: offer.currency.code().to_string(),
+        items: offer
+            .items
+            .iter()
+            .map(|i| ItemView {
+                id: i.id,
+                name: i.name.clone(),
+                unit: i.unit.clone(),
+                original_price: i.original_price.into(),
+                deal_price: i.deal_price.into(),
+                discount_percent: i.deal_price.discount_percent(i.original_price),
+                remaining: i.remaining(),
+            })
+            .collect(),
+        remaining: offer.remaining(),
+        pickup: PickupView {
+            start: offer.pickup_start.to_rfc3339_opts(SecondsFormat::Secs, true),
+            end: offer.pickup_end.to_rfc3339_opts(SecondsFormat::Secs, true),
+            display,
+        },
+        status,
+        distance_m: distance_m.map(|d| d.round().max(0.0) as u64),
+        photo_url: offer.photo.as_deref().map(|n| state.media_url(n)),
+        thumb_url: offer.thumb.as_deref().map(|n| state.media_url(n)),
+        deep_link: state.bot_username.get().map(|bot| format!("https://t.me/{bot}?start=offer_{}", offer.id)),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(query: &str) -> ListParams {
+        let mut p = ListParams::default();
+        for pair in query.split('&').filter(|s| !s.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = Some(v.to_string());
+            match k {
+                "near" => p.near = v,
+                "radius_km" => p.radius_km = v,
+                "business" => p.business = v,
+                "sort" => p.sort = v,
+                "limit" => p.limit = v,
+                "cursor" => p.cursor = v,
+                _ => panic!("unknown parameter {k}"),
+            }
+        }
+        p
+    }
+
+    /// `Ok((sort, limit, radius_m))` or `Err(parameter)`.
+    fn check(query: &str, expected: Result<(Sort, usize, f64), &str>) {
+        let got = ListRequest::parse(params(query)).map(|r| (r.sort, r.limit, r.radius_m)).map_err(|e| match e {
+            ApiError::BadRequest { parameter, .. } => parameter,
+            other => panic!("{query}: unexpected {other:?}"),
+        });
+        assert_eq!(got, expected, "{query}");
+    }
+
+    #[test]
+    fn list_parameters() {
+        check("", Ok((Sort::Popular, 20, 10_000.0)));
+        check("near=52.52,13.405", Ok((Sort::Nearest, 20, 10_000.0)));
+        check("near=52.52,13.405&radius_km=2.5&sort=newest&limit=100", Ok((Sort::Newest, 100, 2_500.0)));
+        check("sort=popular&limit=1&business=7", Ok((Sort::Popular, 1, 10_000.0)));
+        check("near=abc", Err("near"));
+        check("near=91,0", Err("near"));
+        check("near=52.5,13.4&radius_km=-1", Err("radius_km"));
+        check("near=52.5,13.4&radius_km=0", Err("radius_km"));
+        check("near=52.5,13.4&radius_km=101", Err("radius_km"));
+        check("near=52.5,13.4&radius_km=NaN", Err("radius_km"));
+        check("radius_km=5", Err("radius_km"));
+        check("limit=0", Err("limit"));
+        check("limit=101", Err("limit"));
+        check("limit=ten", Err("limit"));
+        check("sort=cheapest", Err("sort"));
+        check("sort=nearest", Err("sort"));
+        check("business=0", Err("business"));
+        check("business=abc", Err("business"));
+        check("cursor=nope", Err("cursor"));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_garbage() {
+        let c = Cursor { list: "0123456789abcdef0123456789abcdef".into(), offset: 40 };
+        assert_eq!(Cursor::parse(&c.encode()), Some(c));
+        for bad in [
+            "",
+            ".",
+            "0123456789abcdef0123456789abcdef",
+            "0123456789ABCDEF0123456789ABCDEF.1",
+            "abc.1",
+            "0123456789abcdef0123456789abcdef.-1",
+        ] {
+            assert_eq!(Cursor::parse(bad), None, "{bad:?}");
+        }
+    }
+}
