@@ -96,7 +96,7 @@ impl App {
         tracing::info!(addr = %self.local_addr(), database = ctx.store.backend_name(), "glean is running");
 
         let jobs = tokio::spawn(crate::jobs::run(ctx.clone(), ctx.settings.jobs_interval, stop_rx.clone()));
-        let _sender = tokio::spawn(crate::actions::notify::run_sender(ctx.clone(), stop_rx.clone()));
+        let sender = tokio::spawn(crate::actions::notify::run_sender(ctx.clone(), stop_rx.clone()));
         let bot_task = tokio::spawn(run_bot(ctx.clone(), dispatcher, stop_rx.clone()));
         let mut http_stop = stop_rx.clone();
         let server = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -110,6 +110,8 @@ impl App {
         let _ = stop_tx.send(true);
         let _ = bot_task.await;
         let _ = jobs.await;
+        // The notification in flight finishes (sent or not), never left half-done.
+        let _ = sender.await;
         server.await.context("HTTP server task")?.context("HTTP server failed")?;
         ctx.store.close().await;
         tracing::info!("glean stopped");

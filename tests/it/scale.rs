@@ -9,7 +9,7 @@ use glean::domain::OfferStatus;
 use glean_fakes::telegram::{FakeUser, RateLimits};
 use serde_json::json;
 
-use crate::support::app::{TestApp, eventually, said};
+use crate::support::app::{TestApp, eventually, rush, said};
 use crate::support::db::{Backend, postgres_url};
 use crate::support::fixtures::shop_with_offer;
 
@@ -107,27 +107,8 @@ async fn two_instances_behave_as_one_bot() {
 
     // 100 customers buy 10 units through both instances: exactly 10.
     let customers: Vec<FakeUser> = (0..100).map(|i| app.user(7000 + i, "Buyer")).collect();
-    for c in &customers {
-        c.send(&format!("/start offer_{offer_id}"));
-    }
-    for c in &customers {
-        c.reply_matching(|m| m.button_labels().contains(&"🛒 Buy")).await;
-        c.press("🛒 Buy");
-    }
-    for c in &customers {
-        said(c, "How many?").await;
-    }
-    for c in &customers {
-        c.press("1");
-    }
-    let mut confirmed = 0;
-    for c in &customers {
-        let answer = c.reply_matching(|m| m.edited && !m.text.contains("How many?")).await;
-        if answer.text.contains("confirmed!") {
-            confirmed += 1;
-        }
-    }
-    assert_eq!(confirmed, 10);
+    let (confirmed, refused) = rush(&customers, offer_id).await;
+    assert_eq!((confirmed, refused), (10, 90));
     let o = app.store().offer(offer_id).await.unwrap();
     assert_eq!((o.items[0].sold, o.remaining(), o.status), (10, 0, OfferStatus::SoldOut));
 

@@ -12,7 +12,7 @@ use glean_fakes::stripe::{FailMode, event_json, sign};
 use glean_fakes::telegram::FakeUser;
 use serde_json::json;
 
-use crate::support::app::{TestApp, eventually, said};
+use crate::support::app::{TestApp, eventually, rush, said};
 use crate::support::db::Backend;
 use crate::support::fixtures::shop_with_offer;
 
@@ -204,32 +204,7 @@ async fn hundred_customers_ten_units(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else { return };
     let offer = shop_with_offer(app.store(), 1301, "Rush Bakery", NEAR, 10, 100).await;
     let customers: Vec<FakeUser> = (0..100).map(|i| app.user(5000 + i, "Rusher")).collect();
-    // Everyone gets to the quantity buttons while all 10 are still there…
-    for c in &customers {
-        c.send(&format!("/start offer_{}", offer.id));
-    }
-    for c in &customers {
-        c.reply_matching(|m| m.button_labels().contains(&"🛒 Buy")).await;
-        c.press("🛒 Buy");
-    }
-    for c in &customers {
-        said(c, "How many?").await;
-    }
-    // …then all press 1 at the same moment.
-    for c in &customers {
-        c.press("1");
-    }
-    let (mut confirmed, mut refused) = (0, 0);
-    for c in &customers {
-        let answer = c.reply_matching(|m| m.edited && !m.text.contains("How many?")).await;
-        if answer.text.contains("confirmed!") {
-            confirmed += 1;
-        } else if answer.text.contains("not enough left") || answer.text.contains("sold out") {
-            refused += 1;
-        } else {
-            panic!("unexpected answer: {}", answer.text);
-        }
-    }
+    let (confirmed, refused) = rush(&customers, offer.id).await;
     assert_eq!((confirmed, refused), (10, 90));
     let o = app.store().offer(offer.id).await.unwrap();
     assert_eq!((o.items[0].sold, o.remaining(), o.status), (10, 0, OfferStatus::SoldOut));

@@ -206,3 +206,34 @@ impl Drop for Instance {
         }
     }
 }
+
+/// Many customers rush one offer through the bot: each opens the card and
+/// presses Buy while all units are still there, then all press "1" at the
+/// same moment. Returns (confirmed, refused as sold out).
+pub async fn rush(customers: &[FakeUser], offer_id: i64) -> (usize, usize) {
+    for c in customers {
+        c.send(&format!("/start offer_{offer_id}"));
+    }
+    for c in customers {
+        c.reply_matching(|m| m.button_labels().contains(&"🛒 Buy")).await;
+        c.press("🛒 Buy");
+    }
+    for c in customers {
+        said(c, "How many?").await;
+    }
+    for c in customers {
+        c.press("1");
+    }
+    let (mut confirmed, mut refused) = (0, 0);
+    for c in customers {
+        let answer = c.reply_matching(|m| m.edited && !m.text.contains("How many?")).await;
+        if answer.text.contains("confirmed!") {
+            confirmed += 1;
+        } else if answer.text.contains("not enough left") || answer.text.contains("sold out") {
+            refused += 1;
+        } else {
+            panic!("unexpected answer: {}", answer.text);
+        }
+    }
+    (confirmed, refused)
+}
