@@ -40,6 +40,11 @@ struct Cli {
     /// harness re-executing itself with the same library code.
     #[arg(long, global = true)]
     app_bin: Option<PathBuf>,
+    /// Run `ANALYZE` after seeding so the query planner has statistics
+    /// (SQLite never gathers them by itself; PostgreSQL's autovacuum does,
+    /// eventually).
+    #[arg(long, global = true)]
+    analyze: bool,
 }
 
 #[derive(Subcommand)]
@@ -80,14 +85,15 @@ fn main() -> anyhow::Result<()> {
     } else {
         cli.backend
     };
-    let target = Target { backend, pg_base: cli.database_url.clone(), app_bin: cli.app_bin.clone() };
+    let target =
+        Target { backend, pg_base: cli.database_url.clone(), app_bin: cli.app_bin.clone(), analyze: cli.analyze };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         banner();
         match cli.command {
             Command::Throughput(o) => {
                 let r = throughput::run(&target, &o).await?;
-                throughput::print(target.backend.name(), &o, &r);
+                throughput::print(&target, &o, &r);
             }
             Command::Contention(o) => {
                 let r = contention::run(&target, &o).await?;
@@ -95,7 +101,7 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Nearby(o) => {
                 let r = nearby::run(&target, &o).await?;
-                nearby::print(target.backend.name(), &o, &r);
+                nearby::print(&target, &o, &r);
             }
             Command::All { duration, only } => all(&target, duration, only).await?,
             Command::ServeApp | Command::NoopBot => unreachable!("handled above"),
@@ -138,7 +144,7 @@ async fn all(target: &Target, duration: u64, only: Option<Backend>) -> anyhow::R
     };
     for o in [tp(0, BotKind::Noop), tp(300, BotKind::Noop)] {
         let r = throughput::run(target, &o).await?;
-        throughput::print("no database", &o, &r);
+        throughput::print(target, &o, &r);
     }
     for backend in [Backend::Sqlite, Backend::Postgres] {
         if only.is_some_and(|b| b != backend) {
@@ -148,7 +154,7 @@ async fn all(target: &Target, duration: u64, only: Option<Backend>) -> anyhow::R
         let label = backend.name();
         for o in [tp(0, BotKind::App), tp(300, BotKind::App)] {
             let r = throughput::run(&target, &o).await?;
-            throughput::print(label, &o, &r);
+            throughput::print(&target, &o, &r);
         }
         let co = |units, via| contention::Opts { customers: 1_000, units, via, rounds: 5, pool: 32 };
         for o in [
@@ -162,7 +168,7 @@ async fn all(target: &Target, duration: u64, only: Option<Backend>) -> anyhow::R
         }
         let o = nearby::Opts { offers: 100_000, businesses: 200, queries: 2_000, limit: 20, radius_km: 10.0 };
         let r = nearby::run(&target, &o).await?;
-        nearby::print(label, &o, &r);
+        nearby::print(&target, &o, &r);
     }
     Ok(())
 }

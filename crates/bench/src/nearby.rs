@@ -110,10 +110,14 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
     result
 }
 
-pub fn print(label: &str, o: &Opts, r: &Report) {
+pub fn print(target: &Target, o: &Opts, r: &Report) {
     println!(
-        "## nearby · {label} · nearest {} of {} active deals within {} km, one query at a time",
-        o.limit, o.offers, o.radius_km
+        "## nearby · {} · {} · nearest {} of {} active deals within {} km, one query at a time",
+        target.backend.name(),
+        target.stats_label(),
+        o.limit,
+        o.offers,
+        o.radius_km
     );
     println!("  store  Store::nearest_active: {}", r.store);
     println!("  HTTP   GET /api/v1/offers?near=: {} ({} bytes a page)", r.api, r.api_bytes);

@@ -47,6 +47,15 @@ pub struct Target {
     /// Run this `glean` binary (`glean run`) instead of re-executing the
     /// harness as the app.
     pub app_bin: Option<PathBuf>,
+    /// `ANALYZE` after seeding, so the query planner has statistics.
+    pub analyze: bool,
+}
+
+impl Target {
+    /// How the planner statistics were left, for the report.
+    pub fn stats_label(&self) -> &'static str {
+        if self.analyze { "ANALYZE after seeding" } else { "no ANALYZE (as grown in production)" }
+    }
 }
 
 /// A migrated, empty database of its own.

@@ -83,6 +83,9 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
                 o.users
             );
             place_users(&db, o.users).await?;
+            if target.analyze {
+                db.store.analyze_seeded().await?;
+            }
             Some(db)
         }
         BotKind::Noop => None,
@@ -227,8 +230,12 @@ async fn user_loop(mut u: User, stagger: Duration, pause: Duration, measure_from
     r
 }
 
-pub fn print(label: &str, o: &Opts, r: &Report) {
-    println!("## throughput · {label} · {} users · pause {} ms · bot {:?}", o.users, o.pause_ms, o.bot);
+pub fn print(target: &Target, o: &Opts, r: &Report) {
+    let label = match o.bot {
+        BotKind::App => format!("{} · {} deals · {}", target.backend.name(), o.offers, target.stats_label()),
+        BotKind::Noop => "no-op bot, no database".to_string(),
+    };
+    println!("## throughput · {label} · {} users · pause {} ms", o.users, o.pause_ms);
     println!("  updates handled/s: {:.0}  (measured {} s after {} s warm-up)", r.updates_per_sec, o.duration, o.warmup);
     println!("  latency all:    {}", r.all);
     println!("  latency /deals: {}", r.deals);
