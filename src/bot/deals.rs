@@ -4,6 +4,7 @@
 //! through the same deals: none repeated, none skipped. One message, edited
 //! in place.
 
+use chrono_tz::Tz;
 use rand::Rng;
 use teloxide::types::{ButtonRequest, ReplyMarkup};
 
@@ -20,8 +21,7 @@ pub const MAX_LIST: i64 = 100;
 pub const RADIUS_M: f64 = 50_000.0;
 
 pub async fn deals(bot: &Bot, from: &From) -> anyhow::Result<()> {
-    bot.touch_user(from).await?;
-    let location = bot.store.user(from.user_id).await?.and_then(|u| u.location);
+    let location = bot.touch_user(from).await?.location;
     let (list, entries) = build(bot, from.user_id, location).await?;
     if entries.is_empty() {
         return bot.send(from.chat, texts::DEALS_EMPTY, location.is_none().then(location_keyboard)).await.map(drop);
@@ -88,13 +88,15 @@ async fn page(
     let slice = &entries[page * PAGE..(page * PAGE + PAGE).min(entries.len())];
     let ids: Vec<i64> = slice.iter().map(|(id, _)| *id).collect();
     let offers = bot.store.offers_by_ids(&ids).await?;
+    let context = bot.store.listing_context(&ids).await?;
     let now = bot.clock.now();
     let mut text = texts::deals_header(nearest, page, pages);
     let mut numbers: Vec<(String, Cb)> = Vec::new();
     for (n, (id, distance)) in slice.iter().enumerate() {
         let Some(o) = offers.iter().find(|o| o.id == *id) else { continue };
+        let Some((shop, tz)) = context.get(id) else { continue };
         let label = (page * PAGE + n + 1).to_string();
-        text.push_str(&format!("\n\n<b>{label}.</b> {}", line(bot, o, *distance, now).await?));
+        text.push_str(&format!("\n\n<b>{label}.</b> {}", line(o, shop, *tz, *distance, now)));
         numbers.push((label, Cb::ShowOffer(o.id)));
     }
     let mut rows: Vec<Vec<(&str, Cb)>> = vec![numbers.iter().map(|(l, cb)| (l.as_str(), *cb)).collect()];
@@ -112,18 +114,11 @@ async fn page(
 }
 
 /// One deal in a list: title, shop, best price and discount, stock,
-/// distance and pickup time.
-async fn line(
-    bot: &Bot,
-    o: &Offer,
-    distance: Option<f64>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<String> {
-    let business = bot.store.business(o.business_id).await?;
-    let venue = bot.store.venue(o.venue_id).await?;
+/// distance and pickup time (in the pickup place's zone `tz`).
+fn line(o: &Offer, shop: &str, tz: Tz, distance: Option<f64>, now: chrono::DateTime<chrono::Utc>) -> String {
     let cheapest: Option<Money> = o.items.iter().map(|i| i.deal_price).min_by_key(|m| m.minor());
     let best = o.items.iter().map(|i| i.deal_price.discount_percent(i.original_price)).max().unwrap_or(0);
-    let mut s = format!("<b>{}</b> · {}", texts::esc(&o.title), texts::esc(&business.name));
+    let mut s = format!("<b>{}</b> · {}", texts::esc(&o.title), texts::esc(shop));
     if let Some(p) = cheapest {
         s.push_str(&format!("\nfrom {p}"));
         if best > 0 {
@@ -138,9 +133,9 @@ async fn line(
         s.push_str(&format!(" · {}", texts::distance(d)));
     }
     if let Some(w) = o.window() {
-        s.push_str(&format!("\n🕒 {}", w.display(venue.timezone, now)));
+        s.push_str(&format!("\n🕒 {}", w.display(tz, now)));
     }
-    Ok(s)
+    s
 }
 
 /// Next / Previous: the same frozen list, edited in place.

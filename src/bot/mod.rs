@@ -236,7 +236,11 @@ impl Bot {
     }
 
     async fn on_command(&self, from: &From, name: &str, args: &str) -> anyhow::Result<()> {
-        let in_dialogue = self.dialogue(from.chat).await?;
+        // Only the commands that depend on a running dialogue read it.
+        let in_dialogue = match name {
+            "cancel" | "publish" | "pickup" | "register" | "newoffer" | "venues" => self.dialogue(from.chat).await?,
+            _ => None,
+        };
         match name {
             "start" => start::start(self, from, args).await,
             "help" => {
@@ -409,9 +413,19 @@ impl Bot {
         Ok(self.store.clear_dialogue(chat).await?)
     }
 
-    pub(crate) async fn touch_user(&self, from: &From) -> anyhow::Result<()> {
+    /// Notes that `from` talked to us (name, username, reachable again)
+    /// and returns their record. Writes only when something changed: most
+    /// updates come from a user whose record is already current.
+    pub(crate) async fn touch_user(&self, from: &From) -> anyhow::Result<crate::store::User> {
+        if let Some(u) = self.store.user(from.user_id).await?
+            && u.first_name == from.name
+            && u.username == from.username
+            && !u.unreachable
+        {
+            return Ok(u);
+        }
         self.store.upsert_user(from.user_id, &from.name, from.username.as_deref(), None, self.clock.now()).await?;
-        Ok(())
+        self.store.user(from.user_id).await?.ok_or_else(|| anyhow::anyhow!("user {} vanished", from.user_id))
     }
 }
 

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::Bot;
 use crate::coord::Coord;
@@ -29,11 +29,13 @@ pub struct Dispatcher {
     queues: Mutex<HashMap<i64, VecDeque<InboundUpdate>>>,
     /// Webhook mode: chats are locked across instances and drained from the table.
     shared: Option<Coord>,
+    marks: HandledMarks,
 }
 
 impl Dispatcher {
     pub fn new(bot: Arc<Bot>, shared: Option<Coord>) -> Arc<Self> {
-        Arc::new(Dispatcher { bot, queues: Mutex::new(HashMap::new()), shared })
+        let marks = HandledMarks::start(bot.clone());
+        Arc::new(Dispatcher { bot, queues: Mutex::new(HashMap::new()), shared, marks })
     }
 
     /// Queues an update behind the others of its chat, starting a worker
@@ -84,7 +86,7 @@ impl Dispatcher {
         let started = std::time::Instant::now();
         self.bot.handle(u).await;
         crate::metrics::update_handled(crate::metrics::update_kind(&u.payload), started.elapsed().as_secs_f64());
-        if let Err(e) = self.bot.store.mark_handled(u.update_id, self.bot.clock.now()).await {
+        if let Err(e) = self.marks.mark(u.update_id).await {
             tracing::error!(update_id = u.update_id, error = %e, "couldn't mark update handled");
         }
     }
@@ -141,6 +143,43 @@ impl Dispatcher {
         while self.in_flight() > 0 && tokio::time::Instant::now() < until {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+type Mark = (i64, oneshot::Sender<Result<(), String>>);
+
+/// Marks updates handled with group commit: marks that arrive while one
+/// statement runs go together in the next, so under load one write
+/// serves many updates. Each caller still waits until its own mark is
+/// stored, so a chat's next update is never handled before the previous
+/// one is recorded as done.
+struct HandledMarks {
+    tx: mpsc::UnboundedSender<Mark>,
+}
+
+/// Most updates marked by one statement.
+const MARKS_PER_STATEMENT: usize = 500;
+
+impl HandledMarks {
+    fn start(bot: Arc<Bot>) -> HandledMarks {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Mark>();
+        tokio::spawn(async move {
+            let mut batch: Vec<Mark> = Vec::new();
+            while rx.recv_many(&mut batch, MARKS_PER_STATEMENT).await > 0 {
+                let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+                let result = bot.store.mark_handled(&ids, bot.clock.now()).await.map_err(|e| e.to_string());
+                for (_, done) in batch.drain(..) {
+                    let _ = done.send(result.clone());
+                }
+            }
+        });
+        HandledMarks { tx }
+    }
+
+    async fn mark(&self, update_id: i64) -> Result<(), String> {
+        let (done, stored) = oneshot::channel();
+        self.tx.send((update_id, done)).map_err(|_| "the marker stopped".to_string())?;
+        stored.await.map_err(|_| "the marker stopped".to_string())?
     }
 }
 

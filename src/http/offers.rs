@@ -413,8 +413,8 @@ async fn rank(store: &Store, req: &ListRequest, now: DateTime<Utc>) -> Result<Ve
     Ok(candidates.into_iter().map(|c| (c.offer_id, c.distance_m)).collect())
 }
 
-/// Businesses and venues already looked up for this response: a page
-/// usually shows several deals of one shop.
+/// The businesses and venues of the deals in this response, looked up
+/// together (one query each) before the deals are rendered.
 #[derive(Default)]
 struct Names {
     businesses: HashMap<i64, Business>,
@@ -428,9 +428,20 @@ async fn render(
 ) -> Result<Vec<OfferView>, ApiError> {
     let ids: Vec<i64> = page.iter().map(|(id, _)| *id).collect();
     let distances: HashMap<i64, Option<f64>> = page.iter().copied().collect();
-    let mut names = Names::default();
+    let offers = state.store.offers_by_ids(&ids).await?;
+    let (businesses, venues) = state
+        .store
+        .businesses_and_venues(
+            &offers.iter().map(|o| o.business_id).collect::<Vec<_>>(),
+            &offers.iter().map(|o| o.venue_id).collect::<Vec<_>>(),
+        )
+        .await?;
+    let mut names = Names {
+        businesses: businesses.into_iter().map(|b| (b.id, b)).collect(),
+        venues: venues.into_iter().map(|v| (v.id, v)).collect(),
+    };
     let mut out = Vec::with_capacity(page.len());
-    for offer in state.store.offers_by_ids(&ids).await? {
+    for offer in offers {
         let distance = distances.get(&offer.id).copied().flatten();
         if let Some(v) = view(state, &mut names, offer, distance, now).await? {
             out.push(v);

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Actor, Result, Store, StoreError, audit, dt, sql_list, ts, with_pool, with_tx};
+use super::{Actor, Result, Store, StoreError, audit, dt, id_params, sql_list, ts, with_pool, with_tx};
 use crate::domain::business::BusinessEvent;
 use crate::domain::text::{Address, Name};
 use crate::domain::{BusinessStatus, Coordinates, Currency, Phone};
@@ -228,6 +228,38 @@ impl Store {
         let sql = format!("SELECT {VENUE_COLS} FROM venues WHERE id = $1");
         let row: VenueRow = with_pool!(self, read, p => sqlx::query_as(&sql).bind(id).fetch_one(p).await?);
         row.try_into()
+    }
+
+    /// Businesses and venues by id, in one query each (unknown ids are
+    /// left out): what a page of deals shows about where they are from.
+    pub async fn businesses_and_venues(
+        &self,
+        business_ids: &[i64],
+        venue_ids: &[i64],
+    ) -> Result<(Vec<Business>, Vec<Venue>)> {
+        if business_ids.is_empty() || venue_ids.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let (bp, bids) = id_params(1, business_ids);
+        let (vp, vids) = id_params(1, venue_ids);
+        let bsql = format!("SELECT {BUSINESS_COLS} FROM businesses WHERE id IN ({bp})");
+        let vsql = format!("SELECT {VENUE_COLS} FROM venues WHERE id IN ({vp})");
+        let (b, v): (Vec<BusinessRow>, Vec<VenueRow>) = with_pool!(self, read, p => {
+            let mut q = sqlx::query_as(&bsql);
+            for id in &bids {
+                q = q.bind(*id);
+            }
+            let b = q.fetch_all(p).await?;
+            let mut q = sqlx::query_as(&vsql);
+            for id in &vids {
+                q = q.bind(*id);
+            }
+            (b, q.fetch_all(p).await?)
+        });
+        Ok((
+            b.into_iter().map(TryInto::try_into).collect::<Result<_>>()?,
+            v.into_iter().map(TryInto::try_into).collect::<Result<_>>()?,
+        ))
     }
 
     pub async fn venues_of(&self, business_id: i64) -> Result<Vec<Venue>> {

@@ -1,15 +1,25 @@
-//! Finding active deals: nearest first (a bounding box on the partial
-//! `offers_active_geo` index, widened until enough are found, then exact
-//! distances), or ranked by freshness and popularity; and frozen result
-//! lists for paging.
+//! Finding active deals: nearest first (a bounding box searched band by
+//! band on the partial `offers_active_band` index, widened until enough
+//! are found, then exact distances), or ranked by freshness and
+//! popularity; and frozen result lists for paging.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
-use super::{Result, Store, ts, with_pool};
+use super::businesses::parse_tz;
+use super::{Db, Result, Store, id_params, ts, with_pool};
 use crate::domain::Coordinates;
 
 /// Metres per degree of latitude.
 const M_PER_DEG: f64 = 111_320.0;
+
+/// The latitude band of `lat`, as migration 0006 computes `offers.lat_band`:
+/// the same floating-point steps, so the same band.
+fn lat_band(lat: f64) -> i64 {
+    ((lat + 90.0) * 100.0).floor() as i64
+}
 
 /// How many of the freshest active deals the popularity ranking considers.
 pub const RANKING_POOL: i64 = 500;
@@ -35,9 +45,11 @@ pub fn popularity(c: &Candidate, now: DateTime<Utc>) -> f64 {
 
 impl Store {
     /// The `limit` active deals nearest to `at` within `radius_m`, nearest
-    /// first. Searches a small box first and widens it until it holds
-    /// `limit` deals within the circle it encloses (or reaches the radius),
-    /// so the database only ever sorts a neighbourhood.
+    /// first. Searches a small box first and widens it until its circle
+    /// holds `limit` deals (or reaches the radius), so the database only
+    /// ever looks at a neighbourhood. The database ranks by a flat-earth
+    /// distance (exact to a metre or so at city scale) and returns at most
+    /// `limit` rows; exact distances are computed here.
     pub async fn nearest_active(
         &self,
         at: Coordinates,
@@ -47,24 +59,54 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<Candidate>> {
         let cos_lat = at.lat().to_radians().cos().max(0.01);
+        // SQLite without statistics (it gathers none by itself) rates
+        // `status = 'active' AND pickup_end > $5` on `offers_status_end`
+        // as more selective than the box and scans every active deal:
+        // seconds at 100,000 deals under load (BENCHMARKS.md). The box is
+        // always the better start when no shop narrows the search.
+        let hint = match (&self.db, business_id) {
+            (Db::Sqlite { .. }, None) => " INDEXED BY offers_active_band",
+            _ => "",
+        };
+        // Squared distance in degrees of latitude.
+        let d2 = "(lat - $6) * (lat - $6) + (lng - $7) * (lng - $7) * $8";
         let mut r = 1_000f64.min(radius_m);
         loop {
             let dlat = r / M_PER_DEG;
             let dlng = r / (M_PER_DEG * cos_lat);
-            let mut sql = String::from(
-                "SELECT id, COALESCE(published_at, created_at), views, lat, lng FROM offers \
-                 WHERE status = 'active' AND lat BETWEEN $1 AND $2 AND lng BETWEEN $3 AND $4 AND pickup_end > $5",
+            let bands: Vec<i64> = (lat_band(at.lat() - dlat)..=lat_band(at.lat() + dlat)).collect();
+            // The bands are bound as parameters, padded to a power of two
+            // with the last one, so few statement shapes are prepared.
+            let slots = bands.len().next_power_of_two();
+            let first = if business_id.is_some() { 12 } else { 11 };
+            let band_params = (first..first + slots).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+            let mut inner = format!(
+                "SELECT id FROM offers{hint} WHERE status = 'active' AND lat_band IN ({band_params}) \
+                 AND lng BETWEEN $3 AND $4 AND lat BETWEEN $1 AND $2 AND pickup_end > $5 AND {d2} <= $9"
             );
             if business_id.is_some() {
-                sql.push_str(" AND business_id = $6");
+                inner.push_str(" AND business_id = $11");
             }
+            // Ranked inside the index; only the nearest rows are read.
+            let sql = format!(
+                "SELECT id, COALESCE(published_at, created_at), views, lat, lng FROM offers \
+                 WHERE id IN ({inner} ORDER BY {d2}, id LIMIT $10)"
+            );
+            // A hair wider than the circle: the exact test below decides.
+            let reach = dlat * 1.001;
             let rows: Vec<(i64, i64, i64, f64, f64)> = with_pool!(self, read, p => {
                 let mut q = sqlx::query_as(&sql)
                     .bind(at.lat() - dlat).bind(at.lat() + dlat)
                     .bind(at.lng() - dlng).bind(at.lng() + dlng)
-                    .bind(ts(now));
+                    .bind(ts(now))
+                    .bind(at.lat()).bind(at.lng()).bind(cos_lat * cos_lat)
+                    .bind(reach * reach)
+                    .bind(limit.max(0));
                 if let Some(b) = business_id {
                     q = q.bind(b);
+                }
+                for i in 0..slots {
+                    q = q.bind(bands[i.min(bands.len() - 1)]);
                 }
                 q.fetch_all(p).await?
             });
@@ -166,17 +208,26 @@ impl Store {
         Ok(n)
     }
 
-    /// Offers by id, in the order given; missing ids are skipped.
-    pub async fn offers_by_ids(&self, ids: &[i64]) -> Result<Vec<super::Offer>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            match self.offer(*id).await {
-                Ok(o) => out.push(o),
-                Err(super::StoreError::NotFound) => {}
-                Err(e) => return Err(e),
-            }
+    /// What a line in a list of deals shows besides the offer: each
+    /// offer's shop name and the time zone of its pickup place, for a page
+    /// of offers in one query.
+    pub async fn listing_context(&self, offer_ids: &[i64]) -> Result<HashMap<i64, (String, Tz)>> {
+        if offer_ids.is_empty() {
+            return Ok(HashMap::new());
         }
-        Ok(out)
+        let (params, padded) = id_params(1, offer_ids);
+        let sql = format!(
+            "SELECT o.id, b.name, v.timezone FROM offers o JOIN businesses b ON b.id = o.business_id \
+             JOIN venues v ON v.id = o.venue_id WHERE o.id IN ({params})"
+        );
+        let rows: Vec<(i64, String, String)> = with_pool!(self, read, p => {
+            let mut q = sqlx::query_as(&sql);
+            for id in &padded {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
+        });
+        rows.into_iter().map(|(id, name, tz)| Ok((id, (name, parse_tz(&tz)?)))).collect()
     }
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Result, Store, ts, with_pool, with_tx};
+use super::{Result, Store, id_params, ts, with_pool, with_tx};
 
 /// One stored update, as received.
 #[derive(Debug, Clone)]
@@ -20,22 +20,30 @@ impl Store {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let fresh = with_tx!(self, tx => {
-            let mut fresh = Vec::with_capacity(batch.len());
-            for u in batch {
-                let r = sqlx::query(
-                    "INSERT INTO inbound_updates (update_id, chat_id, payload, received_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (update_id) DO NOTHING",
-                )
-                .bind(u.update_id).bind(u.chat_id).bind(&u.payload).bind(ts(now))
-                .execute(&mut *tx).await?;
-                if r.rows_affected() == 1 {
-                    fresh.push(u.clone());
+        // One multi-row statement per `getUpdates` batch (up to 100). The
+        // rows are padded with the last one to a power of two (the repeat
+        // is a conflict, so nothing) to keep the statement shapes few.
+        let mut stored: Vec<i64> = Vec::with_capacity(batch.len());
+        with_tx!(self, tx => {
+            for part in batch.chunks(128) {
+                let slots = part.len().next_power_of_two();
+                let mut sql = String::from("INSERT INTO inbound_updates (update_id, chat_id, payload, received_at) VALUES ");
+                let at = slots * 3 + 1;
+                for i in 0..slots {
+                    let n = i * 3;
+                    sql.push_str(&format!("{}(${}, ${}, ${}, ${at})", if i == 0 { "" } else { ", " }, n + 1, n + 2, n + 3));
                 }
+                sql.push_str(" ON CONFLICT (update_id) DO NOTHING RETURNING update_id");
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for i in 0..slots {
+                    let u = &part[i.min(part.len() - 1)];
+                    q = q.bind(u.update_id).bind(u.chat_id).bind(&u.payload);
+                }
+                q = q.bind(ts(now));
+                stored.extend(q.fetch_all(&mut *tx).await?);
             }
-            fresh
         });
-        Ok(fresh)
+        Ok(batch.iter().filter(|u| stored.contains(&u.update_id)).cloned().collect())
     }
 
     /// Every update not yet handled, in update_id order.
@@ -73,9 +81,20 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn mark_handled(&self, update_id: i64, now: DateTime<Utc>) -> Result<()> {
-        with_pool!(self, write, p => sqlx::query("UPDATE inbound_updates SET handled_at = $1 WHERE update_id = $2")
-            .bind(ts(now)).bind(update_id).execute(p).await?.rows_affected());
+    /// Marks updates handled, any number in one statement.
+    pub async fn mark_handled(&self, update_ids: &[i64], now: DateTime<Utc>) -> Result<()> {
+        if update_ids.is_empty() {
+            return Ok(());
+        }
+        let (params, padded) = id_params(2, update_ids);
+        let sql = format!("UPDATE inbound_updates SET handled_at = $1 WHERE update_id IN ({params})");
+        with_pool!(self, write, p => {
+            let mut q = sqlx::query(&sql).bind(ts(now));
+            for id in &padded {
+                q = q.bind(*id);
+            }
+            q.execute(p).await?.rows_affected()
+        });
         Ok(())
     }
 

@@ -49,7 +49,7 @@ impl Store {
         with_pool!(self, write, p => sqlx::query(
             "INSERT INTO users (tg_id, first_name, username, language, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (tg_id) DO UPDATE SET first_name = excluded.first_name, username = excluded.username, \
-             language = excluded.language, unreachable = FALSE",
+             language = COALESCE(excluded.language, users.language), unreachable = FALSE",
         )
         .bind(tg_id).bind(first_name).bind(username).bind(language).bind(ts(now))
         .execute(p).await?.rows_affected());

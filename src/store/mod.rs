@@ -167,6 +167,19 @@ pub(crate) fn sql_list(items: impl IntoIterator<Item = &'static str>) -> String 
     items.into_iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
 }
 
+/// Placeholders `$first, $first+1, …` for a list of ids, and the ids to
+/// bind to them: the list padded with its last id to a power of two, so
+/// lists of any length share a few prepared statements (an id list
+/// written into the SQL would prepare a new statement every time).
+/// `ids` must not be empty.
+pub(crate) fn id_params(first: usize, ids: &[i64]) -> (String, Vec<i64>) {
+    let slots = ids.len().next_power_of_two();
+    let placeholders = (first..first + slots).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    let last = ids.last().copied().unwrap_or_default();
+    let padded = (0..slots).map(|i| ids.get(i).copied().unwrap_or(last)).collect();
+    (placeholders, padded)
+}
+
 pub(crate) fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }

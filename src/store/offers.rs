@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Actor, Result, Store, StoreError, audit, dt, sql_list, ts, with_pool, with_tx};
+use super::{Actor, Result, Store, StoreError, audit, dt, id_params, sql_list, ts, with_pool, with_tx};
 use crate::domain::offer::NewItem;
 use crate::domain::text::{Description, Title};
 use crate::domain::{Coordinates, Currency, Money, OfferEvent, OfferStatus, PickupWindow, Quantity};
@@ -271,14 +271,41 @@ impl Store {
         self.attach_items(rows).await
     }
 
+    /// Offers by id, in the order given; missing ids are skipped. Two
+    /// queries however many ids.
+    pub async fn offers_by_ids(&self, ids: &[i64]) -> Result<Vec<Offer>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (params, padded) = id_params(1, ids);
+        let sql = format!("SELECT {OFFER_COLS} FROM offers WHERE id IN ({params})");
+        let rows: Vec<OfferRow> = with_pool!(self, read, p => {
+            let mut q = sqlx::query_as(&sql);
+            for id in &padded {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
+        });
+        let mut offers = self.attach_items(rows).await?;
+        offers.sort_by_key(|o| ids.iter().position(|id| *id == o.id));
+        Ok(offers)
+    }
+
     async fn attach_items(&self, rows: Vec<OfferRow>) -> Result<Vec<Offer>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",");
-        // Ids are integers from our own query, safe to inline.
-        let isql = format!("SELECT {ITEM_COLS} FROM offer_items WHERE offer_id IN ({ids}) ORDER BY offer_id, position");
-        let mut items: Vec<ItemRow> = with_pool!(self, read, p => sqlx::query_as(&isql).fetch_all(p).await?);
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let (params, padded) = id_params(1, &ids);
+        let isql =
+            format!("SELECT {ITEM_COLS} FROM offer_items WHERE offer_id IN ({params}) ORDER BY offer_id, position");
+        let mut items: Vec<ItemRow> = with_pool!(self, read, p => {
+            let mut q = sqlx::query_as(&isql);
+            for id in &padded {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
+        });
         rows.into_iter()
             .map(|r| {
                 let mine: Vec<ItemRow> = items.extract_if(.., |i| i.offer_id == r.id).collect();

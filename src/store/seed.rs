@@ -206,12 +206,35 @@ impl Store {
 }
 
 impl Store {
+    /// `customers` follow `business_id` (those already following are left
+    /// as they are), many rows per statement in one transaction: the
+    /// audience of the fan-out benchmark. Returns how many follows are new.
+    pub async fn seed_followers(&self, business_id: i64, customers: &[i64], now: DateTime<Utc>) -> Result<u64> {
+        let added = with_tx!(self, tx => {
+            let mut added = 0;
+            for part in customers.chunks(ROWS_PER_STATEMENT) {
+                let mut sql = String::from("INSERT INTO follows (customer_tg_id, business_id, created_at) VALUES ");
+                push_placeholders(&mut sql, part.len(), 3);
+                sql.push_str(" ON CONFLICT DO NOTHING");
+                let mut q = sqlx::query(&sql);
+                for c in part {
+                    q = q.bind(*c).bind(business_id).bind(ts(now));
+                }
+                added += q.execute(&mut *tx).await?.rows_affected();
+            }
+            added
+        });
+        Ok(added)
+    }
+}
+
+impl Store {
     /// Refreshes the query planner's statistics of the tables seeding
     /// fills (`ANALYZE`), as one does after a bulk load. Without them
     /// SQLite, which never gathers statistics by itself, may pick a worse
     /// index; the benchmarks measure both ways.
     pub async fn analyze_seeded(&self) -> Result<()> {
-        for table in ["businesses", "venues", "offers", "offer_items", "users"] {
+        for table in ["businesses", "venues", "offers", "offer_items", "users", "follows"] {
             let sql = format!("ANALYZE {table}");
             with_pool!(self, write, p => sqlx::query(&sql).execute(p).await?.rows_affected());
         }

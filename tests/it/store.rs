@@ -29,6 +29,9 @@ on_both_backends!(
     pickup_by_code,
     events_dialogues_and_images,
     lowering_quantity_while_customers_buy,
+    nearest_deals_match_a_brute_force_ranking,
+    lists_of_offers_keep_their_order,
+    followers_are_seeded_once,
 );
 
 fn reserve_req(offer_id: i64, customer: i64, lines: Vec<(i64, u32)>, method: PaymentMethod) -> NewPurchase {
@@ -466,4 +469,84 @@ async fn lowering_quantity_while_customers_buy(db: TestDb) {
     assert_eq!(it.sold, bought, "every successful reservation counted");
     assert!(it.sold + it.reserved <= it.quantity, "never oversold: {it:?}");
     assert_eq!(db.store.purchases_of_offer(offer.id, &[]).await.unwrap().len() as u32, bought);
+}
+
+/// The band-by-band search with its ranking in SQL gives what ranking
+/// every active deal by exact distance gives, across band edges, for
+/// radii that need the box widened and for limits above what is there.
+async fn nearest_deals_match_a_brute_force_ranking(db: TestDb) {
+    use glean::domain::{Coordinates, Currency};
+    use glean::store::OfferFilter;
+    let s = &db.store;
+    let center = Coordinates::new(52.52, 13.40).unwrap();
+    let spec = glean::seed::SeedSpec {
+        businesses: 3,
+        offers: 400,
+        center,
+        radius_km: 4.0,
+        currency: Currency::from_code("EUR").unwrap(),
+        timezone: chrono_tz::Europe::Berlin,
+        rng_seed: 11,
+    };
+    let t = now();
+    glean::seed::seed(s, &spec, t).await.unwrap();
+    let all =
+        s.offers(&OfferFilter { business_id: None, statuses: vec![OfferStatus::Active], limit: 500 }).await.unwrap();
+    assert_eq!(all.len(), 400);
+    // A withdrawn deal is never found, however near.
+    s.apply_offer_event(all[0].id, OfferEvent::Withdraw, &Actor::System, t).await.unwrap();
+    let points = [
+        center,
+        // On a band edge: 52.52 + 90 = 142.52 is a multiple of 0.01.
+        Coordinates::new(52.53, 13.41).unwrap(),
+        Coordinates::new(52.549_99, 13.38).unwrap(),
+        Coordinates::new(52.50, 13.45).unwrap(),
+    ];
+    for at in points {
+        for (radius_m, limit) in [(500.0, 5), (2_000.0, 20), (3_000.0, 100), (50_000.0, 500)] {
+            let mut expected: Vec<(f64, i64)> =
+                all[1..].iter().map(|o| (o.location.distance_m(at), o.id)).filter(|(d, _)| *d <= radius_m).collect();
+            expected.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            expected.truncate(limit);
+            let found = s.nearest_active(at, radius_m, None, limit as i64, t).await.unwrap();
+            let got: Vec<i64> = found.iter().map(|c| c.offer_id).collect();
+            let want: Vec<i64> = expected.iter().map(|(_, id)| *id).collect();
+            assert_eq!(got, want, "at {at:?}, radius {radius_m} m, limit {limit}");
+            for (c, (d, _)) in found.iter().zip(&expected) {
+                assert!((c.distance_m.unwrap() - d).abs() < 0.01, "exact distances are reported");
+            }
+        }
+    }
+}
+
+/// Offers and their list context come back in the order asked for, for
+/// lists of any length (the statement pads them), skipping unknown ids.
+async fn lists_of_offers_keep_their_order(db: TestDb) {
+    let s = &db.store;
+    let (b, v) = verified_business(s).await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let o =
+            s.create_offer(&draft(&b, &v, vec![item("Rolls", 400, 200, 3)]), &Actor::User(OWNER), now()).await.unwrap();
+        ids.push(s.apply_offer_event(o.id, OfferEvent::Publish, &Actor::User(OWNER), now()).await.unwrap().id);
+    }
+    for n in 1..=5 {
+        let mut asked: Vec<i64> = ids[..n].iter().rev().copied().collect();
+        asked.insert(0, 999_999);
+        let got: Vec<i64> = s.offers_by_ids(&asked).await.unwrap().iter().map(|o| o.id).collect();
+        assert_eq!(got, asked[1..].to_vec(), "{n} ids and a missing one");
+        let context = s.listing_context(&asked).await.unwrap();
+        assert_eq!(context.len(), n);
+        assert!(context.values().all(|(name, tz)| *name == b.name && *tz == v.timezone));
+    }
+    assert!(s.offers_by_ids(&[]).await.unwrap().is_empty());
+}
+
+async fn followers_are_seeded_once(db: TestDb) {
+    let s = &db.store;
+    let (b, _) = verified_business(s).await;
+    let customers: Vec<i64> = (1..=250).collect();
+    assert_eq!(s.seed_followers(b.id, &customers, now()).await.unwrap(), 250);
+    assert_eq!(s.seed_followers(b.id, &customers[..10], now()).await.unwrap(), 0, "already following");
+    assert!(s.is_following(250, b.id).await.unwrap());
 }

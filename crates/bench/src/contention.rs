@@ -79,11 +79,16 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Vec<Round>> {
     result.map(|()| rounds)
 }
 
-/// A verified shop with one published offer of `units` of one item, made
-/// through the same store calls the bot makes.
-async fn offer(store: &Store, units: u32, round: u32) -> anyhow::Result<(i64, i64)> {
+/// A verified shop with one venue, made through the same store calls the
+/// bot makes.
+pub struct Shop {
+    pub business_id: i64,
+    pub venue_id: i64,
+    pub owner: i64,
+}
+
+pub async fn shop(store: &Store, round: u32) -> anyhow::Result<Shop> {
     let now = chrono::Utc::now();
-    let eur = Currency::from_code("EUR")?;
     let venue = NewVenue {
         name: Name::parse("Hot Bakery")?,
         address: Address::parse("1 Queue Street")?,
@@ -94,12 +99,20 @@ async fn offer(store: &Store, units: u32, round: u32) -> anyhow::Result<(i64, i6
         owner_tg_id: 900_000 + i64::from(round),
         name: Name::parse("Hot Bakery")?,
         phone: Phone::parse("+49301234567")?,
-        currency: eur,
+        currency: Currency::from_code("EUR")?,
         timezone: chrono_tz::Europe::Berlin,
         venue,
     };
     let (b, v) = store.create_business(&new, now).await?;
     store.apply_business_event(b.id, BusinessEvent::Verify, None, &Actor::Admin(1), now).await?;
+    Ok(Shop { business_id: b.id, venue_id: v.id, owner: new.owner_tg_id })
+}
+
+/// Publishes a deal of `units` of one item at `shop`, as its owner would:
+/// `(offer id, item id)`.
+pub async fn publish(store: &Store, shop: &Shop, units: u32) -> anyhow::Result<(i64, i64)> {
+    let now = chrono::Utc::now();
+    let eur = Currency::from_code("EUR")?;
     let money = |m| Money::from_minor(m, eur).ok_or_else(|| anyhow::anyhow!("price out of range"));
     let item = NewItem::new(
         Name::parse("Last croissants")?,
@@ -110,8 +123,8 @@ async fn offer(store: &Store, units: u32, round: u32) -> anyhow::Result<(i64, i6
     )?;
     let window = PickupWindow::new(now + chrono::Duration::hours(1), now + chrono::Duration::hours(3), now)?;
     let draft = NewOffer {
-        business_id: b.id,
-        venue_id: v.id,
+        business_id: shop.business_id,
+        venue_id: shop.venue_id,
         title: Title::parse("Everything must go")?,
         description: None,
         currency: eur,
@@ -120,10 +133,16 @@ async fn offer(store: &Store, units: u32, round: u32) -> anyhow::Result<(i64, i6
         photo: None,
         thumb: None,
     };
-    let actor = Actor::User(new.owner_tg_id);
+    let actor = Actor::User(shop.owner);
     let o = store.create_offer(&draft, &actor, now).await?;
     store.apply_offer_event(o.id, OfferEvent::Publish, &actor, now).await?;
     Ok((o.id, o.items[0].id))
+}
+
+/// A fresh shop with one published offer of `units` of one item.
+async fn offer(store: &Store, units: u32, round: u32) -> anyhow::Result<(i64, i64)> {
+    let shop = shop(store, round).await?;
+    publish(store, &shop, units).await
 }
 
 /// Units sold or reserved beyond the quantity, counted from purchases.

@@ -110,6 +110,9 @@ struct Inner {
     /// Requests by method (indexes of [`METHODS`]).
     calls: [AtomicU64; METHODS.len()],
     polling: Notify,
+    /// `(arrived, chat)` of every `sendMessage`/`sendPhoto`, when asked
+    /// for with [`LeanTelegram::record_sends`].
+    sends: Mutex<Option<Vec<(Instant, i64)>>>,
 }
 
 /// A running lean fake; clones share it.
@@ -133,6 +136,7 @@ impl LeanTelegram {
             delivered: AtomicU64::new(0),
             calls: Default::default(),
             polling: Notify::new(),
+            sends: Mutex::new(None),
         });
         let app = Router::new().fallback(handle).with_state(inner.clone());
         tokio::spawn(async move {
@@ -164,6 +168,21 @@ impl LeanTelegram {
     /// `(getUpdates calls, updates handed out)`.
     pub fn poll_stats(&self) -> (u64, u64) {
         (self.inner.calls[0].load(Ordering::Relaxed), self.inner.delivered.load(Ordering::Relaxed))
+    }
+
+    /// From now on, note the arrival time and chat of every message sent.
+    pub fn record_sends(&self) {
+        *self.inner.sends.lock().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
+    }
+
+    /// How many sends were noted so far.
+    pub fn sends_recorded(&self) -> usize {
+        self.inner.sends.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map_or(0, Vec::len)
+    }
+
+    /// The sends noted so far, in arrival order.
+    pub fn send_log(&self) -> Vec<(Instant, i64)> {
+        self.inner.sends.lock().unwrap_or_else(|p| p.into_inner()).clone().unwrap_or_default()
     }
 
     /// Requests per method so far.
@@ -335,6 +354,11 @@ fn message(inner: &Inner, p: Params<'_>, at: Instant, kind: Kind) -> Response {
         Kind::Send => inner.next_message_id.fetch_add(1, Ordering::Relaxed),
         Kind::Edit => p.message_id.unwrap_or(0),
     };
+    if kind == Kind::Send
+        && let Some(log) = inner.sends.lock().unwrap_or_else(|p| p.into_inner()).as_mut()
+    {
+        log.push((at, chat));
+    }
     let text = p.text.or(p.caption).unwrap_or_default().into_owned();
     let rows = p.reply_markup.and_then(|m| m.inline_keyboard).unwrap_or_default();
     let edit = if kind == Kind::Edit { format!(r#","edit_date":{}"#, unix_now()) } else { String::new() };

@@ -8,11 +8,12 @@
 //!
 //! - `fake`: the lean Bot API fake and its simulated users.
 //! - `setup`: databases, seeding, the app process, `/proc` CPU and memory.
-//! - `throughput`, `contention`, `nearby`: the scenarios.
+//! - `throughput`, `contention`, `nearby`, `fanout`: the scenarios.
 //! - `noop`: the no-op bot that measures the harness's own ceiling.
 
 mod contention;
 mod fake;
+mod fanout;
 mod nearby;
 mod noop;
 mod setup;
@@ -56,6 +57,8 @@ enum Command {
     Contention(contention::Opts),
     /// Nearest-20 over a seeded city through the store and the JSON API.
     Nearby(nearby::Opts),
+    /// One deal told to many followers at Telegram's send limits.
+    Fanout(fanout::Opts),
     /// Everything in BENCHMARKS.md, on SQLite and PostgreSQL.
     All {
         /// Seconds measured per throughput run.
@@ -64,6 +67,10 @@ enum Command {
         /// Only this backend (default both).
         #[arg(long, value_enum)]
         only: Option<Backend>,
+        /// Followers in the fan-out runs (0 leaves them out: at Telegram's
+        /// 30 messages a second, 10,000 take over five minutes each).
+        #[arg(long, default_value_t = 10_000)]
+        followers: u32,
     },
     /// (internal) The app, as `glean run` starts it, configured by the environment.
     #[command(hide = true)]
@@ -103,7 +110,11 @@ fn main() -> anyhow::Result<()> {
                 let r = nearby::run(&target, &o).await?;
                 nearby::print(&target, &o, &r);
             }
-            Command::All { duration, only } => all(&target, duration, only).await?,
+            Command::Fanout(o) => {
+                let r = fanout::run(&target, &o).await?;
+                fanout::print(&target, &o, &r);
+            }
+            Command::All { duration, only, followers } => all(&target, duration, only, followers).await?,
             Command::ServeApp | Command::NoopBot => unreachable!("handled above"),
         }
         anyhow::Ok(())
@@ -132,7 +143,7 @@ fn banner() {
     );
 }
 
-async fn all(target: &Target, duration: u64, only: Option<Backend>) -> anyhow::Result<()> {
+async fn all(target: &Target, duration: u64, only: Option<Backend>, followers: u32) -> anyhow::Result<()> {
     let tp = |pause_ms, bot| throughput::Opts {
         users: 1_000,
         duration,
@@ -169,6 +180,11 @@ async fn all(target: &Target, duration: u64, only: Option<Backend>) -> anyhow::R
         let o = nearby::Opts { offers: 100_000, businesses: 200, queries: 2_000, limit: 20, radius_km: 10.0 };
         let r = nearby::run(&target, &o).await?;
         nearby::print(&target, &o, &r);
+        if followers > 0 {
+            let o = fanout::Opts { followers, bulk_per_sec: 30.0 };
+            let r = fanout::run(&target, &o).await?;
+            fanout::print(&target, &o, &r);
+        }
     }
     Ok(())
 }

@@ -45,6 +45,9 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
             seeded.venues,
             seeded.elapsed.as_secs_f64()
         );
+        if target.analyze {
+            db.store.analyze_seeded().await?;
+        }
         let radius_m = o.radius_km * 1000.0;
         let points = |seed| {
             let mut rng = StdRng::seed_from_u64(seed);
@@ -68,6 +71,8 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
             let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
             let mut api_us = Vec::new();
             let mut bytes = 0;
+            let mut limited = 0;
+            let mut next_start = tokio::time::Instant::now();
             for (i, at) in points(4)?.into_iter().enumerate() {
                 let url = format!(
                     "{}/api/v1/offers?near={:.6},{:.6}&radius_km={}&limit={}",
@@ -77,11 +82,20 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
                     o.radius_km,
                     o.limit
                 );
+                // The API allows one client IP 20 requests a second
+                // (`http::PER_IP`, bursts of 100): pace to stay under it.
+                tokio::time::sleep_until(next_start).await;
+                next_start = tokio::time::Instant::now() + Duration::from_millis(55);
                 let t = Instant::now();
                 let r = http.get(&url).send().await?;
                 let status = r.status();
                 let body = r.bytes().await?;
                 let us = t.elapsed().as_micros() as u64;
+                if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    limited += 1;
+                    next_start = tokio::time::Instant::now() + Duration::from_secs(1);
+                    continue;
+                }
                 anyhow::ensure!(status.is_success(), "{url}: {status}: {}", String::from_utf8_lossy(&body));
                 if i == 0 {
                     let v: serde_json::Value = serde_json::from_slice(&body)?;
@@ -92,6 +106,9 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
                     api_us.push(us);
                     bytes = body.len();
                 }
+            }
+            if limited > 0 {
+                eprintln!("  {limited} requests answered 429 (per-IP limit) and left out");
             }
             anyhow::Ok((api_us, bytes))
         }
