@@ -58,10 +58,10 @@ async fn build(bot: &Bot, owner: i64, at: Option<Coordinates>) -> anyhow::Result
     let entries: Vec<(i64, Option<f64>)> = match at {
         Some(at) => bot
             .store
-            .nearest_active(at, RADIUS_M, None, MAX_LIST, now)
+            .nearest_active_ids(at, RADIUS_M, None, MAX_LIST, now)
             .await?
             .into_iter()
-            .map(|c| (c.offer_id, c.distance_m))
+            .map(|(id, d)| (id, Some(d)))
             .collect(),
         None => {
             let mut pool = bot.store.fresh_active(None, now).await?;

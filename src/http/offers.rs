@@ -382,6 +382,11 @@ fn new_list_id() -> String {
 
 /// The ranked `(offer id, distance)` list for a first page.
 async fn rank(store: &Store, req: &ListRequest, now: DateTime<Utc>) -> Result<Vec<(i64, Option<f64>)>, ApiError> {
+    // Nearest first needs no more than ids and distances.
+    if let (Some(at), Sort::Nearest) = (req.near, req.sort) {
+        let near = store.nearest_active_ids(at, req.radius_m, req.business, RANKING_POOL, now).await?;
+        return Ok(near.into_iter().map(|(id, d)| (id, Some(d))).collect());
+    }
     let mut candidates: Vec<Candidate> = match req.near {
         Some(at) => {
             let mut near = store.nearest_active(at, req.radius_m, req.business, RANKING_POOL, now).await?;

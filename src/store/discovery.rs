@@ -45,11 +45,8 @@ pub fn popularity(c: &Candidate, now: DateTime<Utc>) -> f64 {
 
 impl Store {
     /// The `limit` active deals nearest to `at` within `radius_m`, nearest
-    /// first. Searches a small box first and widens it until its circle
-    /// holds `limit` deals (or reaches the radius), so the database only
-    /// ever looks at a neighbourhood. The database ranks by a flat-earth
-    /// distance (exact to a metre or so at city scale) and returns at most
-    /// `limit` rows; exact distances are computed here.
+    /// first, with what ranking by popularity or age needs
+    /// ([`Store::nearest_active_ids`], then one query for the details).
     pub async fn nearest_active(
         &self,
         at: Coordinates,
@@ -58,6 +55,45 @@ impl Store {
         limit: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<Candidate>> {
+        let near = self.nearest_active_ids(at, radius_m, business_id, limit, now).await?;
+        if near.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = near.iter().map(|(id, _)| *id).collect();
+        let (params, padded) = id_params(1, &ids);
+        let sql = format!("SELECT id, COALESCE(published_at, created_at), views FROM offers WHERE id IN ({params})");
+        let rows: Vec<(i64, i64, i64)> = with_pool!(self, read, p => {
+            let mut q = sqlx::query_as(&sql);
+            for id in &padded {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
+        });
+        let details: HashMap<i64, (i64, i64)> = rows.into_iter().map(|(id, p, v)| (id, (p, v))).collect();
+        Ok(near
+            .into_iter()
+            .filter_map(|(offer_id, d)| {
+                let (published_at, views) = details.get(&offer_id).copied()?;
+                Some(Candidate { offer_id, published_at, demand: 0, views, distance_m: Some(d) })
+            })
+            .collect())
+    }
+
+    /// `(offer id, metres)` of the `limit` active deals nearest to `at`
+    /// within `radius_m`, nearest first. Searches a small box first and
+    /// widens it until its circle holds `limit` deals (or reaches the
+    /// radius), so the database only ever looks at a neighbourhood. The
+    /// database ranks by a flat-earth distance (exact to a metre or so at
+    /// city scale) inside the index, reading no rows; exact distances are
+    /// computed here.
+    pub async fn nearest_active_ids(
+        &self,
+        at: Coordinates,
+        radius_m: f64,
+        business_id: Option<i64>,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(i64, f64)>> {
         let cos_lat = at.lat().to_radians().cos().max(0.01);
         // SQLite without statistics (it gathers none by itself) rates
         // `status = 'active' AND pickup_end > $5` on `offers_status_end`
@@ -80,21 +116,17 @@ impl Store {
             let slots = bands.len().next_power_of_two();
             let first = if business_id.is_some() { 12 } else { 11 };
             let band_params = (first..first + slots).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-            let mut inner = format!(
-                "SELECT id FROM offers{hint} WHERE status = 'active' AND lat_band IN ({band_params}) \
+            let mut sql = format!(
+                "SELECT id, lat, lng FROM offers{hint} WHERE status = 'active' AND lat_band IN ({band_params}) \
                  AND lng BETWEEN $3 AND $4 AND lat BETWEEN $1 AND $2 AND pickup_end > $5 AND {d2} <= $9"
             );
             if business_id.is_some() {
-                inner.push_str(" AND business_id = $11");
+                sql.push_str(" AND business_id = $11");
             }
-            // Ranked inside the index; only the nearest rows are read.
-            let sql = format!(
-                "SELECT id, COALESCE(published_at, created_at), views, lat, lng FROM offers \
-                 WHERE id IN ({inner} ORDER BY {d2}, id LIMIT $10)"
-            );
+            sql.push_str(&format!(" ORDER BY {d2}, id LIMIT $10"));
             // A hair wider than the circle: the exact test below decides.
             let reach = dlat * 1.001;
-            let rows: Vec<(i64, i64, i64, f64, f64)> = with_pool!(self, read, p => {
+            let rows: Vec<(i64, f64, f64)> = with_pool!(self, read, p => {
                 let mut q = sqlx::query_as(&sql)
                     .bind(at.lat() - dlat).bind(at.lat() + dlat)
                     .bind(at.lng() - dlng).bind(at.lng() + dlng)
@@ -110,18 +142,15 @@ impl Store {
                 }
                 q.fetch_all(p).await?
             });
-            let mut found: Vec<Candidate> = rows
+            let mut found: Vec<(i64, f64)> = rows
                 .into_iter()
-                .filter_map(|(id, published_at, views, lat, lng)| {
+                .filter_map(|(id, lat, lng)| {
                     let d = Coordinates::new(lat, lng).ok()?.distance_m(at);
-                    (d <= r).then_some(Candidate { offer_id: id, published_at, demand: 0, views, distance_m: Some(d) })
+                    (d <= r).then_some((id, d))
                 })
                 .collect();
             if found.len() as i64 >= limit || r >= radius_m {
-                found.sort_by(|a, b| {
-                    let (da, db) = (a.distance_m.unwrap_or(f64::MAX), b.distance_m.unwrap_or(f64::MAX));
-                    da.total_cmp(&db).then(a.offer_id.cmp(&b.offer_id))
-                });
+                found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
                 found.truncate(limit.max(0) as usize);
                 return Ok(found);
             }

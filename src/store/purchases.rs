@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::offers::{RESTOCK_SQL, SELL_OUT_SQL};
-use super::{Actor, Result, Store, StoreError, audit, dt, sql_list, ts, with_pool, with_tx};
+use super::{Actor, Db, Result, Store, StoreError, audit, dt, sql_list, ts, with_pool, with_tx};
 use crate::domain::purchase::PurchaseEvent;
 use crate::domain::{Currency, Money, OfferStatus, PickupCode, PurchaseStatus};
 
@@ -186,6 +186,9 @@ macro_rules! move_stock {
     }};
 }
 
+/// The reservation's gate: the offer, if it can be bought now.
+const GATE_SQL: &str = "SELECT currency FROM offers WHERE id = $1 AND status = 'active' AND pickup_end > $2";
+
 /// Locks the offer row of a purchase first. Every transaction that changes
 /// stock takes the offer row before item rows (as `reserve` does), so two of
 /// them can never wait on each other in opposite order on PostgreSQL.
@@ -245,12 +248,18 @@ impl Store {
             "UPDATE offer_items SET {stock_sql} WHERE id = $2 AND offer_id = $3 \
              AND quantity - reserved - sold >= $1 RETURNING deal_price"
         );
+        // The offer row is locked first. PostgreSQL: `FOR UPDATE`, which
+        // writes no new row version (a no-op UPDATE would, and a thousand
+        // buyers queued on one offer then walk an ever longer chain of
+        // them: BENCHMARKS.md, contention). SQLite: the write transaction
+        // (`BEGIN IMMEDIATE`) already excludes every other writer.
+        let gate_sql = match self.db {
+            Db::Sqlite { .. } => GATE_SQL.to_string(),
+            Db::Postgres(_) => format!("{GATE_SQL} FOR UPDATE"),
+        };
         let id: i64 = with_tx!(self, tx => {
-            let gate: Option<String> = sqlx::query_scalar(
-                "UPDATE offers SET updated_at = updated_at WHERE id = $1 AND status = 'active' AND pickup_end > $2 \
-                 RETURNING currency",
-            )
-            .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
+            let gate: Option<String> = sqlx::query_scalar(&gate_sql)
+                .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
             let Some(currency) = gate else {
                 let row: Option<(String, i64)> = sqlx::query_as("SELECT status, pickup_end FROM offers WHERE id = $1")
                     .bind(new.offer_id).fetch_optional(&mut *tx).await?;

@@ -512,6 +512,8 @@ async fn nearest_deals_match_a_brute_force_ranking(db: TestDb) {
             let got: Vec<i64> = found.iter().map(|c| c.offer_id).collect();
             let want: Vec<i64> = expected.iter().map(|(_, id)| *id).collect();
             assert_eq!(got, want, "at {at:?}, radius {radius_m} m, limit {limit}");
+            let ids = s.nearest_active_ids(at, radius_m, None, limit as i64, t).await.unwrap();
+            assert_eq!(ids.iter().map(|(id, _)| *id).collect::<Vec<_>>(), want, "the ids alone, likewise");
             for (c, (d, _)) in found.iter().zip(&expected) {
                 assert!((c.distance_m.unwrap() - d).abs() < 0.01, "exact distances are reported");
             }

@@ -9,11 +9,13 @@
 //! - `fake`: the lean Bot API fake and its simulated users.
 //! - `setup`: databases, seeding, the app process, `/proc` CPU and memory.
 //! - `throughput`, `contention`, `nearby`, `fanout`: the scenarios.
+//! - `floor`: what one trivial statement costs through sqlx (a bound on the rest).
 //! - `noop`: the no-op bot that measures the harness's own ceiling.
 
 mod contention;
 mod fake;
 mod fanout;
+mod floor;
 mod nearby;
 mod noop;
 mod setup;
@@ -41,9 +43,10 @@ struct Cli {
     /// harness re-executing itself with the same library code.
     #[arg(long, global = true)]
     app_bin: Option<PathBuf>,
-    /// Run `ANALYZE` after seeding so the query planner has statistics
-    /// (SQLite never gathers them by itself; PostgreSQL's autovacuum does,
-    /// eventually).
+    /// Run `ANALYZE` (PostgreSQL: `VACUUM ANALYZE`) after seeding, as after
+    /// a bulk load: planner statistics, and pages marked all-visible for
+    /// index-only scans (SQLite never gathers statistics by itself;
+    /// PostgreSQL's autovacuum does both, eventually).
     #[arg(long, global = true)]
     analyze: bool,
 }
@@ -59,6 +62,8 @@ enum Command {
     Nearby(nearby::Opts),
     /// One deal told to many followers at Telegram's send limits.
     Fanout(fanout::Opts),
+    /// Trivial statements through sqlx pools shaped like the app's.
+    Floor(floor::Opts),
     /// Everything in BENCHMARKS.md, on SQLite and PostgreSQL.
     All {
         /// Seconds measured per throughput run.
@@ -109,6 +114,10 @@ fn main() -> anyhow::Result<()> {
             Command::Nearby(o) => {
                 let r = nearby::run(&target, &o).await?;
                 nearby::print(&target, &o, &r);
+            }
+            Command::Floor(o) => {
+                let r = floor::run(&target, &o).await?;
+                floor::print(&target, &o, &r);
             }
             Command::Fanout(o) => {
                 let r = fanout::run(&target, &o).await?;
@@ -163,6 +172,9 @@ async fn all(target: &Target, duration: u64, only: Option<Backend>, followers: u
         }
         let target = Target { backend, ..target.clone() };
         let label = backend.name();
+        let o = floor::Opts { tasks: 1_000, duration: 10 };
+        let r = floor::run(&target, &o).await?;
+        floor::print(&target, &o, &r);
         for o in [tp(0, BotKind::App), tp(300, BotKind::App)] {
             let r = throughput::run(&target, &o).await?;
             throughput::print(&target, &o, &r);

@@ -1,5 +1,6 @@
 //! Nearby search over a seeded city: the nearest 20 active deals around
-//! random points, through the store (`Store::nearest_active`) and through
+//! random points, through the store (`Store::nearest_active_ids`, the query
+//! behind `/deals` and the API's nearest-first lists) and through
 //! the JSON API (`GET /api/v1/offers?near=…&limit=20`) of the running app.
 //! One query at a time: this is latency, not throughput.
 
@@ -57,7 +58,7 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
         let mut store_us = Vec::new();
         for (i, at) in points(3)?.into_iter().enumerate() {
             let t = Instant::now();
-            let found = db.store.nearest_active(at, radius_m, None, i64::from(o.limit), chrono::Utc::now()).await?;
+            let found = db.store.nearest_active_ids(at, radius_m, None, i64::from(o.limit), chrono::Utc::now()).await?;
             let us = t.elapsed().as_micros() as u64;
             anyhow::ensure!(found.len() == o.limit as usize, "only {} deals found near {at:?}", found.len());
             if i >= 200 {
@@ -136,7 +137,7 @@ pub fn print(target: &Target, o: &Opts, r: &Report) {
         o.offers,
         o.radius_km
     );
-    println!("  store  Store::nearest_active: {}", r.store);
+    println!("  store  Store::nearest_active_ids: {}", r.store);
     println!("  HTTP   GET /api/v1/offers?near=: {} ({} bytes a page)", r.api, r.api_bytes);
     println!("  (seeding took {:.1} s)", r.seed_secs);
 }

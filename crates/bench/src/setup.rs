@@ -54,7 +54,7 @@ pub struct Target {
 impl Target {
     /// How the planner statistics were left, for the report.
     pub fn stats_label(&self) -> &'static str {
-        if self.analyze { "ANALYZE after seeding" } else { "no ANALYZE (as grown in production)" }
+        if self.analyze { "(VACUUM) ANALYZE after seeding" } else { "no ANALYZE (as grown in production)" }
     }
 }
 
