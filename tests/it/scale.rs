@@ -130,7 +130,10 @@ async fn two_instances_behave_as_one_bot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_send_rate_is_shared_across_instances() {
-    let limits = [("TELEGRAM_PER_CHAT_PER_SEC", "1"), ("TELEGRAM_PER_CHAT_BURST", "3")];
+    // A hair under the fake's 1/s, as one deploys against Telegram: two
+    // buckets at exactly the same rate on two clocks disagree by a few
+    // milliseconds now and then, and that is not what this checks.
+    let limits = [("TELEGRAM_PER_CHAT_PER_SEC", "0.9"), ("TELEGRAM_PER_CHAT_BURST", "3")];
     let Some((app, _other)) = two_instances(&limits).await else { return };
     app.tg.set_rate_limits(Some(RateLimits { per_chat_per_sec: 1.0, per_chat_burst: 3, global_per_sec: 30.0 }));
     let user = app.user(8101, "Quick");
