@@ -64,7 +64,9 @@ impl App {
         let stripe = settings
             .stripe_secret_key
             .clone()
-            .map(|key| StripeClient::new(settings.stripe_api_base.clone(), key, settings.stripe_timeout));
+            .map(|key| StripeClient::new(settings.stripe_api_base.clone(), key, settings.stripe_timeout))
+            .transpose()
+            .map_err(|e| StartupError::Config(format!("STRIPE_API_BASE: {e}")))?;
         let listener = TcpListener::bind(settings.http_addr)
             .await
             .map_err(|source| StartupError::Listen { addr: settings.http_addr, source })?;

@@ -62,6 +62,19 @@ impl fmt::Debug for Jpeg {
     }
 }
 
+impl Jpeg {
+    /// As the store keeps it.
+    pub fn stored(&self) -> crate::store::StoredImage {
+        crate::store::StoredImage {
+            name: self.name.clone(),
+            content_type: "image/jpeg".into(),
+            width: self.width,
+            height: self.height,
+            bytes: self.bytes.clone(),
+        }
+    }
+}
+
 /// The two sizes an offer photo is shown at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessedPhoto {

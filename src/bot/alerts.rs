@@ -7,8 +7,7 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use teloxide::types::{
-    ButtonRequest, InlineKeyboardButton, InlineKeyboardButtonKind, InlineKeyboardMarkup, KeyboardButton,
-    KeyboardMarkup, ReplyMarkup,
+    ButtonRequest, InlineKeyboardButton, InlineKeyboardButtonKind, InlineKeyboardMarkup, KeyboardButton, ReplyMarkup,
 };
 
 use super::callback::{AlertAct, Cb, Wiz};
@@ -201,18 +200,6 @@ fn zone(bot: &Bot, f: &Form) -> Tz {
     f.timezone.as_deref().and_then(|z| z.parse().ok()).unwrap_or(bot.settings.default_timezone)
 }
 
-/// A reply keyboard: the rows given, then Back (unless first) and Cancel.
-fn reply_rows(rows: Vec<Vec<KeyboardButton>>, back: bool) -> ReplyMarkup {
-    let mut rows = rows;
-    let mut nav = Vec::new();
-    if back {
-        nav.push(KeyboardButton::new(texts::BACK));
-    }
-    nav.push(KeyboardButton::new(texts::CANCEL));
-    rows.push(nav);
-    ReplyMarkup::Keyboard(KeyboardMarkup::new(rows).resize_keyboard())
-}
-
 fn quiet_label(from: u16, to: u16) -> String {
     QuietHours::new(from, to).map(QuietHours::label).unwrap_or_default()
 }
@@ -225,23 +212,24 @@ async fn ask(bot: &Bot, from: &From, d: &Dialogue, has_place: bool) -> anyhow::R
             if has_place {
                 rows.push(vec![KeyboardButton::new(texts::KEEP_PLACE)]);
             }
-            (texts::ALERTS_ASK_LOCATION.to_string(), reply_rows(rows, false))
+            (texts::ALERTS_ASK_LOCATION.to_string(), keyboards::reply_rows(rows, false))
         }
         Step::Radius => {
             let labels: Vec<KeyboardButton> =
                 RADII_KM.iter().map(|km| KeyboardButton::new(texts::radius_button(*km))).collect();
             let rows = labels.chunks(2).map(<[KeyboardButton]>::to_vec).collect();
-            (texts::ALERTS_ASK_RADIUS.to_string(), reply_rows(rows, true))
+            (texts::ALERTS_ASK_RADIUS.to_string(), keyboards::reply_rows(rows, true))
         }
-        Step::Keywords => {
-            (texts::ALERTS_ASK_KEYWORDS.to_string(), reply_rows(vec![vec![KeyboardButton::new(texts::SKIP)]], true))
-        }
+        Step::Keywords => (
+            texts::ALERTS_ASK_KEYWORDS.to_string(),
+            keyboards::reply_rows(vec![vec![KeyboardButton::new(texts::SKIP)]], true),
+        ),
         Step::Quiet => {
             let mut labels: Vec<KeyboardButton> =
                 QUIET_CHOICES.iter().map(|(a, b)| KeyboardButton::new(quiet_label(*a, *b))).collect();
             labels.push(KeyboardButton::new(texts::NO_QUIET_HOURS));
             let rows = labels.chunks(2).map(<[KeyboardButton]>::to_vec).collect();
-            (texts::alerts_ask_quiet(zone(bot, &f).name()), reply_rows(rows, !f.quiet_only))
+            (texts::alerts_ask_quiet(zone(bot, &f).name()), keyboards::reply_rows(rows, !f.quiet_only))
         }
     };
     bot.send(from.chat, &text, Some(markup)).await.map(drop)

@@ -47,6 +47,12 @@ pub fn reply(request: Option<(&str, ButtonRequest)>, skip: bool, back: bool) -> 
     if skip {
         rows.push(vec![KeyboardButton::new(texts::SKIP)]);
     }
+    reply_rows(rows, back)
+}
+
+/// A reply keyboard: the rows given, then Back (unless `back` is false) and
+/// Cancel.
+pub fn reply_rows(mut rows: Vec<Vec<KeyboardButton>>, back: bool) -> ReplyMarkup {
     let mut nav = Vec::new();
     if back {
         nav.push(KeyboardButton::new(texts::BACK));

@@ -19,7 +19,7 @@ use crate::domain::offer::{MAX_ITEMS, NewItem, check_prices};
 use crate::domain::text::{Description, Name, Title, UnitText};
 use crate::domain::{BusinessStatus, Currency, Money, OfferStatus, PickupWindow, Quantity};
 use crate::media::{self, PhotoError};
-use crate::store::{Actor, Business, NewOffer, OfferFilter, StoredImage, Venue};
+use crate::store::{Actor, Business, NewOffer, OfferFilter, Venue};
 use crate::telegram::{DownloadError, Photo};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -403,14 +403,7 @@ async fn take_photo(
     };
     let now = bot.clock.now();
     for jpeg in [&processed.display, &processed.thumb] {
-        let img = StoredImage {
-            name: jpeg.name.clone(),
-            content_type: "image/jpeg".into(),
-            width: jpeg.width,
-            height: jpeg.height,
-            bytes: jpeg.bytes.clone(),
-        };
-        bot.store.put_image(&img, now).await?;
+        bot.store.put_image(&jpeg.stored(), now).await?;
     }
     Ok(Ok((processed.display.name, processed.thumb.name)))
 }

@@ -141,14 +141,12 @@ impl StripeClient {
     /// A client for the API at `base` (`https://api.stripe.com` in
     /// production). `timeout` bounds each request from connecting to the end
     /// of the body.
-    pub fn new(base: Url, secret_key: SecretString, timeout: Duration) -> Self {
+    pub fn new(base: Url, secret_key: SecretString, timeout: Duration) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .user_agent(concat!("glean/", env!("CARGO_PKG_VERSION")))
-            .build()
-            // Fails only if the TLS backend cannot start: a broken build, not input.
-            .expect("building the HTTP client for Stripe");
-        StripeClient { http, base, secret_key }
+            .build()?;
+        Ok(StripeClient { http, base, secret_key })
     }
 
     /// Opens a hosted Checkout Session for a purchase (`POST
@@ -413,7 +411,7 @@ mod tests {
 
     fn client_with(fake: &FakeStripe, key: &str, timeout: Duration) -> StripeClient {
         let base = Url::parse(&fake.base_url()).expect("fake base URL");
-        StripeClient::new(base, SecretString::from(key), timeout)
+        StripeClient::new(base, SecretString::from(key), timeout).expect("client")
     }
 
     fn request(purchase_id: i64) -> CheckoutRequest {
@@ -656,7 +654,7 @@ mod tests {
         // Bind and drop, so the port is very likely closed.
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
         let base = Url::parse(&format!("http://127.0.0.1:{port}")).expect("url");
-        let stripe = StripeClient::new(base, SecretString::from("sk_test_x"), Duration::from_secs(2));
+        let stripe = StripeClient::new(base, SecretString::from("sk_test_x"), Duration::from_secs(2)).expect("client");
 
         let err = stripe.retrieve_checkout_session("cs_test_x").await.unwrap_err();
 
@@ -709,7 +707,8 @@ mod tests {
             Url::parse("http://127.0.0.1:9/stripe/").expect("url"),
             SecretString::from("sk_test_x"),
             Duration::from_secs(1),
-        );
+        )
+        .expect("client");
         let url = stripe.endpoint(&["checkout", "sessions", "cs_1/../../x?y", "expire"]).expect("endpoint");
         assert_eq!(url.as_str(), "http://127.0.0.1:9/stripe/v1/checkout/sessions/cs_1%2F..%2F..%2Fx%3Fy/expire");
     }

@@ -310,7 +310,8 @@ mod tests {
     async fn events_from_the_fake_parse_into_sessions_and_refunds() {
         let fake = FakeStripe::start().await;
         let base = url::Url::parse(&fake.base_url()).expect("url");
-        let stripe = StripeClient::new(base, SecretString::from(fake.secret_key()), Duration::from_secs(10));
+        let stripe =
+            StripeClient::new(base, SecretString::from(fake.secret_key()), Duration::from_secs(10)).expect("client");
         let now = chrono::Utc::now().timestamp();
         let request = CheckoutRequest {
             purchase_id: 42,

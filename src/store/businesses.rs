@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Actor, Result, Store, StoreError, audit, dt, id_params, sql_list, ts, with_pool, with_tx};
+use super::{Actor, Result, Store, StoreError, audit, bind_all, dt, id_params, sql_list, ts, with_pool, with_tx};
 use crate::domain::business::BusinessEvent;
 use crate::domain::text::{Address, Name};
 use crate::domain::{BusinessStatus, Coordinates, Currency, Phone};
@@ -112,36 +112,54 @@ pub(super) fn parse_tz(s: &str) -> Result<Tz> {
 const BUSINESS_COLS: &str = "id, owner_tg_id, name, phone, currency, timezone, status, status_reason, created_at";
 const VENUE_COLS: &str = "id, business_id, name, address, lat, lng, timezone";
 
+/// Inserts a business row (`$new: &NewBusiness`) in status `$status`
+/// through `$exec`; evaluates to its id.
+macro_rules! insert_business {
+    ($exec:expr, $new:expr, $status:expr, $now:expr) => {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO businesses (owner_tg_id, name, phone, currency, timezone, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind($new.owner_tg_id)
+        .bind($new.name.as_str())
+        .bind($new.phone.as_str())
+        .bind($new.currency.code())
+        .bind($new.timezone.name())
+        .bind($status)
+        .bind(ts($now))
+        .fetch_one($exec)
+        .await?
+    };
+}
+pub(super) use insert_business;
+
+/// Inserts a venue (`$v: &NewVenue`) of business `$business_id` through
+/// `$exec`; evaluates to its id.
+macro_rules! insert_venue {
+    ($exec:expr, $business_id:expr, $v:expr, $now:expr) => {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO venues (business_id, name, address, lat, lng, timezone, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind($business_id)
+        .bind($v.name.as_str())
+        .bind($v.address.as_str())
+        .bind($v.location.lat())
+        .bind($v.location.lng())
+        .bind($v.timezone.name())
+        .bind(ts($now))
+        .fetch_one($exec)
+        .await?
+    };
+}
+pub(super) use insert_venue;
+
 impl Store {
     /// Registers a business (pending verification) with its first venue.
     pub async fn create_business(&self, new: &NewBusiness, now: DateTime<Utc>) -> Result<(Business, Venue)> {
         let (bid, vid): (i64, i64) = with_tx!(self, tx => {
-            let bid: i64 = sqlx::query_scalar(
-                "INSERT INTO businesses (owner_tg_id, name, phone, currency, timezone, status, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-            )
-            .bind(new.owner_tg_id)
-            .bind(new.name.as_str())
-            .bind(new.phone.as_str())
-            .bind(new.currency.code())
-            .bind(new.timezone.name())
-            .bind(BusinessStatus::Pending.as_str())
-            .bind(ts(now))
-            .fetch_one(&mut *tx)
-            .await?;
-            let vid: i64 = sqlx::query_scalar(
-                "INSERT INTO venues (business_id, name, address, lat, lng, timezone, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(bid)
-            .bind(new.venue.name.as_str())
-            .bind(new.venue.address.as_str())
-            .bind(new.venue.location.lat())
-            .bind(new.venue.location.lng())
-            .bind(new.venue.timezone.name())
-            .bind(ts(now))
-            .fetch_one(&mut *tx)
-            .await?;
+            let bid = insert_business!(&mut *tx, new, BusinessStatus::Pending.as_str(), now);
+            let vid = insert_venue!(&mut *tx, bid, &new.venue, now);
             let actor = Actor::User(new.owner_tg_id);
             audit!(tx, now, actor, "register", "business", bid, None::<String>, Some(BusinessStatus::Pending.as_str()));
             (bid, vid)
@@ -208,19 +226,7 @@ impl Store {
     }
 
     pub async fn add_venue(&self, business_id: i64, v: &NewVenue, now: DateTime<Utc>) -> Result<Venue> {
-        let id: i64 = with_pool!(self, write, p => sqlx::query_scalar(
-            "INSERT INTO venues (business_id, name, address, lat, lng, timezone, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(business_id)
-        .bind(v.name.as_str())
-        .bind(v.address.as_str())
-        .bind(v.location.lat())
-        .bind(v.location.lng())
-        .bind(v.timezone.name())
-        .bind(ts(now))
-        .fetch_one(p)
-        .await?);
+        let id = with_pool!(self, write, p => insert_venue!(p, business_id, v, now));
         self.venue(id).await
     }
 
@@ -245,16 +251,8 @@ impl Store {
         let bsql = format!("SELECT {BUSINESS_COLS} FROM businesses WHERE id IN ({bp})");
         let vsql = format!("SELECT {VENUE_COLS} FROM venues WHERE id IN ({vp})");
         let (b, v): (Vec<BusinessRow>, Vec<VenueRow>) = with_pool!(self, read, p => {
-            let mut q = sqlx::query_as(&bsql);
-            for id in &bids {
-                q = q.bind(*id);
-            }
-            let b = q.fetch_all(p).await?;
-            let mut q = sqlx::query_as(&vsql);
-            for id in &vids {
-                q = q.bind(*id);
-            }
-            (b, q.fetch_all(p).await?)
+            let b = bind_all!(sqlx::query_as(&bsql), &bids).fetch_all(p).await?;
+            (b, bind_all!(sqlx::query_as(&vsql), &vids).fetch_all(p).await?)
         });
         Ok((
             b.into_iter().map(TryInto::try_into).collect::<Result<_>>()?,

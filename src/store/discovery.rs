@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::businesses::parse_tz;
-use super::{Db, Result, Store, id_params, ts, with_pool};
+use super::{Db, Result, Store, bind_all, id_params, ts, with_pool};
 use crate::domain::Coordinates;
 
 /// Metres per degree of latitude.
@@ -63,11 +63,7 @@ impl Store {
         let (params, padded) = id_params(1, &ids);
         let sql = format!("SELECT id, COALESCE(published_at, created_at), views FROM offers WHERE id IN ({params})");
         let rows: Vec<(i64, i64, i64)> = with_pool!(self, read, p => {
-            let mut q = sqlx::query_as(&sql);
-            for id in &padded {
-                q = q.bind(*id);
-            }
-            q.fetch_all(p).await?
+            bind_all!(sqlx::query_as(&sql), &padded).fetch_all(p).await?
         });
         let details: HashMap<i64, (i64, i64)> = rows.into_iter().map(|(id, p, v)| (id, (p, v))).collect();
         Ok(near
@@ -250,11 +246,7 @@ impl Store {
              JOIN venues v ON v.id = o.venue_id WHERE o.id IN ({params})"
         );
         let rows: Vec<(i64, String, String)> = with_pool!(self, read, p => {
-            let mut q = sqlx::query_as(&sql);
-            for id in &padded {
-                q = q.bind(*id);
-            }
-            q.fetch_all(p).await?
+            bind_all!(sqlx::query_as(&sql), &padded).fetch_all(p).await?
         });
         rows.into_iter().map(|(id, name, tz)| Ok((id, (name, parse_tz(&tz)?)))).collect()
     }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Result, Store, id_params, ts, with_pool, with_tx};
+use super::{Result, Store, bind_all, id_params, ts, with_pool, with_tx};
 
 /// One stored update, as received.
 #[derive(Debug, Clone)]
@@ -89,11 +89,7 @@ impl Store {
         let (params, padded) = id_params(2, update_ids);
         let sql = format!("UPDATE inbound_updates SET handled_at = $1 WHERE update_id IN ({params})");
         with_pool!(self, write, p => {
-            let mut q = sqlx::query(&sql).bind(ts(now));
-            for id in &padded {
-                q = q.bind(*id);
-            }
-            q.execute(p).await?.rows_affected()
+            bind_all!(sqlx::query(&sql).bind(ts(now)), &padded).execute(p).await?.rows_affected()
         });
         Ok(())
     }

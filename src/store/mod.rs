@@ -167,6 +167,19 @@ pub(crate) fn sql_list(items: impl IntoIterator<Item = &'static str>) -> String 
     items.into_iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
 }
 
+/// Binds every value of `$values` (a slice of `Copy` values) to `$query`,
+/// in order: the ids of [`id_params`].
+macro_rules! bind_all {
+    ($query:expr, $values:expr) => {{
+        let mut q = $query;
+        for v in $values {
+            q = q.bind(*v);
+        }
+        q
+    }};
+}
+pub(crate) use bind_all;
+
 /// Placeholders `$first, $first+1, …` for a list of ids, and the ids to
 /// bind to them: the list padded with its last id to a power of two, so
 /// lists of any length share a few prepared statements (an id list

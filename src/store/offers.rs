@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Actor, Result, Store, StoreError, audit, dt, id_params, sql_list, ts, with_pool, with_tx};
+use super::{Actor, Result, Store, StoreError, audit, bind_all, dt, id_params, sql_list, ts, with_pool, with_tx};
 use crate::domain::offer::NewItem;
 use crate::domain::text::{Description, Title};
 use crate::domain::{Coordinates, Currency, Money, OfferEvent, OfferStatus, PickupWindow, Quantity};
@@ -280,11 +280,7 @@ impl Store {
         let (params, padded) = id_params(1, ids);
         let sql = format!("SELECT {OFFER_COLS} FROM offers WHERE id IN ({params})");
         let rows: Vec<OfferRow> = with_pool!(self, read, p => {
-            let mut q = sqlx::query_as(&sql);
-            for id in &padded {
-                q = q.bind(*id);
-            }
-            q.fetch_all(p).await?
+            bind_all!(sqlx::query_as(&sql), &padded).fetch_all(p).await?
         });
         let mut offers = self.attach_items(rows).await?;
         offers.sort_by_key(|o| ids.iter().position(|id| *id == o.id));
@@ -300,11 +296,7 @@ impl Store {
         let isql =
             format!("SELECT {ITEM_COLS} FROM offer_items WHERE offer_id IN ({params}) ORDER BY offer_id, position");
         let mut items: Vec<ItemRow> = with_pool!(self, read, p => {
-            let mut q = sqlx::query_as(&isql);
-            for id in &padded {
-                q = q.bind(*id);
-            }
-            q.fetch_all(p).await?
+            bind_all!(sqlx::query_as(&isql), &padded).fetch_all(p).await?
         });
         rows.into_iter()
             .map(|r| {

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::businesses::{insert_business, insert_venue};
 use super::{Actor, Db, NewBusiness, NewOffer, NewVenue, Result, Store, StoreError, audit, ts, with_pool, with_tx};
 use crate::domain::{BusinessStatus, OfferStatus};
 
@@ -35,35 +36,10 @@ impl Store {
     ) -> Result<(i64, Vec<i64>)> {
         let verified = BusinessStatus::Verified.as_str();
         let ids = with_tx!(self, tx => {
-            let bid: i64 = sqlx::query_scalar(
-                "INSERT INTO businesses (owner_tg_id, name, phone, currency, timezone, status, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-            )
-            .bind(new.owner_tg_id)
-            .bind(new.name.as_str())
-            .bind(new.phone.as_str())
-            .bind(new.currency.code())
-            .bind(new.timezone.name())
-            .bind(verified)
-            .bind(ts(now))
-            .fetch_one(&mut *tx)
-            .await?;
+            let bid = insert_business!(&mut *tx, new, verified, now);
             let mut venue_ids = Vec::with_capacity(1 + more_venues.len());
             for v in std::iter::once(&new.venue).chain(more_venues) {
-                let vid: i64 = sqlx::query_scalar(
-                    "INSERT INTO venues (business_id, name, address, lat, lng, timezone, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                )
-                .bind(bid)
-                .bind(v.name.as_str())
-                .bind(v.address.as_str())
-                .bind(v.location.lat())
-                .bind(v.location.lng())
-                .bind(v.timezone.name())
-                .bind(ts(now))
-                .fetch_one(&mut *tx)
-                .await?;
-                venue_ids.push(vid);
+                venue_ids.push(insert_venue!(&mut *tx, bid, v, now));
             }
             audit!(tx, now, Actor::System, "seed", "business", bid, None::<String>, Some(verified));
             (bid, venue_ids)

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use glean::domain::text::Title;
 use glean::domain::{OfferEvent, OfferStatus};
 use glean::media::process_photo;
-use glean::store::{Actor, Offer, Store, StoredImage};
+use glean::store::{Actor, Offer, Store};
 use glean_fakes::images;
 use serde_json::{Value, json};
 
@@ -105,14 +105,7 @@ async fn get(app: &TestApp, path: &str) -> (u16, Value) {
 pub async fn offer_with_photo(store: &Store) -> (Offer, glean::media::ProcessedPhoto) {
     let photo = process_photo(&images::jpeg(800, 600)).expect("test photo");
     for jpeg in [&photo.display, &photo.thumb] {
-        let img = StoredImage {
-            name: jpeg.name.clone(),
-            content_type: "image/jpeg".into(),
-            width: jpeg.width,
-            height: jpeg.height,
-            bytes: jpeg.bytes.clone(),
-        };
-        store.put_image(&img, now()).await.unwrap();
+        store.put_image(&jpeg.stored(), now()).await.unwrap();
     }
     let (b, v) = verified_business(store).await;
     let mut d = draft(&b, &v, vec![item("Rye loaf", 450, 200, 3), item("Croissant", 180, 90, 6)]);
