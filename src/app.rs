@@ -83,7 +83,7 @@ impl App {
         tracing::info!(addr = %self.local_addr(), database = ctx.store.backend_name(), "glean is running");
 
         let jobs = tokio::spawn(crate::jobs::run(ctx.clone(), ctx.settings.jobs_interval, stop_rx.clone()));
-        let sender = tokio::spawn(crate::actions::notify::run_sender(ctx.clone(), stop_rx.clone()));
+        let sender = tokio::spawn(crate::send::alerts::run_sender(ctx.clone(), stop_rx.clone()));
         let notices = tokio::spawn(crate::send::notices::run(ctx.clone(), stop_rx.clone()));
         let refunds = tokio::spawn(crate::jobs::run_refunds(ctx.clone(), stop_rx.clone()));
         let bot_task = tokio::spawn(run_bot(ctx.clone(), dispatcher, stop_rx.clone()));

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::offers::{RESTOCK_SQL, SELL_OUT_SQL};
+use super::offers::{restock, sell_out};
 use super::{
     Actor, Db, Result, Store, StoreError, To, audit, dt, notice_chat, notice_purchase, sql_list, ts, with_pool, with_tx,
 };
@@ -272,26 +272,6 @@ macro_rules! transition {
         }
         audit!($tx, $now, $actor, $event.as_str(), "purchase", $id, Some(from.as_str()), Some(to.as_str()));
         to
-    }};
-}
-
-/// Marks an active offer with nothing left sold out, with its audit row.
-macro_rules! sell_out {
-    ($tx:expr, $offer_id:expr, $now:expr) => {{
-        let r = sqlx::query(SELL_OUT_SQL).bind($offer_id).bind(ts($now)).execute(&mut *$tx).await?;
-        if r.rows_affected() == 1 {
-            audit!($tx, $now, Actor::System, "sell_out", "offer", $offer_id, Some("active"), Some("sold_out"));
-        }
-    }};
-}
-
-/// Re-activates an automatically sold-out offer whose stock came back.
-macro_rules! restock {
-    ($tx:expr, $offer_id:expr, $now:expr) => {{
-        let r = sqlx::query(RESTOCK_SQL).bind($offer_id).bind(ts($now)).execute(&mut *$tx).await?;
-        if r.rows_affected() == 1 {
-            audit!($tx, $now, Actor::System, "restock", "offer", $offer_id, Some("sold_out"), Some("active"));
-        }
     }};
 }
 

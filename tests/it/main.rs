@@ -10,6 +10,7 @@ mod money;
 mod scale;
 mod store;
 mod support;
+mod tidy;
 mod us1;
 mod us2;
 mod us3;
