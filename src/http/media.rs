@@ -35,6 +35,9 @@ pub fn is_media_name(name: &str) -> bool {
         (status = 304, description = "Not modified (`If-None-Match` matched)"),
         (status = 400, description = "Not an image name", body = ErrorBody),
         (status = 404, description = "No such image", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
+        (status = 500, description = "Server error", body = ErrorBody),
     )
 )]
 pub async fn get_media(
