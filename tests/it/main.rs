@@ -6,6 +6,7 @@ mod api;
 mod backup;
 mod cli;
 mod metrics;
+mod openapi;
 mod scale;
 mod store;
 mod support;
