@@ -130,7 +130,7 @@ impl Scrape {
             if (suffix == "_bucket") != sample.label("le").is_some() {
                 return Err(at("le belongs on buckets, and only there".into()));
             }
-            if family.kind == Kind::Counter && !(sample.value >= 0.0) {
+            if family.kind == Kind::Counter && (sample.value.is_nan() || sample.value < 0.0) {
                 return Err(at("negative or NaN counter".into()));
             }
             let mut key: Vec<_> = sample.labels.clone();
@@ -228,11 +228,13 @@ fn parse_number(s: &str) -> Result<f64, String> {
     }
 }
 
+type Labels = Vec<(String, String)>;
+
 /// Per label set: buckets in increasing `le`, cumulative counts, `+Inf`
 /// last and equal to `_count`; `_sum` present.
 fn check_histogram(f: &Family) -> Result<(), String> {
-    let mut groups: BTreeMap<Vec<(String, String)>, Vec<(f64, f64)>> = BTreeMap::new();
-    let mut counts: BTreeMap<Vec<(String, String)>, f64> = BTreeMap::new();
+    let mut groups: BTreeMap<Labels, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut counts: BTreeMap<Labels, f64> = BTreeMap::new();
     let mut sums = HashSet::new();
     for s in &f.samples {
         let mut key: Vec<_> = s.labels.iter().filter(|(k, _)| k != "le").cloned().collect();
