@@ -15,7 +15,7 @@ const SHOP: i64 = 1102;
 const AT: (f64, f64) = (52.5200, 13.4050);
 
 fn order_id(text: &str) -> i64 {
-    let after = text.split("Order #").nth(1).expect("an order number");
+    let after = text.split("Order #").nth(1).unwrap_or_else(|| panic!("no order number in: {text}"));
     after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
 }
 
