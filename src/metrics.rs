@@ -276,14 +276,14 @@ pub fn update_kind(payload: &str) -> &'static str {
 /// (left out when the store could not be read).
 pub fn render(backlog: Option<&Backlog>) -> String {
     use prometheus_client::encoding::text::{encode_eof, encode_registry};
-    let mut now = Registry::default();
-    process::register(&mut now);
+    let mut scraped = Registry::default();
+    process::register(&mut scraped);
     if let Some(b) = backlog {
-        register_backlog(now.sub_registry_with_prefix("glean"), b);
+        register_backlog(scraped.sub_registry_with_prefix("glean"), b);
     }
     let mut out = String::new();
     let encoded = encode_registry(&mut out, &metrics().registry)
-        .and_then(|()| encode_registry(&mut out, &now))
+        .and_then(|()| encode_registry(&mut out, &scraped))
         .and_then(|()| encode_eof(&mut out));
     if let Err(e) = encoded {
         tracing::error!(error = %e, "couldn't encode metrics");
