@@ -184,6 +184,12 @@ impl Metrics {
         for o in ["refunded", "failed"] {
             let _ = self.refunds.get_or_create(&outcome(o));
         }
+        for method in ["sendMessage", "user_rate_limited"] {
+            let _ = self.telegram_errors.get_or_create(&Method { method: method.into() });
+        }
+        for kind in ["create_session", "expire_session"] {
+            let _ = self.stripe_errors.get_or_create(&Kind { kind: kind.into() });
+        }
         for o in TELEGRAM_OUTCOMES {
             let _ = self.telegram_calls.get_or_create(&outcome(o));
         }

@@ -50,6 +50,8 @@ async fn the_first_scrape_shows_every_family() {
         ("glean_purchases", Kind::Counter),
         ("glean_payments", Kind::Counter),
         ("glean_refunds", Kind::Counter),
+        ("glean_telegram_errors", Kind::Counter),
+        ("glean_stripe_errors", Kind::Counter),
     ] {
         let f = m.family(family).unwrap_or_else(|| panic!("{family} is missing"));
         assert_eq!(f.kind, kind, "{family}");
