@@ -79,7 +79,12 @@ impl App {
         let ctx = self.ctx.clone();
         let dispatcher: Arc<OnceLock<Arc<Dispatcher>>> = Default::default();
         let webhook = http::telegram::router(WebhookState { ctx: ctx.clone(), dispatcher: dispatcher.clone() });
-        let router = http::router(HttpState::from_ctx(&ctx)).merge(http::stripe::router(ctx.clone())).merge(webhook);
+        let router = http::router(HttpState::from_ctx(&ctx))
+            .merge(http::stripe::router(ctx.clone()))
+            .merge(webhook)
+            .layer(axum::middleware::from_fn(http::observe::track));
+        crate::metrics::http_routes(http::observe::ROUTES);
+        tracing::info!(config = %ctx.settings.describe_line(), "effective configuration");
         tracing::info!(addr = %self.local_addr(), database = ctx.store.backend_name(), "glean is running");
 
         let jobs = tokio::spawn(crate::jobs::run(ctx.clone(), ctx.settings.jobs_interval, stop_rx.clone()));

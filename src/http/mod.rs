@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod media;
+pub mod observe;
 pub mod offers;
 pub mod openapi;
 pub mod stripe;
@@ -75,6 +76,8 @@ pub fn router(state: HttpState) -> Router {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi::openapi_json))
         .merge(api)
+        // Any other path gets the API's error shape too, not an empty 404.
+        .fallback(|| async { error::ApiError::NotFound("there is nothing at this path".into()) })
         .with_state(state)
 }
 
@@ -136,7 +139,15 @@ pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Health>
     }
 }
 
-/// Prometheus scrapes this.
-async fn metrics() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render())
+/// Prometheus scrapes this. The queue gauges are counted in the database
+/// now; if it doesn't answer they are left out and the rest still shows.
+async fn metrics(State(state): State<HttpState>) -> impl IntoResponse {
+    let backlog = match state.store.backlog(state.clock.now()).await {
+        Ok(b) => Some(b),
+        Err(e) => {
+            tracing::warn!(error = %e, "couldn't count the queues for /metrics");
+            None
+        }
+    };
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render(backlog.as_ref()))
 }

@@ -17,7 +17,9 @@ use super::{error, media, offers};
             an ISO 4217 currency. Errors share one shape: `{\"error\": {\"code\", \"message\", \"parameter\"}}`."
     ),
     paths(offers::list_offers, offers::get_offer, media::get_media, super::healthz, super::readyz),
-    components(schemas(error::ErrorBody, error::ErrorCode, offers::OfferPage, offers::OfferView, super::Health)),
+    components(schemas(
+        error::ErrorBody, error::ErrorCode, offers::OfferPage, offers::OfferView, offers::Sort, super::Health
+    )),
     tags(
         (name = "offers", description = "Active deals"),
         (name = "media", description = "Offer photos"),

@@ -7,6 +7,7 @@ mod backup;
 mod cli;
 mod metrics;
 mod money;
+mod openapi;
 mod scale;
 mod store;
 mod support;

@@ -23,7 +23,9 @@ fn redis_url() -> Option<String> {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("REDIS_URL_TEST is not set under CI: the scale-out tests must run, not skip");
             }
-            eprintln!("SKIPPED: scale-out test needs REDIS_URL_TEST=redis://… (and TEST_DATABASE_URL)");
+            crate::support::db::skipped(
+                "the scale-out tests pass without running (set REDIS_URL_TEST=redis://… and TEST_DATABASE_URL to run them)",
+            );
             None
         }
     }

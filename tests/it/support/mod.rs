@@ -3,4 +3,5 @@
 pub mod app;
 pub mod db;
 pub mod fixtures;
+pub mod openmetrics;
 pub mod shop;

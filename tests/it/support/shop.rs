@@ -21,7 +21,7 @@ pub async fn buy(customer: &FakeUser, offer: &Offer, qty: &str) -> BotMessage {
 
 /// The order number in "Order #12 …".
 pub fn order_id(text: &str) -> i64 {
-    let after = text.split("Order #").nth(1).expect("an order number");
+    let after = text.split("Order #").nth(1).unwrap_or_else(|| panic!("no order number in: {text}"));
     after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
 }
 
