@@ -1,0 +1,265 @@
+//! Two instances in webhook mode on PostgreSQL and Redis when part of the
+//! system fails: Redis stops (or isn't there at start-up) and comes back;
+//! an instance dies for good. Every stored update is handled, in order per
+//! chat, and stock stays exact.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use glean::domain::PurchaseStatus;
+use glean_fakes::telegram::FakeUser;
+use serde_json::Value;
+
+use crate::scale::{SECRET, prefix, redis_url};
+use crate::support::app::{Instance, TestApp, eventually, said};
+use crate::support::db::{Backend, postgres_url};
+use crate::support::fixtures::shop_with_offer;
+use crate::support::redis::RedisServer;
+
+/// What `/deals` answers with when the customer shared no location.
+const DEALS: &str = "freshest and most popular first";
+
+/// Two instances behind the fake's round-robin webhook delivery, on
+/// PostgreSQL and the Redis at `redis`; with the count of updates delivered.
+async fn two_instances(redis: &str) -> Option<(TestApp, Instance, Arc<AtomicUsize>)> {
+    let prefix = prefix();
+    let env = [
+        ("TELEGRAM_WEBHOOK_URL", "https://glean.example/webhooks/telegram"),
+        ("TELEGRAM_WEBHOOK_SECRET", SECRET),
+        ("REDIS_URL", redis),
+        ("REDIS_PREFIX", prefix.as_str()),
+    ];
+    let app = TestApp::spawn_with(Backend::Postgres, &env).await?;
+    let other = app.start_another().await;
+    let delivered = app.tg.deliver_webhooks(
+        vec![format!("{}/webhooks/telegram", app.base_url), format!("{}/webhooks/telegram", other.base_url)],
+        SECRET.to_string(),
+    );
+    Some((app, other, delivered))
+}
+
+async fn get_json(url: String) -> (u16, Value) {
+    let r = reqwest::get(url).await.expect("GET");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
+
+/// Waits until `/readyz` of every instance says Redis is `up` (or not),
+/// and checks each stays ready for Telegram either way.
+async fn redis_reported(bases: &[&str], up: bool) {
+    for base in bases {
+        eventually(&format!("{base} reports Redis up={up}"), || async {
+            let (status, ready) = get_json(format!("{base}/readyz")).await;
+            assert_eq!((status, ready["status"].as_str()), (200, Some("ready")), "{ready}");
+            assert_eq!(ready["database"]["backend"], "postgres", "{ready}");
+            assert_eq!(ready["telegram"]["mode"], "webhook", "{ready}");
+            assert_eq!(ready["telegram"]["webhook_set"], true, "{ready}");
+            ready["redis"]["up"] == up
+        })
+        .await;
+    }
+}
+
+/// The value of an unlabelled metric in an OpenMetrics text.
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} missing from:\n{text}"))
+}
+
+async fn pending(app: &TestApp) -> usize {
+    app.store().pending_inbound(10_000).await.unwrap().len()
+}
+
+/// How many of the customer's messages contain `needle` (each handling of
+/// a `/deals` sends a new one).
+fn count(user: &FakeUser, needle: &str) -> usize {
+    user.messages().iter().filter(|m| m.text.contains(needle)).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_outage_delays_updates_and_loses_none() {
+    let Some(mut redis) = RedisServer::reserve() else { return };
+    postgres_url();
+    redis.start().await;
+    let Some((app, other, delivered)) = two_instances(&redis.url()).await else { return };
+    let offer = shop_with_offer(app.store(), 2101, "Outage Bakery", (52.52, 13.40), 12, 200).await;
+    let _owner = app.user(2101, "Baker");
+    let customers: Vec<FakeUser> = (0..20).map(|i| app.user(21_000 + i, "Buyer")).collect();
+    for c in &customers {
+        c.send(&format!("/start offer_{}", offer.id));
+    }
+    for c in &customers {
+        c.reply_matching(|m| m.button_labels().contains(&"🛒 Buy")).await;
+    }
+    redis_reported(&[&app.base_url, &other.base_url], true).await;
+
+    // Redis dies; customers go on browsing and pressing Buy.
+    redis.kill();
+    let before = delivered.load(Ordering::SeqCst);
+    for c in &customers {
+        c.send("/deals");
+        c.press("🛒 Buy");
+    }
+    eventually("every update accepted and stored", || async { delivered.load(Ordering::SeqCst) == before + 40 }).await;
+    // Ready for Telegram, Redis reported down, counted and timed.
+    redis_reported(&[&app.base_url, &other.base_url], false).await;
+    eventually("the metrics show the outage", || async {
+        let text = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap().text().await.unwrap();
+        metric(&text, "glean_redis_errors_total") > 0.0 && metric(&text, "glean_redis_seconds_since_reachable") >= 1.0
+    })
+    .await;
+    // Without Redis no instance takes a chat lock, so nothing was handled.
+    assert!(pending(&app).await >= 40, "no update was handled without its chat's lock");
+
+    // Redis is back (with the locks held when it died, from its
+    // append-only file): the stored updates are handled, in order.
+    redis.start().await;
+    for c in &customers {
+        said(c, DEALS).await;
+        said(c, "How many?").await;
+    }
+    redis_reported(&[&app.base_url, &other.base_url], true).await;
+    for c in &customers {
+        c.press("1");
+    }
+    let (mut confirmed, mut refused) = (0, 0);
+    for c in &customers {
+        let answer = c.reply_matching(|m| m.edited && !m.text.contains("How many?")).await;
+        if answer.text.contains("confirmed!") {
+            confirmed += 1;
+        } else if answer.text.contains("not enough left") || answer.text.contains("sold out") {
+            refused += 1;
+        } else {
+            panic!("unexpected answer: {}", answer.text);
+        }
+    }
+    assert_eq!((confirmed, refused), (12, 8));
+
+    // Each update handled once: one deal list each, at most one order each,
+    // stock equal to the orders.
+    eventually("every stored update handled", || async { pending(&app).await == 0 }).await;
+    for c in &customers {
+        assert_eq!(count(c, DEALS), 1, "one /deals, one list");
+    }
+    let o = app.store().offer(offer.id).await.unwrap();
+    let orders = app.store().purchases_of_offer(offer.id, &[PurchaseStatus::Confirmed]).await.unwrap();
+    assert_eq!((o.items[0].sold, o.remaining(), orders.len()), (12, 0, 12));
+    for c in &customers {
+        let theirs = orders.iter().filter(|p| p.customer_tg_id == c.id()).count();
+        assert!(theirs <= 1, "customer {} has {theirs} orders", c.id());
+    }
+    assert!(app.tg.unanswered_callbacks().is_empty(), "every press answered");
+    assert!(app.tg.rejected().is_empty(), "{:?}", app.tg.rejected());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_start_without_redis_and_catch_up_when_it_appears() {
+    let Some(mut redis) = RedisServer::reserve() else { return };
+    postgres_url();
+    // Not started: the instances must start anyway.
+    let Some((app, other, delivered)) = two_instances(&redis.url()).await else { return };
+    redis_reported(&[&app.base_url, &other.base_url], false).await;
+    shop_with_offer(app.store(), 2102, "Early Bakery", (52.52, 13.40), 5, 200).await;
+    let customers: Vec<FakeUser> = (0..10).map(|i| app.user(21_100 + i, "Early")).collect();
+    for c in &customers {
+        c.send("/deals");
+        c.send("/help");
+    }
+    eventually("every update accepted and stored", || async { delivered.load(Ordering::SeqCst) == 20 }).await;
+    assert_eq!(pending(&app).await, 20, "stored, waiting for Redis");
+
+    redis.start().await;
+    for c in &customers {
+        said(c, DEALS).await;
+        said(c, "What I can do").await;
+    }
+    redis_reported(&[&app.base_url, &other.base_url], true).await;
+    eventually("every stored update handled", || async { pending(&app).await == 0 }).await;
+    for c in &customers {
+        assert_eq!((count(c, DEALS), count(c, "What I can do")), (1, 1), "each update handled once");
+    }
+}
+
+/// A fake Telegram that answers `delay` late: it forwards every request to
+/// `target` after waiting. Returns its base URL.
+async fn slow_telegram(target: String, delay: Duration) -> String {
+    use axum::body::{Body, to_bytes};
+    use axum::extract::{Request, State};
+    use axum::http::{Response, header};
+
+    async fn forward(State((target, delay)): State<(String, Duration)>, req: Request) -> Response<Body> {
+        let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+        let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
+        let body = to_bytes(req.into_body(), usize::MAX).await.unwrap_or_default();
+        tokio::time::sleep(delay).await;
+        let mut out = reqwest::Client::new().post(format!("{target}{path}")).body(body);
+        if let Some(ct) = content_type {
+            out = out.header(header::CONTENT_TYPE, ct);
+        }
+        match out.send().await {
+            Ok(r) => {
+                let status = r.status();
+                let bytes = r.bytes().await.unwrap_or_default();
+                Response::builder()
+                    .status(status.as_u16())
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(bytes))
+                    .unwrap()
+            }
+            Err(_) => Response::builder().status(502).body(Body::empty()).unwrap(),
+        }
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().fallback(forward).with_state((target, delay));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_survivor_handles_what_a_dead_instance_stored() {
+    postgres_url();
+    let Some(redis) = redis_url() else { return };
+    let prefix = prefix();
+    let env = [
+        ("TELEGRAM_WEBHOOK_URL", "https://glean.example/webhooks/telegram"),
+        ("TELEGRAM_WEBHOOK_SECRET", SECRET),
+        ("REDIS_URL", redis.as_str()),
+        ("REDIS_PREFIX", prefix.as_str()),
+    ];
+    let Some(app) = TestApp::spawn_with(Backend::Postgres, &env).await else { return };
+    // The instance to kill is a process of its own, and slow to reach
+    // Telegram, so when it dies it has stored updates it hasn't answered.
+    let slow = slow_telegram(app.tg.api_url(), Duration::from_millis(400)).await;
+    let mut doomed = app.start_process(&[("TELEGRAM_API_URL", slow.as_str())]).await;
+    eventually("the doomed instance set the webhook", || async {
+        get_json(format!("{}/readyz", doomed.base_url)).await.1["telegram"]["webhook_set"] == true
+    })
+    .await;
+    let delivered = app.tg.deliver_webhooks(
+        vec![format!("{}/webhooks/telegram", app.base_url), format!("{}/webhooks/telegram", doomed.base_url)],
+        SECRET.to_string(),
+    );
+    shop_with_offer(app.store(), 2201, "Survivor Deli", (52.52, 13.40), 5, 300).await;
+    let customers: Vec<FakeUser> = (0..40).map(|i| app.user(22_000 + i, "Browser")).collect();
+    for c in &customers {
+        c.send("/deals");
+    }
+    eventually("every /deals accepted", || async { delivered.load(Ordering::SeqCst) == 40 }).await;
+    // SIGKILL, for good.
+    doomed.kill();
+    let stranded = pending(&app).await;
+    assert!(stranded > 0, "the killed instance left stored updates unanswered");
+
+    for c in &customers {
+        said(c, DEALS).await;
+    }
+    eventually("every stored update handled", || async { pending(&app).await == 0 }).await;
+    for c in &customers {
+        assert!(count(c, DEALS) >= 1, "customer {} got an answer", c.id());
+    }
+}
