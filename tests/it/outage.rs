@@ -96,23 +96,32 @@ async fn a_redis_outage_delays_updates_and_loses_none() {
     }
     redis_reported(&[&app.base_url, &other.base_url], true).await;
 
-    // Redis dies; customers go on browsing and pressing Buy.
-    redis.kill();
+    // Redis dies while half the customers browse and press Buy (some of
+    // their chats locked at that moment); the other half go on meanwhile.
     let before = delivered.load(Ordering::SeqCst);
-    for c in &customers {
+    let (early, late) = customers.split_at(10);
+    for c in early {
+        c.send("/deals");
+        c.press("🛒 Buy");
+    }
+    redis.kill();
+    eventually("the early updates accepted", || async { delivered.load(Ordering::SeqCst) == before + 20 }).await;
+    // Ready for Telegram, Redis reported down, counted and timed.
+    redis_reported(&[&app.base_url, &other.base_url], false).await;
+    let stuck = pending(&app).await;
+    for c in late {
         c.send("/deals");
         c.press("🛒 Buy");
     }
     eventually("every update accepted and stored", || async { delivered.load(Ordering::SeqCst) == before + 40 }).await;
-    // Ready for Telegram, Redis reported down, counted and timed.
-    redis_reported(&[&app.base_url, &other.base_url], false).await;
     eventually("the metrics show the outage", || async {
         let text = reqwest::get(format!("{}/metrics", app.base_url)).await.unwrap().text().await.unwrap();
         metric(&text, "glean_redis_errors_total") > 0.0 && metric(&text, "glean_redis_seconds_since_reachable") >= 1.0
     })
     .await;
-    // Without Redis no instance takes a chat lock, so nothing was handled.
-    assert!(pending(&app).await >= 40, "no update was handled without its chat's lock");
+    // Without Redis no instance takes a chat lock, so none of the late
+    // updates was handled.
+    assert!(pending(&app).await >= stuck + 20, "no update was handled without its chat's lock");
 
     // Redis is back (with the locks held when it died, from its
     // append-only file): the stored updates are handled, in order.
@@ -177,6 +186,51 @@ async fn instances_start_without_redis_and_catch_up_when_it_appears() {
         said(c, "What I can do").await;
     }
     redis_reported(&[&app.base_url, &other.base_url], true).await;
+    eventually("every stored update handled", || async { pending(&app).await == 0 }).await;
+    for c in &customers {
+        assert_eq!((count(c, DEALS), count(c, "What I can do")), (1, 1), "each update handled once");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_cut_off_from_redis_leaves_its_chats_to_one_that_is_not() {
+    let Some(mut redis) = RedisServer::reserve() else { return };
+    postgres_url();
+    redis.start().await;
+    let (prefix, url) = (prefix(), redis.url());
+    let env = [
+        ("TELEGRAM_WEBHOOK_URL", "https://glean.example/webhooks/telegram"),
+        ("TELEGRAM_WEBHOOK_SECRET", SECRET),
+        ("REDIS_URL", url.as_str()),
+        ("REDIS_PREFIX", prefix.as_str()),
+    ];
+    let Some(app) = TestApp::spawn_with(Backend::Postgres, &env).await else { return };
+    // The other instance's Redis is somewhere it can't reach.
+    let nowhere = RedisServer::reserve().expect("checked above");
+    let cut_off = app.start_another_with(&[("REDIS_URL", nowhere.url().as_str())]).await;
+    redis_reported(&[&app.base_url], true).await;
+    redis_reported(&[&cut_off.base_url], false).await;
+    let delivered = app.tg.deliver_webhooks(
+        vec![format!("{}/webhooks/telegram", app.base_url), format!("{}/webhooks/telegram", cut_off.base_url)],
+        SECRET.to_string(),
+    );
+    shop_with_offer(app.store(), 2103, "Split Bakery", (52.52, 13.40), 5, 200).await;
+    // Round-robin: half the chats' updates land only on the cut-off
+    // instance, so only the sweep of the other can hand them over.
+    let customers: Vec<FakeUser> = (0..10).map(|i| app.user(21_200 + i, "Split")).collect();
+    for c in &customers {
+        c.send("/deals");
+    }
+    for c in &customers {
+        said(c, DEALS).await;
+    }
+    for c in &customers {
+        c.send("/help");
+    }
+    for c in &customers {
+        said(c, "What I can do").await;
+    }
+    assert_eq!(delivered.load(Ordering::SeqCst), 20);
     eventually("every stored update handled", || async { pending(&app).await == 0 }).await;
     for c in &customers {
         assert_eq!((count(c, DEALS), count(c, "What I can do")), (1, 1), "each update handled once");

@@ -117,7 +117,15 @@ impl TestApp {
     /// Starts another instance of the app on the same database, fake
     /// Telegram, settings and clock, on its own port.
     pub async fn start_another(&self) -> Instance {
-        let env = self.env.clone();
+        self.start_another_with(&[]).await
+    }
+
+    /// Like [`TestApp::start_another`], with `extra` settings on top.
+    pub async fn start_another_with(&self, extra: &[(&str, &str)]) -> Instance {
+        let mut env = self.env.clone();
+        for (k, v) in extra {
+            env.insert(k.to_string(), v.to_string());
+        }
         let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
         let app = App::build_with_clock(settings, self.clock.clone()).await.expect("app builds");
         let base_url = format!("http://{}", app.local_addr());
