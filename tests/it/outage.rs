@@ -12,7 +12,7 @@ use glean_fakes::telegram::FakeUser;
 use serde_json::Value;
 
 use crate::scale::{SECRET, prefix, redis_url};
-use crate::support::app::{Instance, TestApp, eventually, said};
+use crate::support::app::{Instance, TestApp, eventually, press_one, said};
 use crate::support::db::{Backend, postgres_url};
 use crate::support::fixtures::shop_with_offer;
 use crate::support::redis::RedisServer;
@@ -24,19 +24,27 @@ const DEALS: &str = "freshest and most popular first";
 /// PostgreSQL and the Redis at `redis`; with the count of updates delivered.
 async fn two_instances(redis: &str) -> Option<(TestApp, Instance, Arc<AtomicUsize>)> {
     let prefix = prefix();
-    let env = [
+    let app = TestApp::spawn_with(Backend::Postgres, &webhook_env(redis, &prefix)).await?;
+    let other = app.start_another().await;
+    let delivered = deliver_round_robin(&app, &other.base_url);
+    Some((app, other, delivered))
+}
+
+/// Telegram's updates, delivered in turn to the app and the instance at
+/// `other`; returns the count delivered.
+fn deliver_round_robin(app: &TestApp, other: &str) -> Arc<AtomicUsize> {
+    let targets = [&app.base_url, other].map(|base| format!("{base}/webhooks/telegram"));
+    app.tg.deliver_webhooks(targets.to_vec(), SECRET.to_string())
+}
+
+/// Webhook mode on the Redis at `redis`, keys under `prefix`.
+fn webhook_env<'a>(redis: &'a str, prefix: &'a str) -> [(&'static str, &'a str); 4] {
+    [
         ("TELEGRAM_WEBHOOK_URL", "https://glean.example/webhooks/telegram"),
         ("TELEGRAM_WEBHOOK_SECRET", SECRET),
         ("REDIS_URL", redis),
-        ("REDIS_PREFIX", prefix.as_str()),
-    ];
-    let app = TestApp::spawn_with(Backend::Postgres, &env).await?;
-    let other = app.start_another().await;
-    let delivered = app.tg.deliver_webhooks(
-        vec![format!("{}/webhooks/telegram", app.base_url), format!("{}/webhooks/telegram", other.base_url)],
-        SECRET.to_string(),
-    );
-    Some((app, other, delivered))
+        ("REDIS_PREFIX", prefix),
+    ]
 }
 
 async fn get_json(url: String) -> (u16, Value) {
@@ -131,20 +139,7 @@ async fn a_redis_outage_delays_updates_and_loses_none() {
         said(c, "How many?").await;
     }
     redis_reported(&[&app.base_url, &other.base_url], true).await;
-    for c in &customers {
-        c.press("1");
-    }
-    let (mut confirmed, mut refused) = (0, 0);
-    for c in &customers {
-        let answer = c.reply_matching(|m| m.edited && !m.text.contains("How many?")).await;
-        if answer.text.contains("confirmed!") {
-            confirmed += 1;
-        } else if answer.text.contains("not enough left") || answer.text.contains("sold out") {
-            refused += 1;
-        } else {
-            panic!("unexpected answer: {}", answer.text);
-        }
-    }
+    let (confirmed, refused) = press_one(&customers).await;
     assert_eq!((confirmed, refused), (12, 8));
 
     // Each update handled once: one deal list each, at most one order each,
@@ -198,22 +193,13 @@ async fn an_instance_cut_off_from_redis_leaves_its_chats_to_one_that_is_not() {
     postgres_url();
     redis.start().await;
     let (prefix, url) = (prefix(), redis.url());
-    let env = [
-        ("TELEGRAM_WEBHOOK_URL", "https://glean.example/webhooks/telegram"),
-        ("TELEGRAM_WEBHOOK_SECRET", SECRET),
-        ("REDIS_URL", url.as_str()),
-        ("REDIS_PREFIX", prefix.as_str()),
-    ];
-    let Some(app) = TestApp::spawn_with(Backend::Postgres, &env).await else { return };
+    let Some(app) = TestApp::spawn_with(Backend::Postgres, &webhook_env(&url, &prefix)).await else { return };
     // The other instance's Redis is somewhere it can't reach.
     let nowhere = RedisServer::reserve().expect("checked above");
     let cut_off = app.start_another_with(&[("REDIS_URL", nowhere.url().as_str())]).await;
     redis_reported(&[&app.base_url], true).await;
     redis_reported(&[&cut_off.base_url], false).await;
-    let delivered = app.tg.deliver_webhooks(
-        vec![format!("{}/webhooks/telegram", app.base_url), format!("{}/webhooks/telegram", cut_off.base_url)],
-        SECRET.to_string(),
-    );
+    let delivered = deliver_round_robin(&app, &cut_off.base_url);
     shop_with_offer(app.store(), 2103, "Split Bakery", (52.52, 13.40), 5, 200).await;
     // Round-robin: half the chats' updates land only on the cut-off
     // instance, so only the sweep of the other can hand them over.
@@ -279,13 +265,7 @@ async fn a_survivor_handles_what_a_dead_instance_stored() {
     postgres_url();
     let Some(redis) = redis_url() else { return };
     let prefix = prefix();
-    let env = [
-        ("TELEGRAM_WEBHOOK_URL", "https://glean.example/webhooks/telegram"),
-        ("TELEGRAM_WEBHOOK_SECRET", SECRET),
-        ("REDIS_URL", redis.as_str()),
-        ("REDIS_PREFIX", prefix.as_str()),
-    ];
-    let Some(app) = TestApp::spawn_with(Backend::Postgres, &env).await else { return };
+    let Some(app) = TestApp::spawn_with(Backend::Postgres, &webhook_env(&redis, &prefix)).await else { return };
     // The instance to kill is a process of its own, and slow to reach
     // Telegram, so when it dies it has stored updates it hasn't answered.
     let slow = slow_telegram(app.tg.api_url(), Duration::from_millis(400)).await;
@@ -294,10 +274,7 @@ async fn a_survivor_handles_what_a_dead_instance_stored() {
         get_json(format!("{}/readyz", doomed.base_url)).await.1["telegram"]["webhook_set"] == true
     })
     .await;
-    let delivered = app.tg.deliver_webhooks(
-        vec![format!("{}/webhooks/telegram", app.base_url), format!("{}/webhooks/telegram", doomed.base_url)],
-        SECRET.to_string(),
-    );
+    let delivered = deliver_round_robin(&app, &doomed.base_url);
     shop_with_offer(app.store(), 2201, "Survivor Deli", (52.52, 13.40), 5, 300).await;
     let customers: Vec<FakeUser> = (0..40).map(|i| app.user(22_000 + i, "Browser")).collect();
     for c in &customers {

@@ -287,6 +287,12 @@ pub async fn rush(customers: &[FakeUser], offer_id: i64) -> (usize, usize) {
     for c in customers {
         said(c, "How many?").await;
     }
+    press_one(customers).await
+}
+
+/// Each customer, shown "How many?", presses "1". Returns (confirmed,
+/// refused as sold out).
+pub async fn press_one(customers: &[FakeUser]) -> (usize, usize) {
     for c in customers {
         c.press("1");
     }
