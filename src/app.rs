@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -49,30 +49,15 @@ impl App {
     }
 
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> Result<App, StartupError> {
-        let Some(token) = settings.telegram_bot_token.clone() else {
+        if settings.telegram_bot_token.is_none() {
             return Err(StartupError::Config(
                 "TELEGRAM_BOT_TOKEN: required to run the bot (get one from @BotFather)".into(),
             ));
-        };
-        let store = Store::connect(&settings.database_url).await.map_err(StartupError::Database)?;
-        store.migrate().await.map_err(StartupError::Database)?;
-        let redis_url = settings.redis_url.as_ref().map(|u| u.expose_secret().to_string());
-        let coord = Coord::new(store.clone(), redis_url.as_deref(), &settings.redis_prefix)
-            .await
-            .map_err(|e| StartupError::Config(format!("REDIS_URL: {e}")))?;
-        let tg = TgClient::new(settings.telegram_api_url.clone(), token, settings.telegram_limits, coord.clone())
-            .map_err(|e| StartupError::Config(format!("TELEGRAM_API_URL: {e}")))?;
-        let stripe = settings
-            .stripe_secret_key
-            .clone()
-            .map(|key| StripeClient::new(settings.stripe_api_base.clone(), key, settings.stripe_timeout))
-            .transpose()
-            .map_err(|e| StartupError::Config(format!("STRIPE_API_BASE: {e}")))?;
-        let listener = TcpListener::bind(settings.http_addr)
-            .await
-            .map_err(|source| StartupError::Listen { addr: settings.http_addr, source })?;
-        let ctx =
-            Ctx { store, tg, stripe, settings: Arc::new(settings), clock, coord, bot_username: Default::default() };
+        }
+        let http_addr = settings.http_addr;
+        let ctx = connect(settings, clock).await?;
+        let listener =
+            TcpListener::bind(http_addr).await.map_err(|source| StartupError::Listen { addr: http_addr, source })?;
         Ok(App { listener, ctx })
     }
 
@@ -102,6 +87,8 @@ impl App {
 
         let jobs = tokio::spawn(crate::jobs::run(ctx.clone(), ctx.settings.jobs_interval, stop_rx.clone()));
         let sender = tokio::spawn(crate::actions::notify::run_sender(ctx.clone(), stop_rx.clone()));
+        let notices = tokio::spawn(crate::send::notices::run(ctx.clone(), stop_rx.clone()));
+        let refunds = tokio::spawn(crate::jobs::run_refunds(ctx.clone(), stop_rx.clone()));
         let bot_task = tokio::spawn(run_bot(ctx.clone(), dispatcher, webhook_set, stop_rx.clone()));
         let mut http_stop = stop_rx.clone();
         let server = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -117,11 +104,38 @@ impl App {
         let _ = jobs.await;
         // The notification in flight finishes (sent or not), never left half-done.
         let _ = sender.await;
+        let _ = notices.await;
+        let _ = refunds.await;
         server.await.context("HTTP server task")?.context("HTTP server failed")?;
         ctx.store.close().await;
         tracing::info!("glean stopped");
         Ok(())
     }
+}
+
+/// Connects the services every use case needs: the store (migrated, with
+/// its install id), coordination, the Telegram and Stripe clients. Also
+/// what one-off commands such as `glean reconcile` run on; without a bot
+/// token they can't send, which they don't: notices wait in the database
+/// for a running instance.
+pub async fn connect(settings: Settings, clock: Clock) -> Result<Ctx, StartupError> {
+    let store = Store::connect(&settings.database_url).await.map_err(StartupError::Database)?;
+    store.migrate().await.map_err(StartupError::Database)?;
+    store.install_id().await.map_err(|e| StartupError::Database(e.into()))?;
+    let redis_url = settings.redis_url.as_ref().map(|u| u.expose_secret().to_string());
+    let coord = Coord::new(store.clone(), redis_url.as_deref(), &settings.redis_prefix)
+        .await
+        .map_err(|e| StartupError::Config(format!("REDIS_URL: {e}")))?;
+    let token = settings.telegram_bot_token.clone().unwrap_or_else(|| SecretString::from("0:unset"));
+    let tg = TgClient::new(settings.telegram_api_url.clone(), token, settings.telegram_limits, coord.clone())
+        .map_err(|e| StartupError::Config(format!("TELEGRAM_API_URL: {e}")))?;
+    let stripe = settings
+        .stripe_secret_key
+        .clone()
+        .map(|key| StripeClient::new(settings.stripe_api_base.clone(), key, settings.stripe_timeout))
+        .transpose()
+        .map_err(|e| StartupError::Config(format!("STRIPE_API_BASE: {e}")))?;
+    Ok(Ctx { store, tg, stripe, settings: Arc::new(settings), clock, coord, bot_username: Default::default() })
 }
 
 /// The bot's life: learn who we are, register the command menu, resume what

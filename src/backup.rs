@@ -64,6 +64,12 @@ pub async fn restore(url: &DatabaseUrl, file: &Path) -> anyhow::Result<Summary> 
             bail!("{} is an SQLite backup, but DATABASE_URL points at PostgreSQL", file.display())
         }
     }
+    // A restored database reuses purchase ids that Stripe has already seen
+    // in idempotency keys: it gets a new install id, so its keys are new.
+    let store = Store::connect(url).await?;
+    store.migrate().await?;
+    store.renew_install_id().await?;
+    store.close().await;
     Ok(Summary { file: file.to_path_buf(), bytes: fs::metadata(file)?.len() })
 }
 

@@ -177,11 +177,13 @@ impl Settings {
                 });
             };
             let s = secret.expose_secret();
-            // Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and -.
-            if s.len() > 256 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            // Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and -; a
+            // guessable one would let anyone post updates as Telegram.
+            if s.len() < 32 || s.len() > 256 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
                 return Err(ConfigError {
                     var: "TELEGRAM_WEBHOOK_SECRET",
-                    problem: "use 1-256 characters from A-Z, a-z, 0-9, _ and -".into(),
+                    problem: "use 32-256 characters from A-Z, a-z, 0-9, _ and - (e.g. `openssl rand -hex 32`)".into(),
                 });
             }
         }
@@ -190,10 +192,13 @@ impl Settings {
             Ok(Duration::from_secs(m * 60))
         };
         let reservation_ttl = minutes("RESERVATION_TTL_MINUTES", 30, 24 * 60)?;
-        if stripe_secret_key.is_some() && !(30 * 60..=24 * 3600).contains(&reservation_ttl.as_secs()) {
+        // The Checkout Session lives at least 35 minutes whatever this says
+        // (Stripe's minimum plus a margin); a shorter reservation is released
+        // after its session is expired at Stripe.
+        if stripe_secret_key.is_some() && !(60..=23 * 3600).contains(&reservation_ttl.as_secs()) {
             return Err(ConfigError {
                 var: "RESERVATION_TTL_MINUTES",
-                problem: "with Stripe on it must be 30 to 1440 (a Checkout Session lives 30 min to 24 h)".into(),
+                problem: "with Stripe on it must be 1 to 1380 (a Checkout Session lives at most 24 h)".into(),
             });
         }
         Ok(Settings {
@@ -429,11 +434,18 @@ mod tests {
                 &[("TELEGRAM_WEBHOOK_URL", "https://x.example/hook"), ("TELEGRAM_WEBHOOK_SECRET", "a b")],
                 "TELEGRAM_WEBHOOK_SECRET",
             ),
+            (
+                &[
+                    ("TELEGRAM_WEBHOOK_URL", "https://x.example/hook"),
+                    ("TELEGRAM_WEBHOOK_SECRET", "short_but_valid_chars"),
+                ],
+                "TELEGRAM_WEBHOOK_SECRET",
+            ),
             (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
             (&[("TELEGRAM_BULK_PER_SEC", "-1")], "TELEGRAM_BULK_PER_SEC"),
             (&[("REDIS_URL", "localhost:6379")], "REDIS_URL"),
             (
-                &[("STRIPE_SECRET_KEY", "sk"), ("STRIPE_WEBHOOK_SECRET", "whsec_x"), ("RESERVATION_TTL_MINUTES", "5")],
+                &[("STRIPE_SECRET_KEY", "sk"), ("STRIPE_WEBHOOK_SECRET", "whsec_x"), ("RESERVATION_TTL_MINUTES", "0")],
                 "RESERVATION_TTL_MINUTES",
             ),
         ];

@@ -1,8 +1,9 @@
 //! Background jobs: expire offers whose window ended, release lapsed
-//! reservations (expiring their Checkout Sessions first), retry queued
-//! refunds, prune old rows (handled updates, deal lists, finished
-//! notifications). Each step is safe to run twice (its statements
-//! are conditional); all run on a timer and once at start-up.
+//! reservations (expiring their Checkout Sessions first), reconcile with
+//! Stripe, prune old rows (handled updates, deal lists, finished
+//! notifications and notices). Each step is safe to run twice (its
+//! statements are conditional); all run on a timer and once at start-up.
+//! The refund queue has its own faster loop, [`run_refunds`].
 
 use std::time::Duration;
 
@@ -23,10 +24,19 @@ pub async fn tick(ctx: &Ctx) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "no-show job failed"),
     }
-    if let Err(e) = crate::actions::purchases::release_lapsed(ctx).await {
-        tracing::error!(error = ?e, "reservation release job failed");
+    match crate::actions::purchases::reconcile(ctx).await {
+        Ok(found) => {
+            for f in found {
+                tracing::warn!(
+                    purchase_id = f.purchase_id,
+                    found = f.found,
+                    action = f.action,
+                    "reconciled with Stripe"
+                );
+            }
+        }
+        Err(e) => tracing::error!(error = ?e, "reconciliation failed"),
     }
-    crate::actions::purchases::process_refunds(ctx).await;
     if let Err(e) = ctx.store.prune_inbound(chrono::Duration::days(2), now).await {
         tracing::warn!(error = %e, "pruning handled updates failed");
     }
@@ -35,6 +45,25 @@ pub async fn tick(ctx: &Ctx) {
     }
     if let Err(e) = ctx.store.prune_outbox(now - chrono::Duration::days(30)).await {
         tracing::warn!(error = %e, "pruning the notification outbox failed");
+    }
+    if let Err(e) = ctx.store.prune_notices(now - chrono::Duration::days(30)).await {
+        tracing::warn!(error = %e, "pruning sent notices failed");
+    }
+}
+
+/// How often the refund queue is looked at.
+pub const REFUND_POLL: Duration = Duration::from_secs(1);
+
+/// The refund queue until `stop`: every [`REFUND_POLL`], the refunds that
+/// are due take their next step. Runs on every instance; a refund is
+/// claimed in one statement, so two instances never work on one at once.
+pub async fn run_refunds(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    loop {
+        crate::actions::purchases::process_refunds(&ctx).await;
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = tokio::time::sleep(REFUND_POLL) => {}
+        }
     }
 }
 

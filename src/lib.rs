@@ -12,6 +12,10 @@
 //!   base URL, and webhook signature checks and event parsing.
 //! - `http`: the axum server: health, readiness, the JSON API of offers with its
 //!   OpenAPI document, stored images at `/media`, `/metrics`.
+//! - `render`: every text, card and keyboard shown in Telegram, and callback data;
+//!   used by the bot and the senders, never by `actions`.
+//! - `send`: the senders: the notice lane (messages about a change, written with
+//!   it), apart from deal alerts.
 //! - `metrics`: the Prometheus registry and one function per recorded event.
 //! - `backup`: `glean backup` / `glean restore` for SQLite and PostgreSQL.
 //! - `app`: wires settings, store and servers into a running process.
@@ -29,7 +33,9 @@ pub mod jobs;
 pub mod media;
 pub mod metrics;
 pub mod payments;
+pub mod render;
 pub mod seed;
+pub mod send;
 pub mod store;
 pub mod telegram;
 pub mod telemetry;

@@ -37,6 +37,10 @@ enum Command {
         /// A file written by `glean backup`.
         file: PathBuf,
     },
+    /// Ask Stripe about every purchase our database may believe wrongly
+    /// (reservations past their TTL, refunds pending, refunds of the last
+    /// week) and heal what missed webhooks left behind; prints each finding.
+    Reconcile,
     /// Print the audit trail of an offer, business or purchase: who did what,
     /// when, from which state to which.
     Audit {
@@ -163,6 +167,13 @@ fn main() -> ExitCode {
                     }
                 }
             }
+            Command::Reconcile => match reconcile(settings).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("glean: reconcile failed: {e:#}");
+                    ExitCode::FAILURE
+                }
+            },
             Command::Audit { kind, id } => match audit(&settings, &kind, id).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -173,6 +184,25 @@ fn main() -> ExitCode {
             Command::CheckConfig | Command::Healthcheck => ExitCode::SUCCESS,
         }
     })
+}
+
+/// `glean reconcile`: one line per mismatch found and what was done.
+async fn reconcile(settings: Settings) -> anyhow::Result<()> {
+    if settings.stripe_secret_key.is_none() {
+        println!("Stripe is not configured (STRIPE_SECRET_KEY): nothing to reconcile");
+        return Ok(());
+    }
+    let ctx = glean::app::connect(settings, glean::clock::Clock::default()).await?;
+    let mut found = glean::actions::purchases::reconcile(&ctx).await?;
+    found.extend(glean::actions::purchases::process_refunds(&ctx).await);
+    if found.is_empty() {
+        println!("everything matches Stripe");
+    }
+    for f in &found {
+        println!("purchase {}: {} -> {}", f.purchase_id, f.found, f.action);
+    }
+    ctx.store.close().await;
+    Ok(())
 }
 
 /// `glean audit KIND ID`: one line per entry, oldest first.

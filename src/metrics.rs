@@ -35,6 +35,12 @@ struct Method {
     method: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindOutcome {
+    kind: String,
+    outcome: String,
+}
+
 type HistogramFamily = Family<Kind, Histogram, fn() -> Histogram>;
 
 struct Metrics {
@@ -46,6 +52,9 @@ struct Metrics {
     refunds: Family<Outcome, Counter>,
     telegram_errors: Family<Method, Counter>,
     stripe_errors: Family<Kind, Counter>,
+    notices: Family<KindOutcome, Counter>,
+    stripe_events_rejected: Family<Kind, Counter>,
+    reconciled: Family<Kind, Counter>,
     redis: RedisMetrics,
 }
 
@@ -79,8 +88,21 @@ fn metrics() -> &'static Metrics {
             telegram_errors.clone(),
         );
         registry.register("stripe_errors", "Failed Stripe API calls, by kind", stripe_errors.clone());
+        let notices = Family::<KindOutcome, Counter>::default();
+        registry.register("notices", "Notices to customers and businesses, by kind and outcome", notices.clone());
+        let stripe_events_rejected = Family::<Kind, Counter>::default();
+        registry.register(
+            "stripe_events_rejected",
+            "Validly signed Stripe events that didn't match their purchase, by what differed",
+            stripe_events_rejected.clone(),
+        );
+        let reconciled = Family::<Kind, Counter>::default();
+        registry.register("reconciled", "Mismatches with Stripe healed by reconciliation, by kind", reconciled.clone());
         let redis = RedisMetrics::register(&mut registry);
         Metrics {
+            notices,
+            stripe_events_rejected,
+            reconciled,
             registry,
             updates_handled,
             update_seconds,
@@ -115,6 +137,22 @@ pub fn payment(outcome: &str) {
 /// A refund ended with `outcome` (e.g. `requested`, `refunded`, `failed`).
 pub fn refund(outcome: &str) {
     metrics().refunds.get_or_create(&Outcome { outcome: outcome.to_string() }).inc();
+}
+
+/// A notice of `kind` ended with `outcome` (`sent`, `unreachable`, `given_up`).
+pub fn notice(kind: &str, outcome: &str) {
+    metrics().notices.get_or_create(&KindOutcome { kind: kind.to_string(), outcome: outcome.to_string() }).inc();
+}
+
+/// A signed Stripe event was ignored because `what` (`session`, `amount`,
+/// `currency`, `livemode`, `purchase`) didn't match.
+pub fn stripe_event_rejected(what: &str) {
+    metrics().stripe_events_rejected.get_or_create(&Kind { kind: what.to_string() }).inc();
+}
+
+/// Reconciliation healed a mismatch of `kind`.
+pub fn reconciled(kind: &str) {
+    metrics().reconciled.get_or_create(&Kind { kind: kind.to_string() }).inc();
 }
 
 /// A Bot API call failed; `method_or_kind` is the method (`sendMessage`) or

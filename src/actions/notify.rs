@@ -27,9 +27,9 @@ use tokio::time::Instant;
 
 use super::Ctx;
 use super::alerts::{Keywords, MAX_RADIUS_M, Radius, bounding_box, quiet_of, within};
-use crate::bot::callback::Cb;
-use crate::bot::{cards, keyboards, texts};
 use crate::domain::OfferStatus;
+use crate::render::callback::Cb;
+use crate::render::{cards, keyboards, texts};
 use crate::store::{Claimed, FanOut, NotificationStatus, Offer, Publication};
 
 /// A customer told about an offer is not told again within this time when
@@ -325,7 +325,7 @@ async fn deliver(ctx: &Ctx, n: &Claimed, claim: i64, ready: Ready) {
 }
 
 /// Telegram errors that mean this customer can't be messaged any more.
-fn gone_for_good(e: &ApiError) -> bool {
+pub(crate) fn gone_for_good(e: &ApiError) -> bool {
     match e {
         ApiError::BotBlocked
         | ApiError::UserDeactivated

@@ -2,15 +2,19 @@
 //! withdraw, pickups.
 
 use super::Ctx;
-use crate::bot::texts;
-use crate::domain::{OfferEvent, PickupCode, PurchaseStatus};
+use crate::domain::{OfferEvent, PickupCode};
 use crate::store::{Actor, NewOffer, Offer, PickupError, Purchase, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    /// The offer can't be published now; the reason is for the owner.
-    #[error("{0}")]
-    Refused(String),
+    /// The offer is in a state that can't be published (its status).
+    #[error("it is {0}")]
+    NotNow(&'static str),
+    #[error("it no longer exists")]
+    Gone,
+    /// With card payments, every price must reach Stripe's minimum charge.
+    #[error("card payments need at least {0} per item")]
+    BelowStripeMinimum(crate::domain::Money),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -18,8 +22,8 @@ pub enum PublishError {
 impl From<StoreError> for PublishError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Transition(t) => PublishError::Refused(format!("it is {}", t.from.replace('_', " "))),
-            StoreError::NotFound => PublishError::Refused("it no longer exists".into()),
+            StoreError::Transition(t) => PublishError::NotNow(t.from),
+            StoreError::NotFound => PublishError::Gone,
             StoreError::Unexpected(e) => PublishError::Unexpected(e),
         }
     }
@@ -45,7 +49,7 @@ pub async fn publish_draft(ctx: &Ctx, offer_id: i64, actor: &Actor) -> Result<Of
         let draft = ctx.store.offer(offer_id).await?;
         let min = draft.currency.stripe_minimum();
         if draft.items.iter().any(|i| i.deal_price.minor() < min.minor()) {
-            return Err(PublishError::Refused(crate::bot::texts::below_stripe_minimum(&min.to_string())));
+            return Err(PublishError::BelowStripeMinimum(min));
         }
     }
     let offer = ctx.store.apply_offer_event(offer_id, OfferEvent::Publish, actor, ctx.clock.now()).await?;
@@ -110,40 +114,17 @@ pub async fn change(ctx: &Ctx, user: i64, offer_id: i64, event: OfferEvent) -> R
     Ok(offer)
 }
 
-/// Withdraws an offer: every reservation released, every paid order
-/// refunded (through the refund queue), every customer told.
+/// Withdraws an offer, in one transaction with everything it means: paid
+/// orders queued for a full refund, pay-at-pickup orders and reservations
+/// without a session cancelled, every customer told (notices). A
+/// reservation with a Checkout Session stays payable until the release job
+/// has expired it at Stripe; a payment that got through is refunded.
+/// Returns the offer and how many orders it touched.
 pub async fn withdraw(ctx: &Ctx, user: i64, offer_id: i64) -> Result<(Offer, usize), ManageError> {
     owned(ctx, user, offer_id).await?;
-    let actor = Actor::User(user);
-    let offer = ctx.store.apply_offer_event(offer_id, OfferEvent::Withdraw, &actor, ctx.clock.now()).await?;
-    let open = [PurchaseStatus::Reserved, PurchaseStatus::Confirmed, PurchaseStatus::Paid];
-    let mut told = 0;
-    for p in ctx.store.purchases_of_offer(offer_id, &open).await? {
-        let now = ctx.clock.now();
-        let text = match p.status {
-            PurchaseStatus::Paid => {
-                ctx.store.request_refund(p.id, &actor, now).await?;
-                texts::withdrawn_refund(p.id, &offer.title, &p.total.to_string())
-            }
-            _ => {
-                if let (Some(stripe), Some(session)) = (ctx.stripe.as_ref(), p.stripe_session_id.as_deref())
-                    && let Err(e) = stripe.expire_checkout_session(session).await
-                {
-                    // A payment that still gets through is refunded by the
-                    // late-payment path: the offer is no longer sellable.
-                    tracing::warn!(purchase_id = p.id, error = %e, "couldn't expire the session of a withdrawn offer");
-                }
-                ctx.store.release(p.id, crate::domain::purchase::PurchaseEvent::Cancel, &actor, now).await?;
-                texts::withdrawn_released(p.id, &offer.title)
-            }
-        };
-        if let Err(e) = ctx.tg.send_text(p.customer_tg_id, &text, None, false).await {
-            tracing::warn!(purchase_id = p.id, error = %e, "couldn't tell the customer");
-        }
-        told += 1;
-    }
-    super::purchases::process_refunds(ctx).await;
-    Ok((offer, told))
+    let touched = ctx.store.withdraw_offer(offer_id, &Actor::User(user), ctx.clock.now()).await?;
+    tracing::info!(offer_id, touched, "offer withdrawn");
+    Ok((ctx.store.offer(offer_id).await?, touched))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -181,11 +162,7 @@ pub async fn pick_up(ctx: &Ctx, user: i64, business_id: i64, code: &str) -> Resu
         return Err(PickupRefused::UnknownCode);
     };
     match ctx.store.pick_up(business_id, &code, &actor, now).await {
-        Ok(p) => {
-            let offer = ctx.store.offer(p.offer_id).await.map_err(anyhow::Error::from)?;
-            let _ = ctx.tg.send_text(p.customer_tg_id, &texts::thanks_for_pickup(&offer.title), None, false).await;
-            Ok(p)
-        }
+        Ok(p) => Ok(p),
         Err(PickupError::UnknownCode) => {
             wrong().await?;
             Err(PickupRefused::UnknownCode)

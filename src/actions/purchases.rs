@@ -2,18 +2,32 @@
 //!
 //! A customer never pays for food that is not reserved for them: the
 //! reservation comes first; a Checkout Session is only created for a
-//! reservation, expires when it does, and is expired at Stripe before the
-//! reservation is released. A payment that still arrives for a released
-//! reservation takes the stock again if it remains, and is refunded if not.
+//! reservation and is expired at Stripe before the reservation is released.
+//! Every captured payment ends in an order or a full refund, whatever order
+//! events arrive in: a payment for a reservation that can't be fulfilled any
+//! more (lapsed and sold, cancelled, withdrawn) becomes `refund_pending`,
+//! and the refund queue follows each refund until Stripe says `succeeded`
+//! (or `failed`, which admins and the business hear about).
+//!
+//! Nothing here sends a message: state changes write typed notices in
+//! their own transaction, and the notice sender renders and sends them.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::Ctx;
-use crate::bot::texts;
 use crate::domain::purchase::{CancelError, Cancellation, PurchaseEvent, cancellation};
-use crate::domain::{Money, OfferStatus, PurchaseStatus};
-use crate::payments::stripe::{CheckoutLine, CheckoutRequest, StripeError};
-use crate::store::{Actor, LateOutcome, NewPurchase, Offer, PaymentMethod, Purchase, ReserveError, StoreError};
+use crate::domain::{Money, NoticeKind, OfferStatus, PurchaseStatus};
+use crate::payments::stripe::{
+    CheckoutLine, CheckoutRequest, CheckoutSession, RefundState, StripeClient, StripeError, checkout_form,
+};
+use crate::store::{
+    Actor, EventRef, NewPurchase, Offer, PaidOutcome, PaymentMethod, Purchase, ReserveError, StoreError, To,
+};
+
+/// Stripe requires a Checkout Session to live at least 30 minutes from
+/// when *it* creates the session; the margin covers the request's travel
+/// and clocks that disagree by a little.
+pub const SESSION_MIN_LIFETIME: Duration = Duration::minutes(35);
 
 /// What pressing Buy led to.
 #[derive(Debug)]
@@ -86,26 +100,62 @@ pub async fn buy(ctx: &Ctx, customer: i64, offer_id: i64, item_id: i64, quantity
     crate::metrics::purchase("reserved");
     tracing::info!(purchase_id = purchase.id, offer_id, tg_user = customer, "reserved");
     let Some(stripe) = stripe else {
-        notify_business(ctx, &purchase).await;
         return Ok(Bought::Confirmed { purchase });
     };
-    let offer = ctx.store.offer(offer_id).await?;
-    let req = checkout_request(ctx, &purchase, &offer)?;
-    match stripe.create_checkout_session(&req, &format!("checkout-{}", purchase.id)).await {
+    match open_session(ctx, stripe, &purchase).await {
         Ok(session) => {
             let url = session.url.clone().unwrap_or_default();
             ctx.store.set_checkout_session(purchase.id, &session.id, &url).await?;
             let purchase = ctx.store.purchase(purchase.id).await?;
             Ok(Bought::AwaitingPayment { purchase, url })
         }
-        Err(e) => {
-            // No session, no way to pay: give the stock back at once.
-            tracing::warn!(purchase_id = purchase.id, error = %e, "checkout session failed; releasing");
+        Err(e) if e.is_retryable() => {
+            // Stripe may have made the session even so. The reservation
+            // lapses now; the release job replays the request (same key,
+            // same form) to find out, and expires the session before the
+            // stock goes back.
+            tracing::warn!(purchase_id = purchase.id, error = %e, "checkout session failed; lapsing the reservation");
             crate::metrics::stripe_error("create_session");
-            ctx.store.release(purchase.id, PurchaseEvent::Cancel, &Actor::System, ctx.clock.now()).await?;
+            ctx.store.lapse_now(purchase.id, ctx.clock.now()).await?;
+            Err(BuyError::PaymentUnavailable)
+        }
+        Err(e) => {
+            // Refused outright: no session exists, so no payment can come.
+            tracing::error!(purchase_id = purchase.id, error = %e, "Stripe refused the checkout session; releasing");
+            crate::metrics::stripe_error("create_session");
+            ctx.store.release(purchase.id, PurchaseEvent::Cancel, &Actor::System, &[], ctx.clock.now()).await?;
             Err(BuyError::PaymentUnavailable)
         }
     }
+}
+
+/// Creates (or, for a retry, re-creates: Stripe replays the first answer)
+/// the Checkout Session of a reservation. The form is built once, kept
+/// with the purchase before it is sent, and sent as kept ever after.
+async fn open_session(ctx: &Ctx, stripe: &StripeClient, p: &Purchase) -> Result<CheckoutSession, StripeError> {
+    let form: Vec<(String, String)> = match &p.checkout_params {
+        Some(kept) => serde_json::from_str(kept).map_err(|e| StripeError::Unexpected(e.into()))?,
+        None => {
+            let offer = ctx.store.offer(p.offer_id).await.map_err(|e| StripeError::Unexpected(e.into()))?;
+            let form = checkout_form(&checkout_request(ctx, p, &offer)?);
+            let kept = serde_json::to_string(&form).map_err(|e| StripeError::Unexpected(e.into()))?;
+            ctx.store.set_checkout_params(p.id, &kept).await.map_err(|e| StripeError::Unexpected(e.into()))?;
+            // Another attempt may have kept its form first: send that one.
+            let stored = ctx.store.purchase(p.id).await.map_err(|e| StripeError::Unexpected(e.into()))?;
+            match stored.checkout_params {
+                Some(s) if s != kept => serde_json::from_str(&s).map_err(|e| StripeError::Unexpected(e.into()))?,
+                _ => form,
+            }
+        }
+    };
+    let key = idempotency_key(ctx, &format!("checkout-{}", p.id)).await?;
+    stripe.create_checkout_session(&form, &key).await
+}
+
+/// `{install id}-{what}`: unique per deployment, and new after a restore.
+async fn idempotency_key(ctx: &Ctx, what: &str) -> Result<String, StripeError> {
+    let install = ctx.store.install_id().await.map_err(|e| StripeError::Unexpected(e.into()))?;
+    Ok(format!("{install}-{what}"))
 }
 
 fn checkout_request(ctx: &Ctx, p: &Purchase, offer: &Offer) -> anyhow::Result<CheckoutRequest> {
@@ -129,42 +179,75 @@ fn checkout_request(ctx: &Ctx, p: &Purchase, offer: &Offer) -> anyhow::Result<Ch
         purchase_id: p.id,
         currency: p.total.currency().code().to_ascii_lowercase(),
         lines,
-        expires_at: p.expires_at.ok_or_else(|| anyhow::anyhow!("a Stripe reservation has a TTL"))?.timestamp(),
+        expires_at: session_expires_at(p.expires_at, Utc::now()).timestamp(),
         success_url: back.clone(),
         cancel_url: back,
         customer_reference: Some(p.customer_tg_id.to_string()),
     })
 }
 
-/// Stripe says the session was paid (webhook, or found while expiring it).
-pub async fn paid(ctx: &Ctx, purchase_id: i64, payment_intent: Option<&str>) -> anyhow::Result<()> {
-    match ctx.store.mark_paid(purchase_id, payment_intent, ctx.clock.now()).await? {
-        Some(LateOutcome::Taken) => {
+/// When the Checkout Session should expire: when the reservation does, but
+/// never sooner than Stripe accepts, counted from `now` (wall-clock time,
+/// as Stripe counts it) when the request is built. A reservation shorter
+/// than that is released by the job, which expires the session first.
+pub fn session_expires_at(reservation_ends: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let floor = now + SESSION_MIN_LIFETIME;
+    reservation_ends.map_or(floor, |end| end.max(floor))
+}
+
+/// Stripe says the session was paid (a webhook, or found while expiring
+/// it). With `event`, its record commits with the effect.
+pub async fn paid(
+    ctx: &Ctx,
+    purchase_id: i64,
+    payment_intent: Option<&str>,
+    event: Option<EventRef<'_>>,
+) -> anyhow::Result<PaidOutcome> {
+    let outcome = ctx.store.mark_paid(purchase_id, payment_intent, event, ctx.clock.now()).await?;
+    match outcome {
+        PaidOutcome::Confirmed => {
             crate::metrics::payment("paid");
-            let p = ctx.store.purchase(purchase_id).await?;
             tracing::info!(purchase_id, "paid");
-            confirm_to_customer(ctx, &p).await;
-            notify_business(ctx, &p).await;
         }
-        Some(LateOutcome::MustRefund) => {
-            crate::metrics::payment("late_refunded");
-            let p = ctx.store.purchase(purchase_id).await?;
-            tracing::warn!(purchase_id, "paid after the reservation lapsed and stock is gone; refunding");
-            tell(ctx, p.customer_tg_id, &texts::paid_too_late(&p.total.to_string())).await;
-            process_refunds(ctx).await;
+        PaidOutcome::MustRefund => {
+            crate::metrics::payment("refund_owed");
+            tracing::warn!(purchase_id, "paid, but the order can't be fulfilled; refunding in full");
         }
-        None => tracing::info!(purchase_id, "payment already recorded"),
+        PaidOutcome::AlreadyKnown | PaidOutcome::Duplicate => tracing::info!(purchase_id, "payment already recorded"),
     }
-    Ok(())
+    Ok(outcome)
 }
 
 /// Stripe says the session expired: release the reservation if it still holds.
-pub async fn session_expired(ctx: &Ctx, purchase_id: i64) -> anyhow::Result<()> {
-    if ctx.store.release(purchase_id, PurchaseEvent::Expire, &Actor::Stripe, ctx.clock.now()).await? {
-        let p = ctx.store.purchase(purchase_id).await?;
-        tell(ctx, p.customer_tg_id, texts::RESERVATION_LAPSED).await;
+pub async fn session_expired(ctx: &Ctx, purchase_id: i64, event: Option<EventRef<'_>>) -> anyhow::Result<()> {
+    if let Some(ev) = event
+        && !ctx.store.record_event(ev, ctx.clock.now()).await?
+    {
+        return Ok(());
     }
+    release_lapsed_one(ctx, purchase_id, &Actor::Stripe, true).await?;
     Ok(())
+}
+
+/// Releases a reservation whose session can no longer be paid: it lapsed
+/// (`expired`), or its deal was withdrawn (`cancelled`). With `tell`, the
+/// customer hears which; a customer who never saw a Pay button (the
+/// session was never made, or never reached us) was already told nothing
+/// was reserved.
+async fn release_lapsed_one(ctx: &Ctx, purchase_id: i64, actor: &Actor, tell: bool) -> anyhow::Result<bool> {
+    let p = ctx.store.purchase(purchase_id).await?;
+    let withdrawn = ctx.store.offer(p.offer_id).await?.status == OfferStatus::Withdrawn;
+    let (event, kind) = if withdrawn {
+        (PurchaseEvent::Cancel, NoticeKind::WithdrawnReleased)
+    } else {
+        (PurchaseEvent::Expire, NoticeKind::ReservationLapsed)
+    };
+    let told: &[(To, NoticeKind)] = if tell { &[(To::Customer, kind)] } else { &[] };
+    let released = ctx.store.release(purchase_id, event, actor, told, ctx.clock.now()).await?;
+    if released {
+        crate::metrics::purchase(if withdrawn { "cancelled" } else { "expired" });
+    }
+    Ok(released)
 }
 
 /// What a cancellation led to.
@@ -192,8 +275,41 @@ impl From<StoreError> for CancelOrderError {
     }
 }
 
+/// What Stripe says about the session of a reservation we want to release.
+enum SessionFate {
+    /// It can no longer be paid: release the reservation.
+    Closed,
+    /// It was paid: take the paid path.
+    Paid(Option<String>),
+    /// Stripe couldn't say; the reservation stays payable and we ask again.
+    Unknown,
+}
+
+/// Expires a reservation's Checkout Session at Stripe; if Stripe refuses
+/// because it completed, the payment is taken.
+async fn close_session(stripe: &StripeClient, purchase_id: i64, session: &str) -> SessionFate {
+    match stripe.expire_checkout_session(session).await {
+        Ok(s) if s.is_paid() => SessionFate::Paid(s.payment_intent),
+        Ok(_) => SessionFate::Closed,
+        Err(StripeError::Api { .. }) => match stripe.retrieve_checkout_session(session).await {
+            Ok(s) if s.is_paid() => SessionFate::Paid(s.payment_intent),
+            Ok(s) if s.is_expired() || s.status.as_deref() == Some("complete") => SessionFate::Closed,
+            Ok(_) => SessionFate::Unknown,
+            Err(e) => {
+                tracing::warn!(purchase_id, error = %e, "can't read the session; trying later");
+                SessionFate::Unknown
+            }
+        },
+        Err(e) => {
+            crate::metrics::stripe_error("expire_session");
+            tracing::warn!(purchase_id, error = %e, "can't expire the session; trying later");
+            SessionFate::Unknown
+        }
+    }
+}
+
 /// A customer cancels an order: unpaid ones are released, paid ones
-/// refunded in full until the cutoff.
+/// refunded in full until the cutoff (through the refund queue).
 pub async fn cancel(ctx: &Ctx, customer: i64, purchase_id: i64) -> Result<Cancelled, CancelOrderError> {
     let p = ctx.store.purchase(purchase_id).await?;
     if p.customer_tg_id != customer {
@@ -201,189 +317,268 @@ pub async fn cancel(ctx: &Ctx, customer: i64, purchase_id: i64) -> Result<Cancel
     }
     let offer = ctx.store.offer(p.offer_id).await?;
     let cutoff = Duration::from_std(ctx.settings.cancellation_cutoff).unwrap_or(Duration::hours(2));
-    let now = ctx.clock.now();
     let mut status = p.status;
     // An open Checkout Session is closed first, so it can't be paid after
     // the stock went back. If it turns out to be paid, it is a paid order.
     if status == PurchaseStatus::Reserved
         && let (Some(stripe), Some(session)) = (ctx.stripe.as_ref(), p.stripe_session_id.as_deref())
     {
-        match stripe.expire_checkout_session(session).await {
-            Ok(_) => {}
-            Err(StripeError::Api { .. }) => match stripe.retrieve_checkout_session(session).await {
-                Ok(s) if s.is_paid() => {
-                    paid(ctx, p.id, s.payment_intent.as_deref()).await?;
-                    status = ctx.store.purchase(p.id).await?.status;
-                }
-                Ok(_) => {}
-                Err(_) => return Err(CancelOrderError::TryAgain),
-            },
-            Err(_) => return Err(CancelOrderError::TryAgain),
+        match close_session(stripe, p.id, session).await {
+            SessionFate::Closed => {}
+            SessionFate::Paid(pi) => {
+                paid(ctx, p.id, pi.as_deref(), None).await?;
+                status = ctx.store.purchase(p.id).await?.status;
+            }
+            SessionFate::Unknown => return Err(CancelOrderError::TryAgain),
         }
     }
     let actor = Actor::User(customer);
+    let now = ctx.clock.now();
     match cancellation(status, offer.pickup_start, offer.pickup_end, cutoff, now)? {
         Cancellation::Release => {
-            if !ctx.store.release(p.id, PurchaseEvent::Cancel, &actor, now).await? {
+            // The business heard of a pay-at-pickup order; tell it it's off.
+            let tell: &[(To, NoticeKind)] =
+                if status == PurchaseStatus::Confirmed { &[(To::Owner, NoticeKind::OrderCancelled)] } else { &[] };
+            if !ctx.store.release(p.id, PurchaseEvent::Cancel, &actor, tell, now).await? {
                 return Err(CancelError::NotCancellable(ctx.store.purchase(p.id).await?.status.label()).into());
             }
             crate::metrics::purchase("cancelled");
-            tell_business(ctx, &offer, &texts::business_order_cancelled(p.id, &p.pickup_code.to_string())).await;
             Ok(Cancelled::Released)
         }
         Cancellation::Refund => {
             if !ctx.store.request_refund(p.id, &actor, now).await? {
                 return Err(CancelError::NotCancellable(ctx.store.purchase(p.id).await?.status.label()).into());
             }
-            crate::metrics::purchase("refund_requested");
-            tell_business(ctx, &offer, &texts::business_order_cancelled(p.id, &p.pickup_code.to_string())).await;
-            process_refunds(ctx).await;
+            crate::metrics::refund("requested");
             Ok(Cancelled::Refunding(p.total))
         }
     }
 }
 
+/// What reconciliation (or a job) found out of step with Stripe and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub purchase_id: i64,
+    /// What our database believed against what Stripe said.
+    pub found: &'static str,
+    /// What was done about it.
+    pub action: &'static str,
+}
+
 /// Job: releases reservations past their TTL. The Checkout Session is
 /// expired at Stripe first; if Stripe says it was paid meanwhile, the order
-/// is paid instead. If Stripe can't be reached the reservation waits for the
-/// next run.
-pub async fn release_lapsed(ctx: &Ctx) -> anyhow::Result<()> {
-    let now = ctx.clock.now();
-    for p in ctx.store.lapsed_reservations(now, 200).await? {
-        if let (Some(stripe), Some(session)) = (ctx.stripe.as_ref(), p.stripe_session_id.as_deref()) {
-            match stripe.expire_checkout_session(session).await {
-                Ok(s) if s.is_paid() => {
-                    paid(ctx, p.id, s.payment_intent.as_deref()).await?;
-                    continue;
-                }
-                Ok(_) => {}
-                Err(StripeError::Api { .. }) => match stripe.retrieve_checkout_session(session).await {
-                    Ok(s) if s.is_paid() => {
-                        paid(ctx, p.id, s.payment_intent.as_deref()).await?;
-                        continue;
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        tracing::warn!(purchase_id = p.id, error = %e, "can't check session; retrying later");
-                        continue;
-                    }
-                },
-                Err(e) => {
-                    crate::metrics::stripe_error("expire_session");
-                    tracing::warn!(purchase_id = p.id, error = %e, "can't expire session; retrying later");
-                    continue;
-                }
-            }
-        }
-        if ctx.store.release(p.id, PurchaseEvent::Expire, &Actor::System, now).await? {
-            crate::metrics::purchase("expired");
-            tell(ctx, p.customer_tg_id, texts::RESERVATION_LAPSED).await;
+/// takes the paid path instead. If Stripe can't be reached, the
+/// reservation stays payable and waits for the next run.
+pub async fn release_lapsed(ctx: &Ctx) -> anyhow::Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for p in ctx.store.lapsed_reservations(ctx.clock.now(), 200).await? {
+        if let Some(f) = settle_reservation(ctx, &p).await? {
+            findings.push(f);
         }
     }
-    Ok(())
+    Ok(findings)
 }
 
-/// Job (and right after a cancellation): refunds waiting in the queue.
-/// Each try uses the same idempotency key, so a retry never refunds twice;
-/// failures wait longer each time and are retried until Stripe accepts.
-pub async fn process_refunds(ctx: &Ctx) {
-    let Some(stripe) = ctx.stripe.as_ref() else { return };
-    let now = ctx.clock.now();
-    let due = match ctx.store.due_refunds(now, 50).await {
+async fn settle_reservation(ctx: &Ctx, p: &Purchase) -> anyhow::Result<Option<Finding>> {
+    let finding = |found, action| Some(Finding { purchase_id: p.id, found, action });
+    // Whether the customer was ever shown a Pay button for it.
+    let shown = p.stripe_session_url.is_some();
+    let Some(stripe) = ctx.stripe.as_ref() else {
+        release_lapsed_one(ctx, p.id, &Actor::System, true).await?;
+        return Ok(None);
+    };
+    let session = match (&p.stripe_session_id, &p.checkout_params) {
+        (Some(s), _) => s.clone(),
+        // Asked for a session but never heard back: ask again with the same
+        // key and form. Stripe answers with the session it made, if any.
+        (None, Some(_)) => match open_session(ctx, stripe, p).await {
+            Ok(s) => {
+                ctx.store.set_checkout_session(p.id, &s.id, s.url.as_deref().unwrap_or_default()).await?;
+                s.id
+            }
+            Err(e) if e.is_retryable() => {
+                tracing::warn!(purchase_id = p.id, error = %e, "can't learn whether a session was made; trying later");
+                return Ok(None);
+            }
+            Err(_) => {
+                release_lapsed_one(ctx, p.id, &Actor::System, false).await?;
+                return Ok(None);
+            }
+        },
+        (None, None) => {
+            release_lapsed_one(ctx, p.id, &Actor::System, false).await?;
+            return Ok(None);
+        }
+    };
+    Ok(match close_session(stripe, p.id, &session).await {
+        SessionFate::Closed => {
+            release_lapsed_one(ctx, p.id, &Actor::System, shown).await?;
+            None
+        }
+        SessionFate::Paid(pi) => {
+            crate::metrics::reconciled("missed_payment");
+            match paid(ctx, p.id, pi.as_deref(), None).await? {
+                PaidOutcome::Confirmed => finding("reserved, but paid at Stripe", "marked paid; customer told"),
+                _ => finding("reserved, but paid at Stripe", "refund owed; queued"),
+            }
+        }
+        SessionFate::Unknown => None,
+    })
+}
+
+/// Job (every second, on every instance): refunds that are due. A refund
+/// not yet created is created with its attempt's idempotency key (a retry
+/// never refunds twice); one created but pending is looked up again with
+/// a growing wait. `refund_pending` ends only when Stripe says `succeeded`
+/// (→ `refunded`) or `failed`/`canceled` (→ `refund_failed`).
+pub async fn process_refunds(ctx: &Ctx) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if ctx.stripe.is_none() {
+        return findings;
+    }
+    let due = match ctx.store.claim_due_refunds(ctx.clock.now(), 50).await {
         Ok(d) => d,
-        Err(e) => return tracing::error!(error = %e, "can't read the refund queue"),
+        Err(e) => {
+            tracing::error!(error = %e, "can't read the refund queue");
+            return findings;
+        }
     };
     for p in due {
-        let Some(pi) = p.stripe_payment_intent.as_deref() else {
-            tracing::error!(purchase_id = p.id, "refund pending without a payment intent");
-            let _ = ctx.store.refund_attempt_failed(p.id, now + Duration::hours(6)).await;
-            continue;
-        };
-        match stripe.create_refund(pi, &format!("refund-{}", p.id), p.id).await {
-            Ok(r) if r.status != "failed" && r.status != "canceled" => {
-                if let Ok(true) = ctx.store.mark_refunded(p.id, ctx.clock.now()).await {
-                    crate::metrics::refund("refunded");
-                    tracing::info!(purchase_id = p.id, refund = %r.id, "refunded");
-                    tell(ctx, p.customer_tg_id, &texts::refunded(p.id, &p.total.to_string())).await;
-                }
-            }
-            outcome => {
-                crate::metrics::refund("failed");
-                // 30 s, 1 min, 2 min, … capped at about 8.5 hours.
-                let wait = Duration::seconds(30 * 2_i64.pow(p.refund_attempts.min(10)));
-                let _ = ctx.store.refund_attempt_failed(p.id, now + wait).await;
-                match outcome {
-                    Ok(r) => tracing::error!(purchase_id = p.id, status = %r.status, "refund not accepted; retrying"),
-                    Err(e) => tracing::warn!(purchase_id = p.id, error = %e, ?wait, "refund failed; retrying"),
-                }
-            }
+        match follow_refund(ctx, &p).await {
+            Ok(Some(f)) => findings.push(f),
+            Ok(None) => {}
+            Err(e) => tracing::error!(purchase_id = p.id, error = ?e, "refund step failed"),
         }
     }
+    findings
 }
 
-async fn tell(ctx: &Ctx, chat: i64, text: &str) {
-    if let Err(e) = ctx.tg.send_text(chat, text, None, false).await {
-        crate::metrics::telegram_error("sendMessage");
-        tracing::warn!(chat, error = %e, "couldn't send a message");
-    }
-}
-
-async fn tell_business(ctx: &Ctx, offer: &Offer, text: &str) {
-    match ctx.store.business(offer.business_id).await {
-        Ok(b) => tell(ctx, b.owner_tg_id, text).await,
-        Err(e) => tracing::warn!(offer_id = offer.id, error = %e, "no business to tell"),
-    }
-}
-
-/// The order confirmation with the pickup code.
-pub async fn confirm_to_customer(ctx: &Ctx, p: &Purchase) {
-    match texts_for_order(ctx, p).await {
-        Ok(text) => tell(ctx, p.customer_tg_id, &text).await,
-        Err(e) => tracing::error!(purchase_id = p.id, error = %e, "couldn't render the confirmation"),
-    }
-}
-
-pub async fn texts_for_order(ctx: &Ctx, p: &Purchase) -> anyhow::Result<String> {
-    let offer = ctx.store.offer(p.offer_id).await?;
-    let venue = ctx.store.venue(offer.venue_id).await?;
-    let lines = order_lines(p, &offer);
-    let window = offer.window().map(|w| w.display(venue.timezone, ctx.clock.now())).unwrap_or_default();
-    Ok(texts::order_confirmed(
-        p.id,
-        &p.pickup_code.to_string(),
-        &lines,
-        &p.total.to_string(),
-        p.method == PaymentMethod::AtPickup,
-        &window,
-        &venue.name,
-        &venue.address,
-        offer.remaining(),
-    ))
-}
-
-pub fn order_lines(p: &Purchase, offer: &Offer) -> String {
-    p.lines
-        .iter()
-        .map(|l| {
-            let name = offer.items.iter().find(|i| i.id == l.item_id).map_or("item", |i| i.name.as_str());
-            format!("{} × {} ({})", l.quantity, texts::esc(name), l.unit_price)
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-async fn notify_business(ctx: &Ctx, p: &Purchase) {
-    let offer = match ctx.store.offer(p.offer_id).await {
-        Ok(o) => o,
-        Err(e) => return tracing::warn!(purchase_id = p.id, error = %e, "no offer for business notice"),
+/// One step of one refund. Returns what it settled.
+async fn follow_refund(ctx: &Ctx, p: &Purchase) -> anyhow::Result<Option<Finding>> {
+    let Some(stripe) = ctx.stripe.as_ref() else { return Ok(None) };
+    let now = ctx.clock.now();
+    let backoff = Duration::seconds(30 * 2_i64.pow(p.refund_attempts.min(10)));
+    let refund = match &p.stripe_refund_id {
+        Some(id) => stripe.retrieve_refund(id).await,
+        None => {
+            let Some(pi) = p.stripe_payment_intent.as_deref() else {
+                tracing::error!(purchase_id = p.id, "refund pending without a payment intent");
+                ctx.store.refund_attempt_failed(p.id, now + Duration::hours(6)).await?;
+                return Ok(None);
+            };
+            let key = idempotency_key(ctx, &format!("refund-{}-{}", p.id, p.refund_seq)).await?;
+            stripe.create_refund(pi, &key, p.id).await
+        }
     };
-    let text = texts::business_new_order(
-        p.id,
-        &texts::esc(&offer.title),
-        &order_lines(p, &offer),
-        &p.pickup_code.to_string(),
-        p.method == PaymentMethod::AtPickup,
-        offer.remaining(),
-    );
-    tell_business(ctx, &offer, &text).await;
+    let refund = match refund {
+        Ok(r) => r,
+        Err(StripeError::Api { code: Some(code), .. }) if code == "charge_already_refunded" => {
+            // Refunded by an earlier attempt or by hand at Stripe: the money
+            // is back with the customer.
+            if ctx.store.mark_refunded(p.id, None, None, now).await? {
+                crate::metrics::refund("refunded");
+                return Ok(Some(Finding {
+                    purchase_id: p.id,
+                    found: "already refunded at Stripe",
+                    action: "marked refunded",
+                }));
+            }
+            return Ok(None);
+        }
+        Err(e) => {
+            crate::metrics::stripe_error("refund");
+            tracing::warn!(purchase_id = p.id, error = %e, ?backoff, "refund step failed; retrying");
+            ctx.store.refund_attempt_failed(p.id, now + backoff).await?;
+            return Ok(None);
+        }
+    };
+    Ok(match refund.state() {
+        RefundState::Succeeded => {
+            if ctx.store.mark_refunded(p.id, Some(&refund.id), None, now).await? {
+                crate::metrics::refund("refunded");
+                tracing::info!(purchase_id = p.id, refund = %refund.id, "refunded");
+                Some(Finding { purchase_id: p.id, found: "refund succeeded at Stripe", action: "marked refunded" })
+            } else {
+                None
+            }
+        }
+        RefundState::Pending => {
+            tracing::info!(purchase_id = p.id, refund = %refund.id, status = %refund.status, "refund pending at Stripe");
+            ctx.store.refund_created(p.id, &refund.id, now + backoff).await?;
+            ctx.store.refund_attempt_failed(p.id, now + backoff).await?;
+            None
+        }
+        RefundState::Failed => {
+            let reason = refund.failure_reason.clone().unwrap_or_else(|| refund.status.clone());
+            refund_failed(ctx, p.id, &reason, None).await?;
+            Some(Finding { purchase_id: p.id, found: "refund failed at Stripe", action: "refund_failed; admins told" })
+        }
+    })
+}
+
+/// A refund failed: `refund_failed`, the customer, the business and every
+/// admin told.
+pub async fn refund_failed(
+    ctx: &Ctx,
+    purchase_id: i64,
+    reason: &str,
+    event: Option<EventRef<'_>>,
+) -> anyhow::Result<bool> {
+    let admins = &ctx.settings.admin_telegram_ids;
+    let done = ctx.store.mark_refund_failed(purchase_id, reason, admins, event, ctx.clock.now()).await?;
+    if done {
+        crate::metrics::refund("failed");
+        tracing::error!(purchase_id, reason, "refund failed");
+    }
+    Ok(done)
+}
+
+/// Reconciliation: asks Stripe about everything our database may believe
+/// wrongly, and heals it: reservations past their TTL (a missed
+/// `checkout.session.completed` becomes a paid order, or a refund),
+/// refunds pending for more than a few minutes (a missed `refund.updated`),
+/// and refunds confirmed in the last week (a card refund can still fail).
+pub async fn reconcile(ctx: &Ctx) -> anyhow::Result<Vec<Finding>> {
+    let mut findings = release_lapsed(ctx).await?;
+    let Some(stripe) = ctx.stripe.as_ref() else { return Ok(findings) };
+    let now = ctx.clock.now();
+    for p in ctx.store.stale_refunds(now - Duration::minutes(5), 500).await? {
+        if let Some(f) = follow_refund(ctx, &p).await? {
+            crate::metrics::reconciled("refund");
+            findings.push(f);
+        }
+    }
+    for p in ctx.store.recent_refunds(now - Duration::days(7), 500).await? {
+        let Some(id) = p.stripe_refund_id.as_deref() else { continue };
+        match stripe.retrieve_refund(id).await {
+            Ok(r) if r.state() == RefundState::Failed => {
+                let reason = r.failure_reason.clone().unwrap_or_else(|| r.status.clone());
+                if refund_failed(ctx, p.id, &reason, None).await? {
+                    crate::metrics::reconciled("refund_failed_later");
+                    findings.push(Finding {
+                        purchase_id: p.id,
+                        found: "refunded, but the refund failed later at Stripe",
+                        action: "refund_failed; admins told",
+                    });
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(purchase_id = p.id, error = %e, "can't check a recent refund"),
+        }
+    }
+    Ok(findings)
+}
+
+/// An admin acts on a failed refund: try it again (a new attempt, so a new
+/// idempotency key) or record it settled outside Stripe.
+pub async fn resolve_failed_refund(
+    ctx: &Ctx,
+    admin: i64,
+    purchase_id: i64,
+    retry: bool,
+) -> Result<PurchaseStatus, StoreError> {
+    let event = if retry { PurchaseEvent::RetryRefund } else { PurchaseEvent::SettleRefund };
+    let to = ctx.store.resolve_failed_refund(purchase_id, event, &Actor::Admin(admin), ctx.clock.now()).await?;
+    tracing::info!(purchase_id, admin, event = event.as_str(), "failed refund resolved");
+    Ok(to)
 }

@@ -1,12 +1,14 @@
-//! Admin commands and buttons: verify, reject, suspend, unsuspend.
+//! Admin commands and buttons: verify, reject, suspend, unsuspend; failed
+//! refunds (list, retry, settled outside Stripe).
 
-use super::callback::Wiz;
 use super::dialogue::{Dialogue, Flow};
-use super::{Bot, From, Input, Press, keyboards, texts};
+use super::{Bot, From, Input, Press};
 use crate::actions;
-use crate::domain::BusinessStatus;
 use crate::domain::business::BusinessEvent;
 use crate::domain::text::Reason;
+use crate::domain::{BusinessStatus, PurchaseStatus};
+use crate::render::callback::Wiz;
+use crate::render::{keyboards, texts};
 use crate::store::{Actor, StoreError};
 
 fn is_admin(bot: &Bot, from: &From) -> bool {
@@ -25,6 +27,8 @@ pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::
     let id = id.trim_start_matches('#').parse::<i64>().ok().filter(|n| *n > 0);
     let (event, usage) = match name {
         "pending" => return pending(bot, from).await,
+        "refunds" => return failed_refunds(bot, from).await,
+        "refund_retry" | "refund_settled" => return resolve_refund(bot, from, id, name == "refund_retry").await,
         "verify" => (BusinessEvent::Verify, texts::USAGE_VERIFY),
         "reject" => (BusinessEvent::Reject, texts::USAGE_REJECT),
         "suspend" => (BusinessEvent::Suspend, texts::USAGE_SUSPEND),
@@ -59,7 +63,7 @@ async fn pending(bot: &Bot, from: &From) -> anyhow::Result<()> {
         let address = venue.map(|v| v.address).unwrap_or_default();
         let owner = format!("id {}", b.owner_tg_id);
         let text = texts::admin_new_business(b.id, &b.name, &b.phone, &address, &owner);
-        bot.send(from.chat, &text, Some(actions::businesses::review_buttons(b.id))).await?;
+        bot.send(from.chat, &text, Some(keyboards::review_buttons(b.id))).await?;
     }
     Ok(())
 }
@@ -149,4 +153,34 @@ pub async fn on_reason_button(bot: &Bot, from: &From, press: &Press, _d: Dialogu
     bot.end_dialogue(from.chat).await?;
     press.clear_buttons(bot, from.chat).await;
     bot.say(from.chat, texts::CANCELLED).await
+}
+
+/// `/refunds`: orders whose refund failed, with amount and reason.
+async fn failed_refunds(bot: &Bot, from: &From) -> anyhow::Result<()> {
+    let failed = bot.store.purchases_in(PurchaseStatus::RefundFailed, 50).await?;
+    let list = failed
+        .iter()
+        .map(|p| {
+            format!(
+                "#{} · {} · customer {} · {}",
+                p.id,
+                p.total,
+                p.customer_tg_id,
+                texts::esc(p.refund_failure.as_deref().unwrap_or("no reason given"))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    bot.say(from.chat, &texts::failed_refunds(&list)).await
+}
+
+/// `/refund_retry <id>` and `/refund_settled <id>`.
+async fn resolve_refund(bot: &Bot, from: &From, id: Option<i64>, retry: bool) -> anyhow::Result<()> {
+    let Some(id) = id else { return bot.say(from.chat, texts::REFUND_USAGE).await };
+    match actions::purchases::resolve_failed_refund(bot, from.user_id, id, retry).await {
+        Ok(_) if retry => bot.say(from.chat, &texts::refund_retried(id)).await,
+        Ok(_) => bot.say(from.chat, &texts::refund_settled(id)).await,
+        Err(StoreError::NotFound | StoreError::Transition(_)) => bot.say(from.chat, texts::REFUND_USAGE).await,
+        Err(e) => Err(e.into()),
+    }
 }

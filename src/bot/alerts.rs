@@ -10,15 +10,16 @@ use teloxide::types::{
     ButtonRequest, InlineKeyboardButton, InlineKeyboardButtonKind, InlineKeyboardMarkup, KeyboardButton, ReplyMarkup,
 };
 
-use super::callback::{AlertAct, Cb, Wiz};
 use super::dialogue::{Dialogue, Flow};
 use super::register::capitalize;
-use super::{Bot, From, Input, Press, keyboards, texts};
+use super::{Bot, From, Input, Press};
 use crate::actions::alerts::{
     self as rules, FollowError, Keywords, Nearby, QUIET_CHOICES, QuietHours, RADII_KM, Radius,
 };
 use crate::domain::Coordinates;
 use crate::domain::business::CoordinatesError;
+use crate::render::callback::{AlertAct, Cb, Wiz};
+use crate::render::{keyboards, texts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Step {

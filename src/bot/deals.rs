@@ -8,9 +8,10 @@ use chrono_tz::Tz;
 use rand::Rng;
 use teloxide::types::{ButtonRequest, ReplyMarkup};
 
-use super::callback::Cb;
-use super::{Bot, From, Press, keyboards, texts};
+use super::{Bot, From, Press};
 use crate::domain::{Coordinates, Money};
+use crate::render::callback::Cb;
+use crate::render::{keyboards, texts};
 use crate::store::{Offer, popularity};
 
 /// Deals per page.

@@ -7,29 +7,28 @@
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
 //!   `/alerts`): one file per flow.
-//! - `cards`, `texts`, `keyboards`: what the bot shows.
+//!
+//! What the bot shows (texts, cards, keyboards, callback data) is in
+//! `render`, shared with the notice sender.
 
 mod admin;
 mod alerts;
-pub mod callback;
-pub(crate) mod cards;
 mod deals;
 mod dialogue;
-pub(crate) mod keyboards;
 mod myoffers;
 mod newoffer;
 mod orders;
 pub(crate) mod register;
 pub mod runner;
 mod start;
-pub mod texts;
 mod venues;
 
 use teloxide::types::{BotCommand, CallbackQuery, Message, ReplyMarkup, Update, UpdateKind, User as TgUser};
 
-use self::callback::Cb;
 use self::dialogue::{Dialogue, Flow};
 use crate::actions::Ctx;
+use crate::render::callback::Cb;
+use crate::render::{keyboards, texts};
 use crate::store::InboundUpdate;
 
 /// Everything a handler needs: the shared services, and who the bot is.
@@ -144,6 +143,9 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
             BotCommand::new("reject", "Reject: /reject <id> <reason>"),
             BotCommand::new("suspend", "Suspend a business: /suspend <id>"),
             BotCommand::new("unsuspend", "Lift a suspension: /unsuspend <id>"),
+            BotCommand::new("refunds", "Failed refunds"),
+            BotCommand::new("refund_retry", "Try a failed refund again: /refund_retry <order id>"),
+            BotCommand::new("refund_settled", "A failed refund was settled outside Stripe: /refund_settled <order id>"),
         ]);
     }
     c
@@ -271,7 +273,8 @@ impl Bot {
             "register" => register::begin(self, from).await,
             "newoffer" => newoffer::begin(self, from).await,
             "venues" => venues::list(self, from).await,
-            "pending" | "verify" | "reject" | "suspend" | "unsuspend" => admin::command(self, from, name, args).await,
+            "pending" | "verify" | "reject" | "suspend" | "unsuspend" | "refunds" | "refund_retry"
+            | "refund_settled" => admin::command(self, from, name, args).await,
             _ => self.say(from.chat, texts::UNKNOWN_COMMAND).await,
         }
     }

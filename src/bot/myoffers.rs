@@ -3,12 +3,13 @@
 
 use teloxide::types::ReplyMarkup;
 
-use super::callback::{Act, Cb, Wiz};
 use super::dialogue::{Dialogue, Flow};
-use super::{Bot, From, Input, Press, keyboards, texts};
+use super::{Bot, From, Input, Press};
 use crate::actions::offers::{self, ManageError, PickupRefused};
-use crate::actions::purchases::order_lines;
 use crate::domain::{BusinessStatus, Money, OfferEvent, OfferStatus, PurchaseStatus, Quantity};
+use crate::render::callback::{Act, Cb, Wiz};
+use crate::render::orders::lines as order_lines;
+use crate::render::{keyboards, texts};
 use crate::store::{Business, Offer, OfferFilter, QuantityError};
 
 /// The owner's business that offers are managed for.

@@ -8,17 +8,18 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use teloxide::types::{Message, ReplyMarkup};
 
-use super::callback::{Cb, Wiz};
-use super::cards::{CardItem, CardView};
 use super::dialogue::{Dialogue, Flow};
 use super::register::capitalize;
-use super::{Bot, From, Input, Press, keyboards, texts};
+use super::{Bot, From, Input, Press};
 use crate::actions;
 use crate::actions::offers::PublishError;
 use crate::domain::offer::{MAX_ITEMS, NewItem, check_prices};
 use crate::domain::text::{Description, Name, Title, UnitText};
 use crate::domain::{BusinessStatus, Currency, Money, OfferStatus, PickupWindow, Quantity};
 use crate::media::{self, PhotoError};
+use crate::render::callback::{Cb, Wiz};
+use crate::render::cards::{CardItem, CardView};
+use crate::render::{keyboards, texts};
 use crate::store::{Actor, Business, NewOffer, OfferFilter, Venue};
 use crate::telegram::{DownloadError, Photo};
 
@@ -587,8 +588,8 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
             let link = bot.deep_link(&format!("offer_{}", offer.id));
             bot.say(from.chat, &texts::published(&offer.title, &link)).await
         }
-        Err(PublishError::Refused(reason)) => bot.say(from.chat, &texts::publish_refused(&reason)).await,
         Err(PublishError::Unexpected(e)) => Err(e),
+        Err(refused) => bot.say(from.chat, &texts::publish_refused(&publish_refusal(&refused))).await,
     }
 }
 
@@ -618,7 +619,16 @@ pub async fn publish_command(bot: &Bot, from: &From, d: Option<Dialogue>) -> any
             let link = bot.deep_link(&format!("offer_{}", offer.id));
             bot.say(from.chat, &texts::published(&offer.title, &link)).await
         }
-        Err(PublishError::Refused(reason)) => bot.say(from.chat, &texts::publish_refused(&reason)).await,
         Err(PublishError::Unexpected(e)) => Err(e),
+        Err(refused) => bot.say(from.chat, &texts::publish_refused(&publish_refusal(&refused))).await,
+    }
+}
+
+/// Why publishing was refused, for the owner.
+fn publish_refusal(e: &PublishError) -> String {
+    match e {
+        PublishError::NotNow(status) => format!("it is {}", status.replace('_', " ")),
+        PublishError::BelowStripeMinimum(min) => texts::below_stripe_minimum(&min.to_string()),
+        other => other.to_string(),
     }
 }

@@ -3,10 +3,11 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 
-use super::callback::Cb;
-use super::{Bot, From, Press, keyboards, texts};
+use super::{Bot, From, Press};
 use crate::actions::purchases::{self, Bought, BuyError, CancelOrderError, Cancelled};
 use crate::domain::PurchaseStatus;
+use crate::render::callback::Cb;
+use crate::render::{keyboards, texts};
 use crate::store::{Purchase, StoreError};
 
 /// Buy pressed on a card.
@@ -91,7 +92,7 @@ pub async fn on_quantity(bot: &Bot, from: &From, press: &Press, offer: i64, item
         }
         Ok(Bought::Confirmed { purchase }) => {
             bot.answer(press, Some("Reserved!")).await?;
-            let text = purchases::texts_for_order(bot, &purchase).await?;
+            let text = crate::render::orders::confirmation(&bot.store, &purchase, bot.clock.now()).await?;
             bot.tg.edit_text(from.chat, press.message_id, &text, None).await?;
             Ok(())
         }
@@ -116,7 +117,7 @@ pub async fn on_quantity(bot: &Bot, from: &From, press: &Press, offer: i64, item
 async fn show_reservation(bot: &Bot, chat: i64, edit: Option<i32>, p: &Purchase) -> anyhow::Result<()> {
     let offer = bot.store.offer(p.offer_id).await?;
     let minutes = p.expires_at.map_or(0, |t| ((t - bot.clock.now()).num_seconds().max(1) as u64).div_ceil(60));
-    let text = texts::reserved_pay(p.id, &purchases::order_lines(p, &offer), &p.total.to_string(), minutes);
+    let text = texts::reserved_pay(p.id, &crate::render::orders::lines(p, &offer), &p.total.to_string(), minutes);
     let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
     if let Some(url) = p.stripe_session_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
         rows.push(vec![InlineKeyboardButton::url(texts::pay_button(&p.total.to_string()), url)]);
@@ -145,7 +146,7 @@ pub async fn list(bot: &Bot, from: &From) -> anyhow::Result<()> {
             "\n\n<b>#{} · {}</b>\n{}\n{} · {}",
             p.id,
             texts::esc(&offer.title),
-            purchases::order_lines(p, &offer),
+            crate::render::orders::lines(p, &offer),
             p.total,
             p.status.label()
         ));
@@ -206,7 +207,7 @@ pub async fn show_order(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
     match p.status {
         PurchaseStatus::Reserved => show_reservation(bot, from.chat, None, &p).await,
         PurchaseStatus::Paid | PurchaseStatus::Confirmed => {
-            let text = purchases::texts_for_order(bot, &p).await?;
+            let text = crate::render::orders::confirmation(&bot.store, &p, bot.clock.now()).await?;
             bot.say(from.chat, &text).await
         }
         other => bot.say(from.chat, &format!("Order #{id} is {}.", other.label())).await,

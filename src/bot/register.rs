@@ -5,12 +5,13 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use teloxide::types::{ButtonRequest, ReplyMarkup};
 
-use super::callback::{Cb, Wiz};
 use super::dialogue::{Dialogue, Flow};
-use super::{Bot, From, Input, Press, keyboards, texts};
+use super::{Bot, From, Input, Press};
 use crate::actions;
 use crate::domain::text::{Address, Name};
 use crate::domain::{Coordinates, Currency, Phone};
+use crate::render::callback::{Cb, Wiz};
+use crate::render::{keyboards, texts};
 use crate::store::{NewBusiness, NewVenue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,10 +3,11 @@
 
 use teloxide::types::ReplyMarkup;
 
-use super::callback::Cb;
-use super::cards::CardView;
-use super::{Bot, From, keyboards, texts};
+use super::{Bot, From};
 use crate::domain::OfferStatus;
+use crate::render::callback::Cb;
+use crate::render::cards::CardView;
+use crate::render::{keyboards, texts};
 use crate::store::{OfferFilter, StoreError};
 use crate::telegram::Photo;
 

@@ -4,12 +4,13 @@
 use serde::{Deserialize, Serialize};
 use teloxide::types::{ButtonRequest, ReplyMarkup};
 
-use super::callback::{Cb, Wiz};
 use super::dialogue::{Dialogue, Flow};
 use super::register::capitalize;
-use super::{Bot, From, Input, Press, keyboards, texts};
+use super::{Bot, From, Input, Press};
 use crate::domain::text::{Address, Name};
 use crate::domain::{BusinessStatus, Coordinates};
+use crate::render::callback::{Cb, Wiz};
+use crate::render::{keyboards, texts};
 use crate::store::NewVenue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 
 pub mod business;
 pub mod money;
+pub mod notice;
 pub mod offer;
 pub mod purchase;
 pub mod text;
@@ -10,6 +11,7 @@ pub mod window;
 
 pub use business::{BusinessStatus, Coordinates, Phone};
 pub use money::{Currency, Money, MoneyError};
+pub use notice::NoticeKind;
 pub use offer::{OfferEvent, OfferStatus};
 pub use purchase::{PickupCode, PurchaseEvent, PurchaseStatus};
 pub use text::{Quantity, QuantityError, TextError};

@@ -18,8 +18,16 @@ string_enum! {
         /// Not paid within the TTL; stock released.
         Expired = "expired",
         Cancelled = "cancelled",
+        /// Paid, and the money is going back: waiting for Stripe to say the
+        /// refund succeeded.
         RefundPending = "refund_pending",
         Refunded = "refunded",
+        /// Stripe refused or failed the refund (possibly days after it said
+        /// `succeeded`): admins and the business are told; an admin retries
+        /// it or settles it outside Stripe.
+        RefundFailed = "refund_failed",
+        /// A failed refund an admin settled outside Stripe.
+        RefundSettled = "refund_settled",
         NoShow = "no_show",
     }
 }
@@ -27,10 +35,18 @@ string_enum! {
 string_enum! {
     pub enum PurchaseEvent: "purchase event" {
         Pay = "pay",
+        /// A payment arrived that can't become an order (the offer is over,
+        /// withdrawn, or its stock is gone): it is refunded in full.
+        PayUnfulfillable = "pay_unfulfillable",
         Expire = "expire",
         Cancel = "cancel",
         RequestRefund = "request_refund",
         Refunded = "refunded",
+        RefundFailed = "refund_failed",
+        /// An admin tries a failed refund again (with a new idempotency key).
+        RetryRefund = "retry_refund",
+        /// An admin records that a failed refund was settled outside Stripe.
+        SettleRefund = "settle_refund",
         PickUp = "pick_up",
         NoShow = "no_show",
     }
@@ -45,11 +61,20 @@ impl PurchaseEvent {
             // A payment that arrives after the reservation expired is taken
             // if stock remains (the store re-reserves it in the same step).
             PurchaseEvent::Pay => &[(Reserved, Paid), (Expired, Paid)],
+            // Whatever happened to the reservation meanwhile, captured money
+            // ends in an order or a full refund.
+            PurchaseEvent::PayUnfulfillable => {
+                &[(Reserved, RefundPending), (Expired, RefundPending), (Cancelled, RefundPending)]
+            }
             PurchaseEvent::Expire => &[(Reserved, Expired)],
             // Pay-at-pickup orders can be cancelled like unpaid ones.
             PurchaseEvent::Cancel => &[(Reserved, Cancelled), (Confirmed, Cancelled)],
-            PurchaseEvent::RequestRefund => &[(Paid, RefundPending), (Expired, RefundPending)],
+            PurchaseEvent::RequestRefund => &[(Paid, RefundPending)],
             PurchaseEvent::Refunded => &[(RefundPending, Refunded)],
+            // A card refund can still fail days after Stripe said `succeeded`.
+            PurchaseEvent::RefundFailed => &[(RefundPending, RefundFailed), (Refunded, RefundFailed)],
+            PurchaseEvent::RetryRefund => &[(RefundFailed, RefundPending)],
+            PurchaseEvent::SettleRefund => &[(RefundFailed, RefundSettled)],
             PurchaseEvent::PickUp => &[(Paid, PickedUp), (Confirmed, PickedUp)],
             PurchaseEvent::NoShow => &[(Paid, NoShow), (Confirmed, NoShow)],
         }
@@ -93,6 +118,8 @@ impl PurchaseStatus {
             PurchaseStatus::Cancelled => "cancelled",
             PurchaseStatus::RefundPending => "cancelled, refund on its way",
             PurchaseStatus::Refunded => "refunded",
+            PurchaseStatus::RefundFailed => "refund failed, we're on it",
+            PurchaseStatus::RefundSettled => "refunded outside Stripe",
             PurchaseStatus::NoShow => "not picked up",
         }
     }
@@ -171,8 +198,12 @@ impl std::fmt::Display for PickupCode {
 
 #[cfg(test)]
 mod tests {
-    use super::PurchaseEvent::{Cancel, Expire, Pay, PickUp, RequestRefund};
-    use super::PurchaseStatus::{Cancelled, Confirmed, Expired, Paid, PickedUp, RefundPending, Reserved};
+    use super::PurchaseEvent::{
+        Cancel, Expire, Pay, PayUnfulfillable, PickUp, RequestRefund, RetryRefund, SettleRefund,
+    };
+    use super::PurchaseStatus::{
+        Cancelled, Confirmed, Expired, Paid, PickedUp, RefundFailed, RefundPending, RefundSettled, Reserved,
+    };
     use super::*;
 
     #[test]
@@ -183,9 +214,15 @@ mod tests {
             (Reserved, Expire, Expired),
             (Reserved, Cancel, Cancelled),
             (Confirmed, Cancel, Cancelled),
+            (Reserved, PayUnfulfillable, RefundPending),
+            (Expired, PayUnfulfillable, RefundPending),
+            (Cancelled, PayUnfulfillable, RefundPending),
             (Paid, RequestRefund, RefundPending),
-            (Expired, RequestRefund, RefundPending),
             (RefundPending, PurchaseEvent::Refunded, PurchaseStatus::Refunded),
+            (RefundPending, PurchaseEvent::RefundFailed, RefundFailed),
+            (PurchaseStatus::Refunded, PurchaseEvent::RefundFailed, RefundFailed),
+            (RefundFailed, RetryRefund, RefundPending),
+            (RefundFailed, SettleRefund, RefundSettled),
             (Paid, PickUp, PickedUp),
             (Confirmed, PickUp, PickedUp),
             (Paid, PurchaseEvent::NoShow, PurchaseStatus::NoShow),

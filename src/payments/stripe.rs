@@ -87,6 +87,8 @@ pub struct CheckoutSession {
     pub amount_total: Option<i64>,
     /// Lowercase ISO 4217 code.
     pub currency: Option<String>,
+    /// Whether it belongs to live mode (a `sk_live_` key) or test mode.
+    pub livemode: Option<bool>,
 }
 
 impl CheckoutSession {
@@ -108,6 +110,29 @@ pub struct Refund {
     pub id: String,
     /// `pending`, `requires_action`, `succeeded`, `failed` or `canceled`.
     pub status: String,
+    /// Why a refund failed (`failed`/`canceled`), as Stripe says.
+    pub failure_reason: Option<String>,
+}
+
+/// Where a refund stands, from its `status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundState {
+    /// The money is back with the customer's bank.
+    Succeeded,
+    /// Not decided yet (`pending`, `requires_action`): look again later.
+    Pending,
+    /// `failed` or `canceled`: it will not happen.
+    Failed,
+}
+
+impl Refund {
+    pub fn state(&self) -> RefundState {
+        match self.status.as_str() {
+            "succeeded" => RefundState::Succeeded,
+            "failed" | "canceled" => RefundState::Failed,
+            _ => RefundState::Pending,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -153,13 +178,28 @@ impl StripeClient {
     /// /v1/checkout/sessions`). The purchase id goes into the session's
     /// metadata and into the PaymentIntent's, so that both the checkout and
     /// the refund webhooks lead back to the purchase.
+    ///
+    /// Takes the form (see [`checkout_form`]) rather than the request, so a
+    /// retry can send exactly what the first attempt sent: Stripe refuses a
+    /// reused idempotency key with other parameters.
     pub async fn create_checkout_session(
         &self,
-        req: &CheckoutRequest,
+        form: &[(String, String)],
         idempotency_key: &str,
     ) -> Result<CheckoutSession, StripeError> {
-        let form = checkout_form(req);
-        self.call(Method::POST, &["checkout", "sessions"], Some(&form), Some(idempotency_key)).await
+        self.call(Method::POST, &["checkout", "sessions"], Some(form), Some(idempotency_key)).await
+    }
+
+    /// Whether the secret key is a live-mode key (`sk_live_`/`rk_live_`);
+    /// events and sessions of the other mode are not ours to act on.
+    pub fn is_live(&self) -> bool {
+        let key = self.secret_key.expose_secret();
+        key.starts_with("sk_live_") || key.starts_with("rk_live_")
+    }
+
+    /// `GET /v1/refunds/{id}`.
+    pub async fn retrieve_refund(&self, id: &str) -> Result<Refund, StripeError> {
+        self.call(Method::GET, &["refunds", id], None, None).await
     }
 
     /// `GET /v1/checkout/sessions/{id}`.
@@ -244,7 +284,8 @@ impl StripeClient {
     }
 }
 
-fn checkout_form(req: &CheckoutRequest) -> Vec<(String, String)> {
+/// The form that creates a Checkout Session for `req`.
+pub fn checkout_form(req: &CheckoutRequest) -> Vec<(String, String)> {
     let currency = req.currency.to_ascii_lowercase();
     let purchase_id = req.purchase_id.to_string();
     let mut form =
@@ -362,6 +403,7 @@ struct RawCheckoutSession {
     expires_at: Option<i64>,
     amount_total: Option<i64>,
     currency: Option<String>,
+    livemode: Option<bool>,
 }
 
 impl From<RawCheckoutSession> for CheckoutSession {
@@ -376,6 +418,7 @@ impl From<RawCheckoutSession> for CheckoutSession {
             expires_at: raw.expires_at,
             amount_total: raw.amount_total,
             currency: raw.currency,
+            livemode: raw.livemode,
         }
     }
 }
@@ -385,11 +428,16 @@ struct RawRefund {
     id: String,
     /// Nullable in Stripe's schema; absent means Stripe has not decided yet.
     status: Option<String>,
+    failure_reason: Option<String>,
 }
 
 impl From<RawRefund> for Refund {
     fn from(raw: RawRefund) -> Self {
-        Refund { id: raw.id, status: raw.status.unwrap_or_else(|| "pending".to_owned()) }
+        Refund {
+            id: raw.id,
+            status: raw.status.unwrap_or_else(|| "pending".to_owned()),
+            failure_reason: raw.failure_reason,
+        }
     }
 }
 
@@ -431,7 +479,7 @@ mod tests {
 
     async fn paid_session(fake: &FakeStripe, stripe: &StripeClient, purchase_id: i64) -> String {
         let session = stripe
-            .create_checkout_session(&request(purchase_id), &format!("checkout-purchase-{purchase_id}"))
+            .create_checkout_session(&checkout_form(&request(purchase_id)), &format!("checkout-purchase-{purchase_id}"))
             .await
             .expect("create session");
         fake.complete_session(&session.id)
@@ -443,7 +491,10 @@ mod tests {
         let stripe = client(&fake);
         let req = request(123);
 
-        let session = stripe.create_checkout_session(&req, "checkout-purchase-123").await.expect("create session");
+        let session = stripe
+            .create_checkout_session(&checkout_form(&req), "checkout-purchase-123")
+            .await
+            .expect("create session");
 
         assert!(session.id.starts_with("cs_test_"), "{}", session.id);
         assert_eq!(session.url, Some(format!("{}/pay/{}", fake.base_url(), session.id)));
@@ -475,8 +526,8 @@ mod tests {
         let stripe = client(&fake);
         let req = request(7);
 
-        let first = stripe.create_checkout_session(&req, "checkout-purchase-7").await.expect("first");
-        let again = stripe.create_checkout_session(&req, "checkout-purchase-7").await.expect("replay");
+        let first = stripe.create_checkout_session(&checkout_form(&req), "checkout-purchase-7").await.expect("first");
+        let again = stripe.create_checkout_session(&checkout_form(&req), "checkout-purchase-7").await.expect("replay");
 
         assert_eq!(first, again);
         assert_eq!(fake.sessions().len(), 1);
@@ -486,9 +537,9 @@ mod tests {
     async fn reusing_a_key_with_other_parameters_is_an_idempotency_error() {
         let fake = FakeStripe::start().await;
         let stripe = client(&fake);
-        stripe.create_checkout_session(&request(7), "checkout-purchase-7").await.expect("first");
+        stripe.create_checkout_session(&checkout_form(&request(7)), "checkout-purchase-7").await.expect("first");
 
-        let err = stripe.create_checkout_session(&request(8), "checkout-purchase-7").await.unwrap_err();
+        let err = stripe.create_checkout_session(&checkout_form(&request(8)), "checkout-purchase-7").await.unwrap_err();
 
         assert!(matches!(&err, StripeError::Api { status: 400, kind, .. } if kind == "idempotency_error"), "{err:?}");
         assert!(!err.is_retryable());
@@ -498,7 +549,8 @@ mod tests {
     async fn retrieve_shows_the_payment_intent_once_the_customer_has_paid() {
         let fake = FakeStripe::start().await;
         let stripe = client(&fake);
-        let created = stripe.create_checkout_session(&request(5), "checkout-purchase-5").await.expect("create");
+        let created =
+            stripe.create_checkout_session(&checkout_form(&request(5)), "checkout-purchase-5").await.expect("create");
 
         let open = stripe.retrieve_checkout_session(&created.id).await.expect("retrieve open");
         assert_eq!(open, created);
@@ -529,13 +581,15 @@ mod tests {
     async fn expiring_an_open_session_works_and_a_completed_one_is_refused() {
         let fake = FakeStripe::start().await;
         let stripe = client(&fake);
-        let open = stripe.create_checkout_session(&request(1), "checkout-purchase-1").await.expect("create");
+        let open =
+            stripe.create_checkout_session(&checkout_form(&request(1)), "checkout-purchase-1").await.expect("create");
 
         let expired = stripe.expire_checkout_session(&open.id).await.expect("expire");
         assert!(expired.is_expired());
         assert_eq!(expired.url, None);
 
-        let paid = stripe.create_checkout_session(&request(2), "checkout-purchase-2").await.expect("create");
+        let paid =
+            stripe.create_checkout_session(&checkout_form(&request(2)), "checkout-purchase-2").await.expect("create");
         fake.complete_session(&paid.id);
         let err = stripe.expire_checkout_session(&paid.id).await.unwrap_err();
         assert!(
@@ -592,12 +646,12 @@ mod tests {
         // or Stripe refuses the reused key.
         let req = request(3);
 
-        let err = stripe.create_checkout_session(&req, "checkout-purchase-3").await.unwrap_err();
+        let err = stripe.create_checkout_session(&checkout_form(&req), "checkout-purchase-3").await.unwrap_err();
         assert!(matches!(err, StripeError::Transient(_)), "{err:?}");
         assert!(err.is_retryable());
         assert!(fake.sessions().is_empty());
 
-        let session = stripe.create_checkout_session(&req, "checkout-purchase-3").await.expect("retry");
+        let session = stripe.create_checkout_session(&checkout_form(&req), "checkout-purchase-3").await.expect("retry");
         assert_eq!(fake.sessions().len(), 1);
         assert_eq!(fake.sessions()[0].id, session.id);
     }
@@ -609,13 +663,13 @@ mod tests {
         fake.fail_next(1, FailMode::Timeout(Duration::from_secs(5)));
         let req = request(4);
 
-        let err = stripe.create_checkout_session(&req, "checkout-purchase-4").await.unwrap_err();
+        let err = stripe.create_checkout_session(&checkout_form(&req), "checkout-purchase-4").await.unwrap_err();
         assert!(matches!(&err, StripeError::Transient(m) if m.contains("timed out")), "{err:?}");
         assert!(err.is_retryable());
 
         // Stripe created the session but the answer never arrived; the retry
         // gets that same session instead of a second one.
-        let session = stripe.create_checkout_session(&req, "checkout-purchase-4").await.expect("retry");
+        let session = stripe.create_checkout_session(&checkout_form(&req), "checkout-purchase-4").await.expect("retry");
         assert_eq!(fake.sessions().len(), 1);
         assert_eq!(fake.sessions()[0].id, session.id);
     }

@@ -96,6 +96,8 @@ pub struct Event {
     /// The event's `type`, e.g. `checkout.session.completed`.
     pub kind: String,
     pub created: i64,
+    /// Whether the event came from live mode (else test mode).
+    pub livemode: bool,
     /// `data.object`: the Checkout Session, refund or charge.
     pub object: serde_json::Value,
 }
@@ -108,6 +110,8 @@ pub fn parse_event(payload: &[u8]) -> Result<Event, serde_json::Error> {
         #[serde(rename = "type")]
         kind: String,
         created: i64,
+        #[serde(default)]
+        livemode: bool,
         data: RawData,
     }
     #[derive(Deserialize)]
@@ -115,7 +119,7 @@ pub fn parse_event(payload: &[u8]) -> Result<Event, serde_json::Error> {
         object: serde_json::Value,
     }
     let raw: Raw = serde_json::from_slice(payload)?;
-    Ok(Event { id: raw.id, kind: raw.kind, created: raw.created, object: raw.data.object })
+    Ok(Event { id: raw.id, kind: raw.kind, created: raw.created, livemode: raw.livemode, object: raw.data.object })
 }
 
 /// What a refund event says about a payment, from a `refund` object
@@ -135,6 +139,8 @@ pub struct RefundNotice {
     pub status: String,
     /// Minor units: the refund's amount, or all that is refunded of the charge.
     pub amount: i64,
+    /// Why a refund failed, when it did.
+    pub failure_reason: Option<String>,
 }
 
 impl Event {
@@ -153,6 +159,7 @@ impl Event {
             payment_intent: Option<IdOrObject>,
             metadata: Option<HashMap<String, serde_json::Value>>,
             amount: i64,
+            failure_reason: Option<String>,
         }
         #[derive(Deserialize)]
         struct RawCharge {
@@ -170,6 +177,7 @@ impl Event {
                     payment_intent: r.payment_intent.map(IdOrObject::into_id),
                     status: r.status.unwrap_or_else(|| "pending".to_owned()),
                     amount: r.amount,
+                    failure_reason: r.failure_reason,
                 })
             }
             Some("charge") => {
@@ -180,6 +188,7 @@ impl Event {
                     payment_intent: c.payment_intent.map(IdOrObject::into_id),
                     status: if c.refunded { "succeeded" } else { "partial" }.to_owned(),
                     amount: c.amount_refunded,
+                    failure_reason: None,
                 })
             }
             other => Err(serde_json::Error::custom(format!("expected a refund or charge object, got {other:?}"))),
@@ -203,6 +212,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::payments::stripe::checkout_form;
     use crate::payments::{CheckoutLine, CheckoutRequest, StripeClient};
 
     const SECRET: &str = "whsec_test_glean_cross_check";
@@ -322,7 +332,8 @@ mod tests {
             cancel_url: "https://example.com/cancel".to_owned(),
             customer_reference: None,
         };
-        let session_id = stripe.create_checkout_session(&request, "checkout-purchase-42").await.expect("create").id;
+        let session_id =
+            stripe.create_checkout_session(&checkout_form(&request), "checkout-purchase-42").await.expect("create").id;
         let payment_intent = fake.complete_session(&session_id);
 
         let completed =
@@ -348,6 +359,7 @@ mod tests {
                 purchase_id: Some(42),
                 status: "succeeded".to_owned(),
                 amount: 650,
+                failure_reason: None,
             }
         );
 
@@ -362,6 +374,7 @@ mod tests {
                 purchase_id: Some(42),
                 status: "succeeded".to_owned(),
                 amount: 650,
+                failure_reason: None,
             }
         );
     }

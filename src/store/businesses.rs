@@ -3,10 +3,12 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Actor, Result, Store, StoreError, audit, bind_all, dt, id_params, sql_list, ts, with_pool, with_tx};
+use super::{
+    Actor, Result, Store, StoreError, audit, bind_all, dt, id_params, notice_chat, sql_list, ts, with_pool, with_tx,
+};
 use crate::domain::business::BusinessEvent;
 use crate::domain::text::{Address, Name};
-use crate::domain::{BusinessStatus, Coordinates, Currency, Phone};
+use crate::domain::{BusinessStatus, Coordinates, Currency, NoticeKind, Phone};
 
 #[derive(Debug, Clone)]
 pub struct Business {
@@ -157,11 +159,27 @@ pub(super) use insert_venue;
 impl Store {
     /// Registers a business (pending verification) with its first venue.
     pub async fn create_business(&self, new: &NewBusiness, now: DateTime<Utc>) -> Result<(Business, Venue)> {
+        self.register_business(new, &[], "", now).await
+    }
+
+    /// Saves a registration (pending) and, in the same transaction, a
+    /// review notice to each admin (`owner`: how the owner appears to them).
+    pub async fn register_business(
+        &self,
+        new: &NewBusiness,
+        admins: &[i64],
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Business, Venue)> {
         let (bid, vid): (i64, i64) = with_tx!(self, tx => {
             let bid = insert_business!(&mut *tx, new, BusinessStatus::Pending.as_str(), now);
             let vid = insert_venue!(&mut *tx, bid, &new.venue, now);
             let actor = Actor::User(new.owner_tg_id);
             audit!(tx, now, actor, "register", "business", bid, None::<String>, Some(BusinessStatus::Pending.as_str()));
+            for admin in admins {
+                notice_chat!(tx, now, *admin, NoticeKind::BusinessReview, purchase = None::<i64>, business = Some(bid),
+                    detail = Some(owner));
+            }
             (bid, vid)
         });
         Ok((self.business(bid).await?, self.venue(vid).await?))
@@ -198,6 +216,31 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Business> {
+        self.change_business(id, event, reason, actor, false, now).await
+    }
+
+    /// An admin's decision: as [`Store::apply_business_event`], and the
+    /// owner's notice written in the same transaction.
+    pub async fn review_business(
+        &self,
+        id: i64,
+        event: BusinessEvent,
+        reason: Option<&str>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Business> {
+        self.change_business(id, event, reason, actor, true, now).await
+    }
+
+    async fn change_business(
+        &self,
+        id: i64,
+        event: BusinessEvent,
+        reason: Option<&str>,
+        actor: &Actor,
+        tell_owner: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Business> {
         let to = event.table()[0].1;
         let from = sql_list(event.table().iter().map(|(f, _)| f.as_str()));
         let sql = format!(
@@ -213,6 +256,13 @@ impl Store {
                 .fetch_optional(&mut *tx).await?;
             if done.is_some() {
                 audit!(tx, now, actor, event.as_str(), "business", id, Some(before.clone()), Some(to.as_str()));
+                if tell_owner {
+                    sqlx::query(
+                        "INSERT INTO notices (chat_id, kind, business_id, detail, not_before, created_at) \
+                         SELECT owner_tg_id, $1, id, $2, $3, $3 FROM businesses WHERE id = $4",
+                    ).bind(NoticeKind::BusinessDecision.as_str()).bind(event.as_str()).bind(ts(now)).bind(id)
+                    .execute(&mut *tx).await?;
+                }
             }
             done.is_some().then_some(()).ok_or(before)
         });

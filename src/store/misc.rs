@@ -190,3 +190,33 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// This installation's id, made once (random) and kept in `meta`. It
+    /// prefixes Stripe idempotency keys.
+    pub async fn install_id(&self) -> Result<String> {
+        let fresh = random_install_id();
+        let id: String = with_pool!(self, write, p => {
+            sqlx::query("INSERT INTO meta (key, value) VALUES ('install_id', $1) ON CONFLICT (key) DO NOTHING")
+                .bind(&fresh).execute(p).await?;
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'install_id'").fetch_one(p).await?
+        });
+        Ok(id)
+    }
+
+    /// Replaces the install id: a restored database reuses purchase ids, so
+    /// its idempotency keys must not be the ones the original already used.
+    pub async fn renew_install_id(&self) -> Result<String> {
+        let fresh = random_install_id();
+        with_pool!(self, write, p => sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('install_id', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
+        ).bind(&fresh).execute(p).await?.rows_affected());
+        Ok(fresh)
+    }
+}
+
+fn random_install_id() -> String {
+    use rand::Rng;
+    let bytes: [u8; 8] = rand::thread_rng().r#gen();
+    hex::encode(bytes)
+}

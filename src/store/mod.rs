@@ -17,6 +17,7 @@ mod discovery;
 mod inbound;
 mod leases;
 mod misc;
+mod notices;
 mod offers;
 mod outbox;
 mod purchases;
@@ -36,10 +37,12 @@ pub use businesses::{Business, NewBusiness, NewVenue, Venue};
 pub use discovery::{Candidate, RANKING_POOL, popularity};
 pub use inbound::InboundUpdate;
 pub use misc::{AuditEntry, StoredImage, User};
+pub use notices::{Notice, SENDING_LEASE, To};
+pub(crate) use notices::{notice_chat, notice_purchase};
 pub use offers::{Item, NewOffer, Offer, OfferFilter, QuantityError};
 pub use outbox::{Claimed, FanOut, Notification, NotificationStatus, PRIORITY_FOLLOWER, PRIORITY_NEARBY, Publication};
 pub use purchases::{
-    LateOutcome, NewPurchase, PaymentMethod, PickupError, Purchase, PurchaseLine, ReserveError, ReservedLine,
+    EventRef, NewPurchase, PaidOutcome, PaymentMethod, PickupError, Purchase, PurchaseLine, ReserveError, ReservedLine,
 };
 
 use crate::config::DatabaseUrl;

@@ -5,9 +5,11 @@
 use chrono::{DateTime, Utc};
 
 use super::offers::{RESTOCK_SQL, SELL_OUT_SQL};
-use super::{Actor, Db, Result, Store, StoreError, audit, dt, sql_list, ts, with_pool, with_tx};
+use super::{
+    Actor, Db, Result, Store, StoreError, To, audit, dt, notice_chat, notice_purchase, sql_list, ts, with_pool, with_tx,
+};
 use crate::domain::purchase::PurchaseEvent;
-use crate::domain::{Currency, Money, OfferStatus, PickupCode, PurchaseStatus};
+use crate::domain::{Currency, Money, NoticeKind, OfferStatus, PickupCode, PurchaseStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentMethod {
@@ -50,6 +52,14 @@ pub struct Purchase {
     pub stripe_session_id: Option<String>,
     pub stripe_session_url: Option<String>,
     pub stripe_payment_intent: Option<String>,
+    /// The exact form sent to create the Checkout Session (JSON pairs).
+    pub checkout_params: Option<String>,
+    /// The refund at Stripe, once created.
+    pub stripe_refund_id: Option<String>,
+    /// Why the refund failed, as Stripe said.
+    pub refund_failure: Option<String>,
+    /// The refund attempt in the idempotency key; an admin's retry is a new one.
+    pub refund_seq: u32,
     /// Failed refund attempts so far (for backoff).
     pub refund_attempts: u32,
     pub created_at: DateTime<Utc>,
@@ -92,13 +102,26 @@ impl From<sqlx::Error> for ReserveError {
     }
 }
 
-/// What a payment that arrived for a lapsed reservation led to.
+/// What a payment led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LateOutcome {
-    /// Stock remained: the order is paid after all.
-    Taken,
-    /// Nothing left (or the offer is over): the order awaits a refund.
+pub enum PaidOutcome {
+    /// The order stands, paid.
+    Confirmed,
+    /// It can't be fulfilled (the offer is over or withdrawn, the stock is
+    /// gone): the order awaits a full refund.
     MustRefund,
+    /// The payment was recorded before: nothing to do.
+    AlreadyKnown,
+    /// The event that brought it was processed before.
+    Duplicate,
+}
+
+/// An external event (a Stripe webhook) whose effect commits together
+/// with its `processed_events` row.
+#[derive(Debug, Clone, Copy)]
+pub struct EventRef<'a> {
+    pub source: &'a str,
+    pub id: &'a str,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,12 +154,17 @@ struct PurchaseRow {
     stripe_session_id: Option<String>,
     stripe_session_url: Option<String>,
     stripe_payment_intent: Option<String>,
+    checkout_params: Option<String>,
+    stripe_refund_id: Option<String>,
+    refund_failure: Option<String>,
+    refund_seq: i32,
     refund_attempts: i32,
     created_at: i64,
 }
 
 const PURCHASE_COLS: &str = "id, customer_tg_id, offer_id, status, total, currency, pickup_code, payment_method, \
-     expires_at, stripe_session_id, stripe_session_url, stripe_payment_intent, refund_attempts, created_at";
+     expires_at, stripe_session_id, stripe_session_url, stripe_payment_intent, checkout_params, stripe_refund_id, \
+     refund_failure, refund_seq, refund_attempts, created_at";
 
 fn purchase_from_row(r: PurchaseRow, lines: Vec<(i64, i32, i64)>) -> Result<Purchase> {
     let currency = Currency::from_code(&r.currency).map_err(anyhow::Error::from)?;
@@ -156,6 +184,10 @@ fn purchase_from_row(r: PurchaseRow, lines: Vec<(i64, i32, i64)>) -> Result<Purc
         stripe_session_id: r.stripe_session_id,
         stripe_session_url: r.stripe_session_url,
         stripe_payment_intent: r.stripe_payment_intent,
+        checkout_params: r.checkout_params,
+        stripe_refund_id: r.stripe_refund_id,
+        refund_failure: r.refund_failure,
+        refund_seq: r.refund_seq.max(0) as u32,
         refund_attempts: r.refund_attempts.max(0) as u32,
         created_at: dt(r.created_at),
         lines: lines
@@ -201,6 +233,56 @@ macro_rules! lock_offer_of_purchase {
         .execute(&mut *$tx)
         .await?
     };
+}
+
+/// Records an external event inside a transaction; yields false when it
+/// was recorded before (the caller then changes nothing).
+macro_rules! record_event {
+    ($tx:expr, $ev:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO processed_events (source, event_id, processed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind($ev.source)
+        .bind($ev.id)
+        .bind(ts($now))
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
+            == 1
+    };
+}
+
+/// Moves a purchase from `$from` by `$event`: the target comes from the
+/// domain's transition table, the `UPDATE` is guarded by the state read,
+/// and the audit row is written. A purchase that changed meanwhile fails
+/// the transaction (the caller's caller retries).
+macro_rules! transition {
+    ($tx:expr, $id:expr, $from:expr, $event:expr, $actor:expr, $now:expr) => {{
+        let from: PurchaseStatus = $from;
+        let to = from.apply($event)?;
+        let r = sqlx::query("UPDATE purchases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(to.as_str())
+            .bind(ts($now))
+            .bind($id)
+            .bind(from.as_str())
+            .execute(&mut *$tx)
+            .await?;
+        if r.rows_affected() != 1 {
+            return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {} changed under us", $id)));
+        }
+        audit!($tx, $now, $actor, $event.as_str(), "purchase", $id, Some(from.as_str()), Some(to.as_str()));
+        to
+    }};
+}
+
+/// Marks an active offer with nothing left sold out, with its audit row.
+macro_rules! sell_out {
+    ($tx:expr, $offer_id:expr, $now:expr) => {{
+        let r = sqlx::query(SELL_OUT_SQL).bind($offer_id).bind(ts($now)).execute(&mut *$tx).await?;
+        if r.rows_affected() == 1 {
+            audit!($tx, $now, Actor::System, "sell_out", "offer", $offer_id, Some("active"), Some("sold_out"));
+        }
+    }};
 }
 
 /// Re-activates an automatically sold-out offer whose stock came back.
@@ -291,7 +373,10 @@ impl Store {
                 id = sqlx::query_scalar(
                     "INSERT INTO purchases (customer_tg_id, offer_id, status, total, currency, pickup_code, \
                      payment_method, expires_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9 WHERE NOT EXISTS ( \
+                     SELECT 1 FROM purchases p JOIN offers o ON o.id = p.offer_id \
+                     WHERE p.pickup_code = $6 AND p.status IN ('reserved', 'confirmed', 'paid') \
+                     AND o.business_id = (SELECT business_id FROM offers WHERE id = $2)) \
                      ON CONFLICT (offer_id, pickup_code) DO NOTHING RETURNING id",
                 )
                 .bind(new.customer_tg_id).bind(new.offer_id).bind(status.as_str()).bind(total).bind(&currency)
@@ -306,11 +391,11 @@ impl Store {
                 sqlx::query("INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price) VALUES ($1, $2, $3, $4)")
                     .bind(id).bind(*item_id).bind(*q as i32).bind(*price).execute(&mut *tx).await?;
             }
-            let sold_out = sqlx::query(SELL_OUT_SQL).bind(new.offer_id).bind(ts(now)).execute(&mut *tx).await?;
             let actor = Actor::User(new.customer_tg_id);
             audit!(tx, now, actor, "purchase", "purchase", id, None::<String>, Some(status.as_str()));
-            if sold_out.rows_affected() == 1 {
-                audit!(tx, now, Actor::System, "sell_out", "offer", new.offer_id, Some("active"), Some("sold_out"));
+            sell_out!(tx, new.offer_id, now);
+            if status == PurchaseStatus::Confirmed {
+                notice_purchase!(tx, now, id, To::Owner, NoticeKind::NewOrder);
             }
             id
         });
@@ -346,6 +431,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Keeps the exact form about to be sent to create the Checkout
+    /// Session, before it is sent: a retry sends the same request.
+    pub async fn set_checkout_params(&self, purchase_id: i64, params: &str) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "UPDATE purchases SET checkout_params = $1 WHERE id = $2 AND checkout_params IS NULL",
+        ).bind(params).bind(purchase_id).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
     /// Records the Stripe Checkout Session that will collect the payment.
     pub async fn set_checkout_session(&self, purchase_id: i64, session_id: &str, url: &str) -> Result<()> {
         with_pool!(self, write, p => sqlx::query(
@@ -354,153 +448,330 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a reservation paid, moving its units from reserved to sold. A
-    /// payment for a reservation that already lapsed takes the stock again
-    /// if it remains (and the window is open), otherwise the order goes to
-    /// `refund_pending`. `Ok(None)`: nothing to do (already paid, or not a
-    /// payable state).
+    /// Stripe says the purchase's session was paid. In one transaction
+    /// (with the event's `processed_events` row, when it came as one):
+    /// - a reservation of an offer that can still be sold becomes `paid`;
+    /// - a lapsed reservation takes its stock again if it remains;
+    /// - otherwise (the offer is over, withdrawn, sold out, or the
+    ///   reservation was cancelled) the order goes to `refund_pending`.
+    ///
+    /// The customer's and the business's notices are written with it.
     pub async fn mark_paid(
         &self,
         purchase_id: i64,
         payment_intent: Option<&str>,
+        event: Option<EventRef<'_>>,
         now: DateTime<Utc>,
-    ) -> Result<Option<LateOutcome>> {
-        let pay_from = |s: PurchaseStatus| {
-            format!(
-                "UPDATE purchases SET status = 'paid', stripe_payment_intent = COALESCE($1, stripe_payment_intent), \
-                 updated_at = $2 WHERE id = $3 AND status = '{}'",
-                s.as_str()
-            )
-        };
-        let on_time = pay_from(PurchaseStatus::Reserved);
-        let late = pay_from(PurchaseStatus::Expired);
+    ) -> Result<PaidOutcome> {
         let outcome = with_tx!(self, tx => {
+            if let Some(ev) = event && !record_event!(tx, ev, now) {
+                return Ok(PaidOutcome::Duplicate);
+            }
             lock_offer_of_purchase!(tx, purchase_id);
-            let r = sqlx::query(&on_time).bind(payment_intent).bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
-            if r.rows_affected() == 1 {
-                if move_stock!(tx, purchase_id, RESERVED_TO_SOLD) != 0 {
-                    return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} held no reservation")));
+            let row: Option<(String, i64, String, i64)> = sqlx::query_as(
+                "SELECT p.status, o.id, o.status, o.pickup_end FROM purchases p JOIN offers o ON o.id = p.offer_id \
+                 WHERE p.id = $1",
+            ).bind(purchase_id).fetch_optional(&mut *tx).await?;
+            let Some((status, offer_id, offer_status, pickup_end)) = row else { return Err(StoreError::NotFound) };
+            let status = PurchaseStatus::parse(&status)?;
+            let offer_status = OfferStatus::parse(&offer_status)?;
+            let sellable = matches!(offer_status, OfferStatus::Active | OfferStatus::SoldOut | OfferStatus::Paused)
+                && pickup_end > ts(now);
+            if PurchaseEvent::Pay.from_states().chain(PurchaseEvent::PayUnfulfillable.from_states()).all(|s| s != status) {
+                // Paid already, or past it: the payment is known.
+                return Ok(PaidOutcome::AlreadyKnown);
+            }
+            sqlx::query("UPDATE purchases SET stripe_payment_intent = COALESCE($1, stripe_payment_intent) WHERE id = $2")
+                .bind(payment_intent).bind(purchase_id).execute(&mut *tx).await?;
+            // Reserved: the units are held. Expired: take them again if
+            // they remain, every line or none.
+            let taken = match status {
+                PurchaseStatus::Reserved if sellable => move_stock!(tx, purchase_id, RESERVED_TO_SOLD) == 0,
+                PurchaseStatus::Reserved => {
+                    if move_stock!(tx, purchase_id, RESERVED_TO_FREE) != 0 {
+                        return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} held no reservation")));
+                    }
+                    false
                 }
-                audit!(tx, now, Actor::Stripe, "pay", "purchase", purchase_id, Some("reserved"), Some("paid"));
-                Some(LateOutcome::Taken)
-            } else {
-                let r = sqlx::query(&late).bind(payment_intent).bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
-                if r.rows_affected() == 1 {
-                    let open: Option<i64> = sqlx::query_scalar(
-                        "SELECT o.id FROM offers o JOIN purchases p ON p.offer_id = o.id \
-                         WHERE p.id = $1 AND o.status IN ('active', 'sold_out', 'paused') AND o.pickup_end > $2",
-                    ).bind(purchase_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
-                    // Take every line again, or none: on the first line
-                    // that no longer fits, give back the ones taken.
+                PurchaseStatus::Expired if sellable => {
                     let lines: Vec<(i64, i32)> = sqlx::query_as(
                         "SELECT item_id, quantity FROM purchase_lines WHERE purchase_id = $1 ORDER BY item_id",
                     ).bind(purchase_id).fetch_all(&mut *tx).await?;
                     let mut taken: Vec<(i64, i32)> = Vec::new();
-                    if open.is_some() {
-                        for (item_id, q) in &lines {
-                            let r = sqlx::query(FREE_TO_SOLD).bind(*q).bind(*item_id).execute(&mut *tx).await?;
-                            if r.rows_affected() != 1 {
-                                break;
-                            }
-                            taken.push((*item_id, *q));
+                    for (item_id, q) in &lines {
+                        if sqlx::query(FREE_TO_SOLD).bind(*q).bind(*item_id).execute(&mut *tx).await?.rows_affected() != 1 {
+                            break;
                         }
+                        taken.push((*item_id, *q));
                     }
-                    if open.is_some() && taken.len() == lines.len() {
-                        audit!(tx, now, Actor::Stripe, "pay_late", "purchase", purchase_id, Some("expired"), Some("paid"));
-                        if let Some(offer_id) = open {
-                            sqlx::query(SELL_OUT_SQL).bind(offer_id).bind(ts(now)).execute(&mut *tx).await?;
-                        }
-                        Some(LateOutcome::Taken)
-                    } else {
+                    if taken.len() != lines.len() {
                         for (item_id, q) in &taken {
                             sqlx::query(SOLD_TO_FREE).bind(*q).bind(*item_id).execute(&mut *tx).await?;
                         }
-                        sqlx::query("UPDATE purchases SET status = 'refund_pending', next_attempt_at = $1 WHERE id = $2")
-                            .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
-                        audit!(tx, now, Actor::Stripe, "pay_late", "purchase", purchase_id, Some("expired"), Some("refund_pending"));
-                        Some(LateOutcome::MustRefund)
                     }
-                } else {
-                    None
+                    taken.len() == lines.len()
                 }
+                _ => false,
+            };
+            if taken {
+                transition!(tx, purchase_id, status, PurchaseEvent::Pay, &Actor::Stripe, now);
+                sell_out!(tx, offer_id, now);
+                notice_purchase!(tx, now, purchase_id, To::Customer, NoticeKind::OrderConfirmed);
+                notice_purchase!(tx, now, purchase_id, To::Owner, NoticeKind::NewOrder);
+                PaidOutcome::Confirmed
+            } else {
+                transition!(tx, purchase_id, status, PurchaseEvent::PayUnfulfillable, &Actor::Stripe, now);
+                sqlx::query("UPDATE purchases SET next_attempt_at = $1 WHERE id = $2")
+                    .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+                restock!(tx, offer_id, now);
+                let kind = if offer_status == OfferStatus::Withdrawn {
+                    NoticeKind::WithdrawnRefund
+                } else {
+                    NoticeKind::PaidTooLate
+                };
+                notice_purchase!(tx, now, purchase_id, To::Customer, kind);
+                PaidOutcome::MustRefund
             }
         });
         Ok(outcome)
     }
 
+    /// Records an external event that changes nothing here (so it is acted
+    /// on once). False when it was recorded before.
+    pub async fn record_event(&self, event: EventRef<'_>, now: DateTime<Utc>) -> Result<bool> {
+        let fresh = with_tx!(self, tx => record_event!(tx, event, now));
+        Ok(fresh)
+    }
+
     /// Releases an unpaid reservation (`Expire`) or cancels a reservation or
-    /// pay-at-pickup order (`Cancel`), returning its units to stock. Returns
-    /// false when the purchase was not in a state that allows it (already
-    /// paid, already released: a second call changes nothing).
+    /// pay-at-pickup order (`Cancel`), returning its units to stock, and
+    /// writes `tell`'s notices with it. Returns false when the purchase was
+    /// not in a state that allows it (already paid, already released: a
+    /// second call changes nothing).
     pub async fn release(
         &self,
         purchase_id: i64,
         event: PurchaseEvent,
         actor: &Actor,
+        tell: &[(To, NoticeKind)],
         now: DateTime<Utc>,
     ) -> Result<bool> {
         if !matches!(event, PurchaseEvent::Expire | PurchaseEvent::Cancel) {
             return Err(StoreError::Unexpected(anyhow::anyhow!("release takes Expire or Cancel, not {event}")));
         }
-        let to = event.target();
         let released = with_tx!(self, tx => {
             lock_offer_of_purchase!(tx, purchase_id);
-            let mut released = false;
-            for from in event.from_states() {
-                let offer: Option<i64> = sqlx::query_scalar(
-                    "UPDATE purchases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 RETURNING offer_id",
-                ).bind(to.as_str()).bind(ts(now)).bind(purchase_id).bind(from.as_str()).fetch_optional(&mut *tx).await?;
-                let Some(offer_id) = offer else { continue };
-                let sql = if from.holds_reservation() { RESERVED_TO_FREE } else { SOLD_TO_FREE };
-                if move_stock!(tx, purchase_id, sql) != 0 {
-                    return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} stock out of step")));
-                }
-                restock!(tx, offer_id, now);
-                audit!(tx, now, actor, event.as_str(), "purchase", purchase_id, Some(from.as_str()), Some(to.as_str()));
-                released = true;
-                break;
+            let row: Option<(String, i64)> = sqlx::query_as("SELECT status, offer_id FROM purchases WHERE id = $1")
+                .bind(purchase_id).fetch_optional(&mut *tx).await?;
+            let Some((from, offer_id)) = row else { return Err(StoreError::NotFound) };
+            let from = PurchaseStatus::parse(&from)?;
+            if from.apply(event).is_err() {
+                return Ok(false);
             }
-            released
+            let sql = if from.holds_reservation() { RESERVED_TO_FREE } else { SOLD_TO_FREE };
+            if move_stock!(tx, purchase_id, sql) != 0 {
+                return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} stock out of step")));
+            }
+            transition!(tx, purchase_id, from, event, actor, now);
+            restock!(tx, offer_id, now);
+            for (to, kind) in tell {
+                notice_purchase!(tx, now, purchase_id, *to, *kind);
+            }
+            true
         });
         Ok(released)
     }
 
     /// Cancels a paid order: its units return to stock and it waits in
-    /// `refund_pending` until Stripe accepts the refund. False if it was not
-    /// paid (a second call changes nothing).
+    /// `refund_pending` until Stripe says the refund succeeded. The owner is
+    /// told. False if it was not paid (a second call changes nothing).
     pub async fn request_refund(&self, purchase_id: i64, actor: &Actor, now: DateTime<Utc>) -> Result<bool> {
         let done = with_tx!(self, tx => {
             lock_offer_of_purchase!(tx, purchase_id);
-            let offer: Option<i64> = sqlx::query_scalar(
-                "UPDATE purchases SET status = 'refund_pending', next_attempt_at = $1, updated_at = $1 \
-                 WHERE id = $2 AND status = 'paid' RETURNING offer_id",
-            ).bind(ts(now)).bind(purchase_id).fetch_optional(&mut *tx).await?;
-            match offer {
-                Some(offer_id) => {
-                    if move_stock!(tx, purchase_id, SOLD_TO_FREE) != 0 {
-                        return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} stock out of step")));
-                    }
-                    restock!(tx, offer_id, now);
-                    audit!(tx, now, actor, "request_refund", "purchase", purchase_id, Some("paid"), Some("refund_pending"));
-                    true
-                }
-                None => false,
+            let row: Option<(String, i64)> = sqlx::query_as("SELECT status, offer_id FROM purchases WHERE id = $1")
+                .bind(purchase_id).fetch_optional(&mut *tx).await?;
+            let Some((from, offer_id)) = row else { return Err(StoreError::NotFound) };
+            let from = PurchaseStatus::parse(&from)?;
+            if from.apply(PurchaseEvent::RequestRefund).is_err() {
+                return Ok(false);
             }
+            if move_stock!(tx, purchase_id, SOLD_TO_FREE) != 0 {
+                return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} stock out of step")));
+            }
+            transition!(tx, purchase_id, from, PurchaseEvent::RequestRefund, actor, now);
+            sqlx::query("UPDATE purchases SET next_attempt_at = $1 WHERE id = $2")
+                .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+            restock!(tx, offer_id, now);
+            notice_purchase!(tx, now, purchase_id, To::Owner, NoticeKind::OrderCancelled);
+            true
         });
         Ok(done)
     }
 
-    /// Marks a pending refund done. False if it was not pending.
-    pub async fn mark_refunded(&self, purchase_id: i64, now: DateTime<Utc>) -> Result<bool> {
-        let done = with_tx!(self, tx => {
-            let r = sqlx::query("UPDATE purchases SET status = 'refunded', updated_at = $1 WHERE id = $2 AND status = 'refund_pending'")
-                .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
-            if r.rows_affected() == 1 {
-                audit!(tx, now, Actor::Stripe, "refunded", "purchase", purchase_id, Some("refund_pending"), Some("refunded"));
+    /// Withdraws an offer in one transaction: the offer becomes `withdrawn`;
+    /// paid orders go to `refund_pending` (the refund queue does the rest);
+    /// pay-at-pickup orders and reservations without a Checkout Session
+    /// are cancelled; reservations with a session stay payable and lapse
+    /// now, so the release job expires the session at Stripe first (a
+    /// payment that got through becomes a refund). Customers are told in
+    /// the same transaction. Returns the purchases it touched.
+    pub async fn withdraw_offer(&self, offer_id: i64, actor: &Actor, now: DateTime<Utc>) -> Result<usize> {
+        let from = sql_list(crate::domain::OfferEvent::Withdraw.from_states().map(OfferStatus::as_str));
+        let sql = format!(
+            "UPDATE offers SET status = 'withdrawn', updated_at = $1 WHERE id = $2 AND status IN ({from}) RETURNING id"
+        );
+        let touched = with_tx!(self, tx => {
+            let before: Option<String> = sqlx::query_scalar("SELECT status FROM offers WHERE id = $1")
+                .bind(offer_id).fetch_optional(&mut *tx).await?;
+            let Some(before) = before else { return Err(StoreError::NotFound) };
+            let done: Option<i64> = sqlx::query_scalar(&sql).bind(ts(now)).bind(offer_id).fetch_optional(&mut *tx).await?;
+            if done.is_none() {
+                let e = OfferStatus::parse(&before)?.apply(crate::domain::OfferEvent::Withdraw, false).err().unwrap_or(
+                    crate::domain::TransitionError { entity: "the offer", event: "withdraw", from: "in another state" },
+                );
+                return Err(StoreError::Transition(e));
             }
-            r.rows_affected() == 1
+            audit!(tx, now, actor, "withdraw", "offer", offer_id, Some(before), Some("withdrawn"));
+            let open: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+                "SELECT id, status, stripe_session_id FROM purchases WHERE offer_id = $1 \
+                 AND status IN ('reserved', 'confirmed', 'paid') ORDER BY id",
+            ).bind(offer_id).fetch_all(&mut *tx).await?;
+            for (id, status, session) in &open {
+                let status = PurchaseStatus::parse(status)?;
+                match status {
+                    PurchaseStatus::Paid => {
+                        if move_stock!(tx, *id, SOLD_TO_FREE) != 0 {
+                            return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {id} stock out of step")));
+                        }
+                        transition!(tx, *id, status, PurchaseEvent::RequestRefund, actor, now);
+                        sqlx::query("UPDATE purchases SET next_attempt_at = $1 WHERE id = $2")
+                            .bind(ts(now)).bind(*id).execute(&mut *tx).await?;
+                        notice_purchase!(tx, now, *id, To::Customer, NoticeKind::WithdrawnRefund);
+                    }
+                    PurchaseStatus::Reserved if session.is_some() => {
+                        sqlx::query("UPDATE purchases SET expires_at = $1 WHERE id = $2")
+                            .bind(ts(now)).bind(*id).execute(&mut *tx).await?;
+                    }
+                    _ => {
+                        let sql = if status.holds_reservation() { RESERVED_TO_FREE } else { SOLD_TO_FREE };
+                        if move_stock!(tx, *id, sql) != 0 {
+                            return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {id} stock out of step")));
+                        }
+                        transition!(tx, *id, status, PurchaseEvent::Cancel, actor, now);
+                        notice_purchase!(tx, now, *id, To::Customer, NoticeKind::WithdrawnReleased);
+                    }
+                }
+            }
+            open.len()
+        });
+        Ok(touched)
+    }
+
+    /// The refund was created at Stripe but has not succeeded yet (a card
+    /// refund can take days): keep its id and look again at `check_at`.
+    pub async fn refund_created(&self, purchase_id: i64, refund_id: &str, check_at: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "UPDATE purchases SET stripe_refund_id = $1, next_attempt_at = $2 WHERE id = $3 AND status = 'refund_pending'",
+        ).bind(refund_id).bind(ts(check_at)).bind(purchase_id).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Stripe says the refund succeeded: `refund_pending → refunded`, the
+    /// customer told, in one transaction with the event's record. False if
+    /// it was not pending (or the event was seen before).
+    pub async fn mark_refunded(
+        &self,
+        purchase_id: i64,
+        refund_id: Option<&str>,
+        event: Option<EventRef<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = with_tx!(self, tx => {
+            if let Some(ev) = event && !record_event!(tx, ev, now) {
+                return Ok(false);
+            }
+            let status: Option<String> = sqlx::query_scalar("SELECT status FROM purchases WHERE id = $1")
+                .bind(purchase_id).fetch_optional(&mut *tx).await?;
+            let Some(status) = status else { return Err(StoreError::NotFound) };
+            let status = PurchaseStatus::parse(&status)?;
+            if status.apply(PurchaseEvent::Refunded).is_err() {
+                return Ok(false);
+            }
+            transition!(tx, purchase_id, status, PurchaseEvent::Refunded, &Actor::Stripe, now);
+            sqlx::query("UPDATE purchases SET refunded_at = $1, stripe_refund_id = COALESCE($2, stripe_refund_id) WHERE id = $3")
+                .bind(ts(now)).bind(refund_id).bind(purchase_id).execute(&mut *tx).await?;
+            notice_purchase!(tx, now, purchase_id, To::Customer, NoticeKind::Refunded);
+            true
         });
         Ok(done)
+    }
+
+    /// Stripe says the refund failed or was canceled (also after it had
+    /// succeeded): `refund_failed`, with the reason; the customer, the
+    /// business's owner and every admin in `admins` are told. False if the
+    /// state doesn't allow it (or the event was seen before).
+    pub async fn mark_refund_failed(
+        &self,
+        purchase_id: i64,
+        reason: &str,
+        admins: &[i64],
+        event: Option<EventRef<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = with_tx!(self, tx => {
+            if let Some(ev) = event && !record_event!(tx, ev, now) {
+                return Ok(false);
+            }
+            let status: Option<String> = sqlx::query_scalar("SELECT status FROM purchases WHERE id = $1")
+                .bind(purchase_id).fetch_optional(&mut *tx).await?;
+            let Some(status) = status else { return Err(StoreError::NotFound) };
+            let status = PurchaseStatus::parse(&status)?;
+            if status.apply(PurchaseEvent::RefundFailed).is_err() {
+                return Ok(false);
+            }
+            transition!(tx, purchase_id, status, PurchaseEvent::RefundFailed, &Actor::Stripe, now);
+            sqlx::query("UPDATE purchases SET refund_failure = $1 WHERE id = $2")
+                .bind(reason).bind(purchase_id).execute(&mut *tx).await?;
+            notice_purchase!(tx, now, purchase_id, To::Customer, NoticeKind::RefundFailed);
+            notice_purchase!(tx, now, purchase_id, To::Owner, NoticeKind::RefundFailedStaff, Some(reason));
+            for admin in admins {
+                notice_chat!(tx, now, *admin, NoticeKind::RefundFailedStaff, purchase = Some(purchase_id),
+                    business = None::<i64>, detail = Some(reason));
+            }
+            true
+        });
+        Ok(done)
+    }
+
+    /// An admin acts on a failed refund: `RetryRefund` queues it again as a
+    /// new attempt (a new idempotency key; the old refund id is dropped),
+    /// `SettleRefund` records that it was settled outside Stripe.
+    pub async fn resolve_failed_refund(
+        &self,
+        purchase_id: i64,
+        event: PurchaseEvent,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<PurchaseStatus> {
+        if !matches!(event, PurchaseEvent::RetryRefund | PurchaseEvent::SettleRefund) {
+            return Err(StoreError::Unexpected(anyhow::anyhow!("not an admin refund event: {event}")));
+        }
+        let to = with_tx!(self, tx => {
+            let status: Option<String> = sqlx::query_scalar("SELECT status FROM purchases WHERE id = $1")
+                .bind(purchase_id).fetch_optional(&mut *tx).await?;
+            let Some(status) = status else { return Err(StoreError::NotFound) };
+            let status = PurchaseStatus::parse(&status)?;
+            let to = status.apply(event)?;
+            transition!(tx, purchase_id, status, event, actor, now);
+            if event == PurchaseEvent::RetryRefund {
+                sqlx::query(
+                    "UPDATE purchases SET refund_seq = refund_seq + 1, stripe_refund_id = NULL, refund_failure = NULL, \
+                     refund_attempts = 0, next_attempt_at = $1 WHERE id = $2",
+                ).bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+            }
+            to
+        });
+        Ok(to)
     }
 
     /// Confirms a pickup by code, for an offer of `business_id`.
@@ -511,17 +782,26 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> std::result::Result<Purchase, PickupError> {
+        // One code completes at most one order: the oldest open order of
+        // this business with that code (codes are unique among a
+        // business's open orders; `reserve` makes sure).
         let from = sql_list(PurchaseEvent::PickUp.from_states().map(PurchaseStatus::as_str));
-        let sql = format!(
-            "UPDATE purchases SET status = 'picked_up', updated_at = $1 WHERE pickup_code = $2 AND status IN ({from}) \
-             AND offer_id IN (SELECT id FROM offers WHERE business_id = $3) RETURNING id"
+        let find = format!(
+            "SELECT id, status FROM purchases WHERE pickup_code = $1 AND status IN ({from}) \
+             AND offer_id IN (SELECT id FROM offers WHERE business_id = $2) ORDER BY id LIMIT 1"
         );
         let id: std::result::Result<i64, Option<String>> = with_tx!(self, tx => {
-            let id: Option<i64> = sqlx::query_scalar(&sql).bind(ts(now)).bind(code.as_str()).bind(business_id)
+            let open: Option<(i64, String)> = sqlx::query_as(&find).bind(code.as_str()).bind(business_id)
                 .fetch_optional(&mut *tx).await?;
-            match id {
-                Some(id) => {
-                    audit!(tx, now, actor, "pick_up", "purchase", id, None::<String>, Some("picked_up"));
+            match open {
+                Some((id, status)) => {
+                    let status = PurchaseStatus::parse(&status).map_err(StoreError::from)?;
+                    let r: Result<()> = async {
+                        transition!(tx, id, status, PurchaseEvent::PickUp, actor, now);
+                        notice_purchase!(tx, now, id, To::Customer, NoticeKind::PickedUp);
+                        Ok(())
+                    }.await;
+                    r?;
                     Ok(id)
                 }
                 None => {
@@ -564,17 +844,32 @@ impl Store {
         Ok(out)
     }
 
-    /// Refunds waiting for (another) attempt.
-    pub async fn due_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Purchase>> {
-        let ids: Vec<i64> = with_pool!(self, read, p => sqlx::query_scalar(
-            "SELECT id FROM purchases WHERE status = 'refund_pending' AND COALESCE(next_attempt_at, 0) <= $1 \
-             ORDER BY next_attempt_at LIMIT $2",
-        ).bind(ts(now)).bind(limit).fetch_all(p).await?);
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.purchase(id).await?);
-        }
-        Ok(out)
+    /// Claims refunds that are due for their next step: their next attempt
+    /// moves a minute ahead in the same statement, so two instances don't
+    /// work on one refund at once (and one that dies leaves it for later).
+    pub async fn claim_due_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Purchase>> {
+        let skip = match self.db {
+            Db::Sqlite { .. } => "",
+            Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        };
+        let sql = format!(
+            "UPDATE purchases SET next_attempt_at = $1 WHERE id IN (SELECT id FROM purchases \
+             WHERE status = 'refund_pending' AND COALESCE(next_attempt_at, 0) <= $2 \
+             ORDER BY next_attempt_at LIMIT $3{skip}) RETURNING id"
+        );
+        let mut ids: Vec<i64> = with_pool!(self, write, p => sqlx::query_scalar(&sql)
+            .bind(ts(now) + 60).bind(ts(now)).bind(limit).fetch_all(p).await?);
+        ids.sort_unstable();
+        self.purchases_by_ids(ids).await
+    }
+
+    /// A reservation whose Checkout Session may or may not exist lapses now,
+    /// so the release job finds out (and expires it) before the stock goes back.
+    pub async fn lapse_now(&self, purchase_id: i64, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "UPDATE purchases SET expires_at = $1 WHERE id = $2 AND status = 'reserved'",
+        ).bind(ts(now)).bind(purchase_id).execute(p).await?.rows_affected());
+        Ok(())
     }
 
     /// Records a failed refund attempt; the next one waits until `retry_at`.
@@ -609,6 +904,41 @@ impl Store {
         let ids: Vec<i64> = with_pool!(self, read, p => sqlx::query_scalar(
             "SELECT id FROM purchases WHERE status = 'reserved' AND expires_at <= $1 ORDER BY expires_at LIMIT $2",
         ).bind(ts(now)).bind(limit).fetch_all(p).await?);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.purchase(id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Refunds still pending that were last touched before `before`
+    /// (reconciliation asks Stripe about them).
+    pub async fn stale_refunds(&self, before: DateTime<Utc>, limit: i64) -> Result<Vec<Purchase>> {
+        let ids: Vec<i64> = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT id FROM purchases WHERE status = 'refund_pending' AND updated_at <= $1 ORDER BY id LIMIT $2",
+        ).bind(ts(before)).bind(limit).fetch_all(p).await?);
+        self.purchases_by_ids(ids).await
+    }
+
+    /// Refunds confirmed since `since`: a card refund can still fail days
+    /// after it succeeded, so reconciliation looks at them again.
+    pub async fn recent_refunds(&self, since: DateTime<Utc>, limit: i64) -> Result<Vec<Purchase>> {
+        let ids: Vec<i64> = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT id FROM purchases WHERE status = 'refunded' AND refunded_at >= $1 \
+             AND stripe_refund_id IS NOT NULL ORDER BY id LIMIT $2",
+        ).bind(ts(since)).bind(limit).fetch_all(p).await?);
+        self.purchases_by_ids(ids).await
+    }
+
+    /// Purchases by status, oldest first (admin lists).
+    pub async fn purchases_in(&self, status: PurchaseStatus, limit: i64) -> Result<Vec<Purchase>> {
+        let ids: Vec<i64> = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT id FROM purchases WHERE status = $1 ORDER BY id LIMIT $2",
+        ).bind(status.as_str()).bind(limit).fetch_all(p).await?);
+        self.purchases_by_ids(ids).await
+    }
+
+    async fn purchases_by_ids(&self, ids: Vec<i64>) -> Result<Vec<Purchase>> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(self.purchase(id).await?);

@@ -13,7 +13,7 @@ use crate::support::app::{TestApp, eventually, rush, said};
 use crate::support::db::{Backend, postgres_url};
 use crate::support::fixtures::shop_with_offer;
 
-pub(crate) const SECRET: &str = "test-webhook-secret_123";
+pub(crate) const SECRET: &str = "test-webhook-secret_0123456789abcdef";
 
 /// Redis for the scale-out tests, or `None` (having said why).
 pub(crate) fn redis_url() -> Option<String> {

@@ -8,7 +8,8 @@ use glean::domain::business::BusinessEvent;
 use glean::domain::purchase::PurchaseEvent;
 use glean::domain::{BusinessStatus, OfferEvent, OfferStatus, PurchaseStatus};
 use glean::store::{
-    Actor, LateOutcome, NewPurchase, PaymentMethod, QuantityError, ReserveError, Store, StoreError, StoredImage,
+    Actor, EventRef, NewPurchase, PaidOutcome, PaymentMethod, QuantityError, ReserveError, Store, StoreError,
+    StoredImage,
 };
 use proptest::prelude::*;
 
@@ -170,8 +171,11 @@ async fn sell_out_and_restock_follow_the_rules(db: TestDb) {
     assert_eq!(remaining, 0);
     assert_eq!(s.offer(offer.id).await.unwrap().status, OfferStatus::SoldOut);
     // Released: back to active by itself.
-    assert!(s.release(p.id, PurchaseEvent::Expire, &Actor::System, now()).await.unwrap());
-    assert!(!s.release(p.id, PurchaseEvent::Expire, &Actor::System, now()).await.unwrap(), "second release is a no-op");
+    assert!(s.release(p.id, PurchaseEvent::Expire, &Actor::System, &[], now()).await.unwrap());
+    assert!(
+        !s.release(p.id, PurchaseEvent::Expire, &Actor::System, &[], now()).await.unwrap(),
+        "second release is a no-op"
+    );
     let o = s.offer(offer.id).await.unwrap();
     assert_eq!((o.status, o.items[0].reserved), (OfferStatus::Active, 0));
 
@@ -195,29 +199,44 @@ async fn payment_is_applied_once_and_late_payments_are_safe(db: TestDb) {
     let req = |c| reserve_req(offer.id, c, vec![(item, 1)], PaymentMethod::Stripe);
 
     let (p1, _) = s.reserve(&req(1), now()).await.unwrap();
-    assert_eq!(s.mark_paid(p1.id, Some("pi_1"), now()).await.unwrap(), Some(LateOutcome::Taken));
-    assert_eq!(s.mark_paid(p1.id, Some("pi_1"), now()).await.unwrap(), None, "a replay changes nothing");
+    let ev = EventRef { source: "stripe", id: "evt_1" };
+    assert_eq!(s.mark_paid(p1.id, Some("pi_1"), Some(ev), now()).await.unwrap(), PaidOutcome::Confirmed);
+    assert_eq!(s.mark_paid(p1.id, Some("pi_1"), Some(ev), now()).await.unwrap(), PaidOutcome::Duplicate, "same event");
+    assert_eq!(
+        s.mark_paid(p1.id, Some("pi_1"), None, now()).await.unwrap(),
+        PaidOutcome::AlreadyKnown,
+        "a replay changes nothing"
+    );
     let p1 = s.purchase(p1.id).await.unwrap();
     assert_eq!((p1.status, p1.stripe_payment_intent.as_deref()), (PurchaseStatus::Paid, Some("pi_1")));
 
     // Late payment with stock left: taken.
     let (p2, _) = s.reserve(&req(2), now()).await.unwrap();
-    assert!(s.release(p2.id, PurchaseEvent::Expire, &Actor::System, now()).await.unwrap());
-    assert_eq!(s.mark_paid(p2.id, Some("pi_2"), now()).await.unwrap(), Some(LateOutcome::Taken));
+    assert!(s.release(p2.id, PurchaseEvent::Expire, &Actor::System, &[], now()).await.unwrap());
+    assert_eq!(s.mark_paid(p2.id, Some("pi_2"), None, now()).await.unwrap(), PaidOutcome::Confirmed);
     assert_eq!(s.purchase(p2.id).await.unwrap().status, PurchaseStatus::Paid);
 
     // Late payment with nothing left: refund pending, stock untouched.
     let (p3, _) = s.reserve(&req(3), now()).await.unwrap();
-    assert!(s.release(p3.id, PurchaseEvent::Expire, &Actor::System, now()).await.unwrap());
+    assert!(s.release(p3.id, PurchaseEvent::Expire, &Actor::System, &[], now()).await.unwrap());
     let (_p4, _) = s.reserve(&req(4), now()).await.unwrap();
     let o = s.offer(offer.id).await.unwrap();
     assert_eq!(o.remaining(), 0);
-    assert_eq!(s.mark_paid(p3.id, Some("pi_3"), now()).await.unwrap(), Some(LateOutcome::MustRefund));
+    assert_eq!(s.mark_paid(p3.id, Some("pi_3"), None, now()).await.unwrap(), PaidOutcome::MustRefund);
     assert_eq!(s.purchase(p3.id).await.unwrap().status, PurchaseStatus::RefundPending);
     let o2 = s.offer(offer.id).await.unwrap();
     assert_eq!((o2.items[0].reserved, o2.items[0].sold), (o.items[0].reserved, o.items[0].sold));
-    assert!(s.mark_refunded(p3.id, now()).await.unwrap());
-    assert!(!s.mark_refunded(p3.id, now()).await.unwrap());
+    assert!(s.mark_refunded(p3.id, Some("re_3"), None, now()).await.unwrap());
+    assert!(!s.mark_refunded(p3.id, Some("re_3"), None, now()).await.unwrap());
+    // A card refund can fail after it succeeded; an admin then settles it.
+    assert!(s.mark_refund_failed(p3.id, "expired_or_canceled_card", &[ADMIN], None, now()).await.unwrap());
+    assert_eq!(s.purchase(p3.id).await.unwrap().status, PurchaseStatus::RefundFailed);
+    let settled = s.resolve_failed_refund(p3.id, PurchaseEvent::SettleRefund, &Actor::Admin(ADMIN), now()).await;
+    assert_eq!(settled.unwrap(), PurchaseStatus::RefundSettled);
+    assert!(matches!(
+        s.resolve_failed_refund(p3.id, PurchaseEvent::RetryRefund, &Actor::Admin(ADMIN), now()).await,
+        Err(StoreError::Transition(_))
+    ));
 }
 
 async fn quantity_never_goes_below_what_is_committed(db: TestDb) {
@@ -256,7 +275,7 @@ async fn cancelling_a_paid_order_returns_stock_and_awaits_refund(db: TestDb) {
     let offer = active_offer(s, &[2]).await;
     let item = offer.items[0].id;
     let (p, _) = s.reserve(&reserve_req(offer.id, 1, vec![(item, 2)], PaymentMethod::Stripe), now()).await.unwrap();
-    s.mark_paid(p.id, Some("pi_x"), now()).await.unwrap();
+    s.mark_paid(p.id, Some("pi_x"), None, now()).await.unwrap();
     assert_eq!(s.offer(offer.id).await.unwrap().status, OfferStatus::SoldOut);
     assert!(s.request_refund(p.id, &Actor::User(1), now()).await.unwrap());
     assert!(!s.request_refund(p.id, &Actor::User(1), now()).await.unwrap(), "double press: once");
@@ -355,7 +374,10 @@ async fn run_ops(store: &Store, ops: &[Op]) -> Result<(), TestCaseError> {
             }
             Op::Pay { nth } => {
                 if let Some(id) = pick(&purchases, *nth) {
-                    store.mark_paid(id, Some("pi"), now()).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    store
+                        .mark_paid(id, Some("pi"), None, now())
+                        .await
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 }
             }
             Op::Expire { nth } | Op::Cancel { nth } => {
@@ -363,7 +385,7 @@ async fn run_ops(store: &Store, ops: &[Op]) -> Result<(), TestCaseError> {
                     let ev =
                         if matches!(op, Op::Expire { .. }) { PurchaseEvent::Expire } else { PurchaseEvent::Cancel };
                     store
-                        .release(id, ev, &Actor::System, now())
+                        .release(id, ev, &Actor::System, &[], now())
                         .await
                         .map_err(|e| TestCaseError::fail(e.to_string()))?;
                 }

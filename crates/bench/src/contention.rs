@@ -7,11 +7,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use glean::bot::texts;
 use glean::domain::business::BusinessEvent;
 use glean::domain::offer::NewItem;
 use glean::domain::text::{Address, Name, Title, UnitText};
 use glean::domain::{Currency, Money, OfferEvent, Phone, PickupWindow, Quantity};
+use glean::render::texts;
 use glean::store::{Actor, NewBusiness, NewOffer, NewPurchase, NewVenue, PaymentMethod, ReserveError, Store};
 use tokio::sync::Barrier;
 

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use glean::bot::texts;
+use glean::render::texts;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 

@@ -296,7 +296,36 @@ pub fn paid_too_late(total: &str) -> String {
     )
 }
 pub fn refunded(id: i64, total: &str) -> String {
-    format!("💸 Order #{id}: your refund of {total} is on its way to your card.")
+    format!(
+        "💸 Order #{id}: your refund of {total} is done. Depending on your bank it shows on your card within 5–10 days."
+    )
+}
+pub fn paid_too_late_order(id: i64, total: &str) -> String {
+    format!(
+        "Sorry, your payment for order #{id} arrived after your reservation lapsed and the deal is gone. Your {total} is being refunded in full."
+    )
+}
+pub fn refund_failed(id: i64, total: &str) -> String {
+    format!(
+        "⚠️ Order #{id}: the refund of {total} to your card didn't go through. We've told our team and will settle it with you; you don't need to do anything."
+    )
+}
+pub fn refund_failed_staff(id: i64, total: &str, reason: &str, customer: i64) -> String {
+    format!(
+        "⚠️ <b>Refund failed</b> for order #{id}: {total} to customer {customer}.\nReason: {}\nAdmins: <code>/refund_retry {id}</code> tries again; <code>/refund_settled {id}</code> records it settled outside Stripe.",
+        esc(reason)
+    )
+}
+pub fn refund_retried(id: i64) -> String {
+    format!("🔁 Order #{id}: the refund is queued again (a new attempt at Stripe).")
+}
+pub fn refund_settled(id: i64) -> String {
+    format!("✅ Order #{id}: the failed refund is recorded as settled outside Stripe.")
+}
+pub const REFUND_USAGE: &str =
+    "Usage: /refund_retry <order id> or /refund_settled <order id> (for an order whose refund failed).";
+pub fn failed_refunds(list: &str) -> String {
+    if list.is_empty() { "No failed refunds. 👍".to_string() } else { format!("<b>Failed refunds</b>\n{list}") }
 }
 pub const NO_ORDERS: &str = "You have no orders yet. Find a deal with /deals.";
 pub const ORDERS_HEADER: &str = "🧾 <b>Your orders</b>";
@@ -336,7 +365,7 @@ pub fn distance(m: f64) -> String {
 // Managing offers.
 pub fn withdrawn_refund(id: i64, title: &str, total: &str) -> String {
     format!(
-        "😔 Sorry: the shop withdrew <b>{}</b>. Order #{id} is cancelled and your {total} refunded in full.",
+        "😔 Sorry: the shop withdrew <b>{}</b>. Order #{id} is cancelled and your {total} is being refunded in full.",
         esc(title)
     )
 }

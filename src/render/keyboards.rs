@@ -79,3 +79,11 @@ pub fn nav_of(text: &str) -> Option<Wiz> {
 pub fn remove() -> ReplyMarkup {
     ReplyMarkup::KeyboardRemove(KeyboardRemove::new())
 }
+
+/// Approve / Reject under a business waiting for verification.
+pub fn review_buttons(business_id: i64) -> ReplyMarkup {
+    ReplyMarkup::InlineKeyboard(inline(vec![vec![
+        (texts::APPROVE, Cb::Approve(business_id)),
+        (texts::REJECT, Cb::Reject(business_id)),
+    ]]))
+}

@@ -1,0 +1,42 @@
+//! Notices: the messages that report a state change to one person. A use
+//! case writes a notice (a kind plus the ids it is about) in the same
+//! transaction as the change; the notice sender renders it when it sends.
+
+use super::string_enum;
+
+string_enum! {
+    /// What a notice tells. The text is rendered at send time from the ids
+    /// the notice carries, so nothing but this kind is decided up front.
+    pub enum NoticeKind: "notice kind" {
+        /// To the customer: the order stands (paid, or pay at pickup), with
+        /// its pickup code.
+        OrderConfirmed = "order_confirmed",
+        /// To the business owner: a new order.
+        NewOrder = "new_order",
+        /// To the business owner: a customer cancelled an order.
+        OrderCancelled = "order_cancelled",
+        /// To the customer: an unpaid reservation lapsed.
+        ReservationLapsed = "reservation_lapsed",
+        /// To the customer: a payment came after the units were gone; it is
+        /// refunded in full.
+        PaidTooLate = "paid_too_late",
+        /// To the customer: the deal was withdrawn; a paid order is refunded.
+        WithdrawnRefund = "withdrawn_refund",
+        /// To the customer: the deal was withdrawn; nothing was charged.
+        WithdrawnReleased = "withdrawn_released",
+        /// To the customer: the refund reached Stripe's `succeeded`.
+        Refunded = "refunded",
+        /// To the customer: the refund failed; we are on it.
+        RefundFailed = "refund_failed",
+        /// To the business owner and each admin: a refund failed, with the
+        /// order, amount and reason.
+        RefundFailedStaff = "refund_failed_staff",
+        /// To the customer: thanks for picking up.
+        PickedUp = "picked_up",
+        /// To each admin: a business asks to be verified (with buttons).
+        BusinessReview = "business_review",
+        /// To the owner: the business was verified, rejected, suspended or
+        /// reinstated (`detail`: the event, and the reason).
+        BusinessDecision = "business_decision",
+    }
+}

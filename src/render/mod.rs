@@ -1,0 +1,18 @@
+//! Rendering: every text, card and keyboard Glean shows in Telegram, and the
+//! typed callback data its buttons carry. Used by the bot and the senders
+//! (notices and deal alerts); `actions` never import it: they return typed
+//! outcomes and write typed notices, and whoever shows them renders here.
+//!
+//! - `texts`: every string the bot says (HTML-escaped where a user typed it).
+//! - `cards`: the offer card, one renderer for the preview and for customers.
+//! - `keyboards`: inline and reply keyboards.
+//! - `orders`: the order confirmation and an order's lines.
+//! - `notices`: the text of each kind of notice.
+//! - `callback`: `Cb`, the versioned callback data under 64 bytes.
+
+pub mod callback;
+pub mod cards;
+pub mod keyboards;
+pub mod notices;
+pub mod orders;
+pub mod texts;

@@ -1,0 +1,76 @@
+//! The text of each kind of notice, rendered when it is sent from the ids
+//! it carries (so it shows the state at sending time, e.g. units left).
+
+use chrono::{DateTime, Utc};
+use teloxide::types::ReplyMarkup;
+
+use super::{keyboards, orders, texts};
+use crate::domain::NoticeKind;
+use crate::domain::business::BusinessEvent;
+use crate::store::{Notice, Store, StoreError};
+
+/// A notice ready to send.
+pub struct Rendered {
+    pub text: String,
+    pub markup: Option<ReplyMarkup>,
+}
+
+/// Renders a notice; `None` when what it is about no longer exists.
+pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Result<Option<Rendered>> {
+    let plain = |text: String| Ok(Some(Rendered { text, markup: None }));
+    if let Some(purchase_id) = n.purchase_id {
+        let p = match store.purchase(purchase_id).await {
+            Ok(p) => p,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let offer = store.offer(p.offer_id).await?;
+        let total = p.total.to_string();
+        let reason = n.detail.as_deref().or(p.refund_failure.as_deref()).unwrap_or("not given");
+        return match n.kind {
+            NoticeKind::OrderConfirmed => plain(orders::confirmation(store, &p, now).await?),
+            NoticeKind::NewOrder => plain(orders::new_order(&p, &offer)),
+            NoticeKind::OrderCancelled => plain(texts::business_order_cancelled(p.id, p.pickup_code.as_str())),
+            NoticeKind::ReservationLapsed => plain(texts::RESERVATION_LAPSED.to_string()),
+            NoticeKind::PaidTooLate => plain(texts::paid_too_late_order(p.id, &total)),
+            NoticeKind::WithdrawnRefund => plain(texts::withdrawn_refund(p.id, &offer.title, &total)),
+            NoticeKind::WithdrawnReleased => plain(texts::withdrawn_released(p.id, &offer.title)),
+            NoticeKind::Refunded => plain(texts::refunded(p.id, &total)),
+            NoticeKind::RefundFailed => plain(texts::refund_failed(p.id, &total)),
+            NoticeKind::RefundFailedStaff => plain(texts::refund_failed_staff(p.id, &total, reason, p.customer_tg_id)),
+            NoticeKind::PickedUp => plain(texts::thanks_for_pickup(&offer.title)),
+            NoticeKind::BusinessReview | NoticeKind::BusinessDecision => {
+                anyhow::bail!("a {} notice about a purchase", n.kind)
+            }
+        };
+    }
+    let Some(business_id) = n.business_id else { anyhow::bail!("notice {} is about nothing", n.id) };
+    let b = match store.business(business_id).await {
+        Ok(b) => b,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    match n.kind {
+        NoticeKind::BusinessReview => {
+            let venue = store.venues_of(b.id).await?.into_iter().next();
+            let address = venue.map(|v| v.address).unwrap_or_default();
+            let owner = n.detail.as_deref().unwrap_or_default();
+            Ok(Some(Rendered {
+                text: texts::admin_new_business(b.id, &b.name, &b.phone, &address, owner),
+                markup: Some(keyboards::review_buttons(b.id)),
+            }))
+        }
+        NoticeKind::BusinessDecision => {
+            let event = n.detail.as_deref().map(BusinessEvent::parse).transpose()?;
+            let reason = b.status_reason.as_deref().unwrap_or("no reason given");
+            plain(match event {
+                Some(BusinessEvent::Verify) => texts::owner_verified(&b.name),
+                Some(BusinessEvent::Reject) => texts::owner_rejected(&b.name, reason),
+                Some(BusinessEvent::Suspend) => texts::owner_suspended(&b.name),
+                Some(BusinessEvent::Unsuspend) => texts::owner_unsuspended(&b.name),
+                None => anyhow::bail!("a business decision without its event"),
+            })
+        }
+        other => anyhow::bail!("a {other} notice without a purchase"),
+    }
+}

@@ -1,0 +1,9 @@
+//! Senders: the tasks that turn what the database says is due into
+//! Telegram messages, rendered with `render`.
+//!
+//! - `notices`: the priority lane for notices about a change (a payment,
+//!   a refund, an order): claimed within a fraction of a second, subject
+//!   only to Telegram's per-chat limit, never held by quiet hours or
+//!   behind deal alerts.
+
+pub mod notices;
