@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use glean::domain::PurchaseStatus;
 use glean_fakes::telegram::FakeUser;
@@ -134,10 +134,12 @@ async fn a_redis_outage_delays_updates_and_loses_none() {
     // Redis is back (with the locks held when it died, from its
     // append-only file): the stored updates are handled, in order.
     redis.start().await;
+    let back = Instant::now();
     for c in &customers {
         said(c, DEALS).await;
         said(c, "How many?").await;
     }
+    eprintln!("outage: 40 stored updates answered {:.1} s after Redis came back", back.elapsed().as_secs_f64());
     redis_reported(&[&app.base_url, &other.base_url], true).await;
     let (confirmed, refused) = press_one(&customers).await;
     assert_eq!((confirmed, refused), (12, 8));
@@ -176,10 +178,12 @@ async fn instances_start_without_redis_and_catch_up_when_it_appears() {
     assert_eq!(pending(&app).await, 20, "stored, waiting for Redis");
 
     redis.start().await;
+    let back = Instant::now();
     for c in &customers {
         said(c, DEALS).await;
         said(c, "What I can do").await;
     }
+    eprintln!("start-up: 20 stored updates answered {:.1} s after Redis appeared", back.elapsed().as_secs_f64());
     redis_reported(&[&app.base_url, &other.base_url], true).await;
     eventually("every stored update handled", || async { pending(&app).await == 0 }).await;
     for c in &customers {
@@ -286,9 +290,14 @@ async fn a_survivor_handles_what_a_dead_instance_stored() {
     let stranded = pending(&app).await;
     assert!(stranded > 0, "the killed instance left stored updates unanswered");
 
+    let killed = Instant::now();
     for c in &customers {
         said(c, DEALS).await;
     }
+    eprintln!(
+        "dead instance: {stranded} updates unanswered at the kill, all answered by the survivor {:.1} s after it",
+        killed.elapsed().as_secs_f64()
+    );
     eventually("every stored update handled", || async { pending(&app).await == 0 }).await;
     for c in &customers {
         assert!(count(c, DEALS) >= 1, "customer {} got an answer", c.id());
