@@ -8,12 +8,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use glean::domain::PurchaseStatus;
+use glean::store::InboundUpdate;
 use glean_fakes::telegram::FakeUser;
 use serde_json::Value;
 
+use crate::on_both_backends;
 use crate::scale::{SECRET, prefix, redis_url};
 use crate::support::app::{Instance, TestApp, eventually, press_one, said};
-use crate::support::db::{Backend, postgres_url};
+use crate::support::db::{Backend, TestDb, postgres_url};
 use crate::support::fixtures::shop_with_offer;
 use crate::support::redis::RedisServer;
 
@@ -302,4 +304,35 @@ async fn a_survivor_handles_what_a_dead_instance_stored() {
     for c in &customers {
         assert!(count(c, DEALS) >= 1, "customer {} got an answer", c.id());
     }
+}
+
+on_both_backends!(leases_count_heartbeats_and_stale_updates_are_found);
+
+/// The store side of the sweep and of the instance count.
+async fn leases_count_heartbeats_and_stale_updates_are_found(db: TestDb) {
+    let s = &db.store;
+    // A lease is one holder's until it lapses; the holder renews it.
+    assert!(s.try_lease("chat:1", "a:1", 1_000, 16_000).await.unwrap());
+    assert!(!s.try_lease("chat:1", "a:2", 2_000, 17_000).await.unwrap(), "another token of the same instance");
+    assert!(s.try_lease("chat:1", "a:1", 3_000, 18_000).await.unwrap(), "renewed by its holder");
+    assert!(s.try_lease("chat:1", "b:1", 18_001, 33_000).await.unwrap(), "free once lapsed");
+    // Heartbeats: running ones are counted, lapsed ones not.
+    for (name, until) in [("instance:a", 20_000), ("instance:b", 30_000), ("instance:dead", 1_000)] {
+        assert!(s.try_lease(name, name, 0, until).await.unwrap());
+    }
+    assert_eq!(s.count_leases("instance:", 10_000).await.unwrap(), 2);
+    assert_eq!(s.count_leases("instance:", 25_000).await.unwrap(), 1);
+    assert_eq!(s.count_leases("instance:", 100_000).await.unwrap(), 0);
+    assert!(s.try_lease("instance:dead", "someone else", 100_000, 110_000).await.unwrap());
+
+    // Stale updates: by chat, oldest first, handled and fresh ones left out.
+    let t0 = chrono::Utc::now();
+    let update = |update_id, chat_id| InboundUpdate { update_id, chat_id, payload: "{}".into() };
+    s.insert_inbound(&[update(1, 10), update(2, 20), update(3, 10)], t0).await.unwrap();
+    s.insert_inbound(&[update(4, 30)], t0 + chrono::Duration::seconds(10)).await.unwrap();
+    s.mark_handled(&[2], t0).await.unwrap();
+    assert_eq!(s.chats_with_stale_updates(t0, 100).await.unwrap(), vec![10]);
+    assert_eq!(s.chats_with_stale_updates(t0 + chrono::Duration::seconds(10), 100).await.unwrap(), vec![10, 30]);
+    s.mark_handled(&[1, 3], t0).await.unwrap();
+    assert_eq!(s.chats_with_stale_updates(t0 + chrono::Duration::seconds(10), 100).await.unwrap(), vec![30]);
 }
