@@ -71,6 +71,21 @@ async fn redis_reported(bases: &[&str], up: bool) {
     }
 }
 
+/// Starts Redis and waits until every customer got the deal list and then
+/// `next` (the answers to the two updates each stored meanwhile, in that
+/// order), and every instance reports Redis up.
+async fn redis_back(redis: &mut RedisServer, customers: &[FakeUser], next: &str, bases: &[&str]) {
+    redis.start().await;
+    let back = Instant::now();
+    for c in customers {
+        said(c, DEALS).await;
+        said(c, next).await;
+    }
+    let n = customers.len() * 2;
+    eprintln!("{n} stored updates answered {:.1} s after Redis came back", back.elapsed().as_secs_f64());
+    redis_reported(bases, true).await;
+}
+
 /// The value of an unlabelled metric in an OpenMetrics text.
 fn metric(text: &str, name: &str) -> f64 {
     text.lines()
@@ -135,14 +150,7 @@ async fn a_redis_outage_delays_updates_and_loses_none() {
 
     // Redis is back (with the locks held when it died, from its
     // append-only file): the stored updates are handled, in order.
-    redis.start().await;
-    let back = Instant::now();
-    for c in &customers {
-        said(c, DEALS).await;
-        said(c, "How many?").await;
-    }
-    eprintln!("outage: 40 stored updates answered {:.1} s after Redis came back", back.elapsed().as_secs_f64());
-    redis_reported(&[&app.base_url, &other.base_url], true).await;
+    redis_back(&mut redis, &customers, "How many?", &[&app.base_url, &other.base_url]).await;
     let (confirmed, refused) = press_one(&customers).await;
     assert_eq!((confirmed, refused), (12, 8));
 
@@ -179,14 +187,7 @@ async fn instances_start_without_redis_and_catch_up_when_it_appears() {
     eventually("every update accepted and stored", || async { delivered.load(Ordering::SeqCst) == 20 }).await;
     assert_eq!(pending(&app).await, 20, "stored, waiting for Redis");
 
-    redis.start().await;
-    let back = Instant::now();
-    for c in &customers {
-        said(c, DEALS).await;
-        said(c, "What I can do").await;
-    }
-    eprintln!("start-up: 20 stored updates answered {:.1} s after Redis appeared", back.elapsed().as_secs_f64());
-    redis_reported(&[&app.base_url, &other.base_url], true).await;
+    redis_back(&mut redis, &customers, "What I can do", &[&app.base_url, &other.base_url]).await;
     eventually("every stored update handled", || async { pending(&app).await == 0 }).await;
     for c in &customers {
         assert_eq!((count(c, DEALS), count(c, "What I can do")), (1, 1), "each update handled once");
