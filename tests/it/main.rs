@@ -6,6 +6,7 @@ mod api;
 mod backup;
 mod cli;
 mod metrics;
+mod money;
 mod outage;
 mod scale;
 mod store;

@@ -42,6 +42,11 @@ impl TestApp {
 
     /// The app with card payments through a fake Stripe.
     pub async fn spawn_with_stripe(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with_stripe_and(backend, &[]).await
+    }
+
+    /// The app with card payments and more settings.
+    pub async fn spawn_with_stripe_and(backend: Backend, more: &[(&str, &str)]) -> Option<TestApp> {
         let stripe = FakeStripe::start().await;
         let env = [
             ("STRIPE_SECRET_KEY", stripe.secret_key().to_string()),
@@ -49,7 +54,8 @@ impl TestApp {
             ("STRIPE_API_BASE", stripe.base_url()),
             ("STRIPE_TIMEOUT_MS", "1500".to_string()),
         ];
-        let extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        extra.extend_from_slice(more);
         let mut app = Self::spawn_with(backend, &extra).await?;
         app.stripe = Some(stripe);
         Some(app)
@@ -176,6 +182,15 @@ impl TestApp {
     pub async fn restart(&mut self) {
         self.stop().await;
         self.start().await;
+    }
+
+    /// The use cases on the same database, settings and clock, without a
+    /// bot or server of their own (as `glean reconcile` runs): for tests that
+    /// drive many customers' actions faster than through chats.
+    pub async fn side_ctx(&self) -> glean::actions::Ctx {
+        let env = self.env.clone();
+        let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
+        glean::app::connect(settings, self.clock.clone()).await.expect("services connect")
     }
 
     pub fn store(&self) -> &Store {
