@@ -102,6 +102,7 @@ struct Metrics {
     http_seconds: HistogramFamily<Route>,
     telegram_calls: Family<Outcome, Counter>,
     stripe_calls: Family<StripeCall, Counter>,
+    redis: RedisMetrics,
 }
 
 fn latency_histogram() -> Histogram {
@@ -167,6 +168,7 @@ fn metrics() -> &'static Metrics {
         registry.register("telegram_calls", "Bot API call attempts, by outcome", telegram_calls.clone());
         registry.register("stripe_calls", "Stripe API calls, by operation and outcome", stripe_calls.clone());
 
+        let redis = RedisMetrics::register(&mut registry);
         let m = Metrics {
             registry,
             updates_handled,
@@ -183,6 +185,7 @@ fn metrics() -> &'static Metrics {
             notices,
             stripe_events_rejected,
             reconciled,
+            redis,
         };
         m.create_known_series();
         m
@@ -324,6 +327,40 @@ pub fn update_kind(payload: &str) -> &'static str {
     let fields: std::collections::BTreeMap<String, serde::de::IgnoredAny> =
         serde_json::from_str(payload).unwrap_or_default();
     KINDS.iter().find(|k| fields.contains_key(**k)).copied().unwrap_or("other")
+}
+
+// --- Redis (issue 21): errors, and how long it has been unreachable. ---
+
+struct RedisMetrics {
+    errors: Counter,
+    down_seconds: prometheus_client::metrics::gauge::Gauge<f64, std::sync::atomic::AtomicU64>,
+}
+
+impl RedisMetrics {
+    fn register(registry: &mut Registry) -> RedisMetrics {
+        let m = RedisMetrics { errors: Counter::default(), down_seconds: Default::default() };
+        registry.register(
+            "redis_errors",
+            "Redis calls that failed, timed out or were refused because Redis was unreachable",
+            m.errors.clone(),
+        );
+        registry.register(
+            "redis_seconds_since_reachable",
+            "Seconds since Redis last answered; 0 while it is reachable or not configured",
+            m.down_seconds.clone(),
+        );
+        m
+    }
+}
+
+/// A Redis call failed (or wasn't tried: Redis was known to be down).
+pub fn redis_error() {
+    metrics().redis.errors.inc();
+}
+
+/// How long Redis has been unreachable (zero while it answers).
+pub fn redis_unreachable_for(d: std::time::Duration) {
+    metrics().redis.down_seconds.set(d.as_secs_f64());
 }
 
 /// Every metric in OpenMetrics text format (which Prometheus scrapes): the

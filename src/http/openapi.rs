@@ -18,7 +18,16 @@ use super::{error, media, offers};
     ),
     paths(offers::list_offers, offers::get_offer, media::get_media, super::healthz, super::readyz),
     components(schemas(
-        error::ErrorBody, error::ErrorCode, offers::OfferPage, offers::OfferView, offers::Sort, super::Health
+        error::ErrorBody,
+        error::ErrorCode,
+        offers::OfferPage,
+        offers::OfferView,
+        offers::Sort,
+        super::Health,
+        super::Readiness,
+        super::DatabaseState,
+        super::RedisState,
+        super::TelegramState
     )),
     tags(
         (name = "offers", description = "Active deals"),

@@ -91,7 +91,10 @@ async fn health_and_readiness_answer() {
     let ready = client.get(format!("{}/readyz", app.base_url)).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     let ready: serde_json::Value = ready.json().await.unwrap();
-    assert_eq!(ready["database"], "sqlite");
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["database"], serde_json::json!({"backend": "sqlite", "up": true}));
+    assert_eq!(ready["telegram"], serde_json::json!({"mode": "polling"}));
+    assert!(ready.get("redis").is_none(), "no REDIS_URL, no Redis reported: {ready}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@ mod cli;
 mod metrics;
 mod money;
 mod openapi;
+mod outage;
 mod scale;
 mod store;
 mod support;

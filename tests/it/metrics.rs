@@ -57,6 +57,8 @@ async fn the_first_scrape_shows_every_family() {
         ("glean_stripe_errors", Kind::Counter),
         ("glean_stripe_events_rejected", Kind::Counter),
         ("glean_reconciled", Kind::Counter),
+        ("glean_redis_errors", Kind::Counter),
+        ("glean_redis_seconds_since_reachable", Kind::Gauge),
     ] {
         let f = m.family(family).unwrap_or_else(|| panic!("{family} is missing"));
         assert_eq!(f.kind, kind, "{family}");

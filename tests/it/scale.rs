@@ -13,10 +13,10 @@ use crate::support::app::{TestApp, eventually, rush, said};
 use crate::support::db::{Backend, postgres_url};
 use crate::support::fixtures::shop_with_offer;
 
-const SECRET: &str = "test-webhook-secret_0123456789abcdef";
+pub(crate) const SECRET: &str = "test-webhook-secret_0123456789abcdef";
 
 /// Redis for the scale-out tests, or `None` (having said why).
-fn redis_url() -> Option<String> {
+pub(crate) fn redis_url() -> Option<String> {
     match std::env::var("REDIS_URL_TEST") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
@@ -31,7 +31,7 @@ fn redis_url() -> Option<String> {
     }
 }
 
-fn prefix() -> String {
+pub(crate) fn prefix() -> String {
     format!("t{}{}", std::process::id(), chrono::Utc::now().timestamp_subsec_nanos())
 }
 
