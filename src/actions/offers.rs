@@ -30,14 +30,21 @@ impl From<StoreError> for PublishError {
 }
 
 /// Saves a composed offer as a draft and publishes it. If publishing is
-/// refused the draft stays, for `/publish` later.
+/// refused the draft stays, for `/publish` later. `request_key` names the
+/// composition: asked again (a replayed Publish), the offer it made is
+/// found, and published only if it isn't yet.
 pub async fn create_and_publish(
     ctx: &Ctx,
     new: &NewOffer,
     photo_file_id: Option<&str>,
+    request_key: Option<String>,
     actor: &Actor,
 ) -> Result<Offer, PublishError> {
-    let draft = ctx.store.create_offer(new, actor, ctx.clock.now()).await?;
+    let draft = ctx.store.create_offer_keyed(new, request_key.as_deref(), actor, ctx.clock.now()).await?;
+    if draft.status != crate::domain::OfferStatus::Draft {
+        tracing::info!(offer_id = draft.id, status = %draft.status, "made before: not published again");
+        return Ok(draft);
+    }
     if let Some(id) = photo_file_id {
         ctx.store.set_offer_photo_file_id(draft.id, id).await?;
     }

@@ -85,10 +85,26 @@ pub async fn on_item(bot: &Bot, from: &From, press: &Press, offer: i64, item: i6
 /// A quantity pressed: reserve, then pay (or confirmed for pay at pickup).
 pub async fn on_quantity(bot: &Bot, from: &From, press: &Press, offer: i64, item: i64, qty: u16) -> anyhow::Result<()> {
     bot.touch_user(from).await?;
-    match purchases::buy(bot, from.user_id, offer, item, u32::from(qty)).await {
+    // One purchase per quantity keyboard: a replayed update or a second
+    // press on the same message finds the first and answers from it.
+    let key = format!("tg:{}:{}", from.chat, press.message_id);
+    match purchases::buy(bot, from.user_id, offer, item, u32::from(qty), Some(key)).await {
         Ok(Bought::AwaitingPayment { purchase, .. } | Bought::Reopened { purchase, .. }) => {
             bot.answer(press, None).await?;
             show_reservation(bot, from.chat, Some(press.message_id), &purchase).await
+        }
+        Ok(Bought::Again { purchase }) => {
+            bot.answer(press, None).await?;
+            let text = match purchase.status {
+                PurchaseStatus::Reserved => {
+                    return show_reservation(bot, from.chat, Some(press.message_id), &purchase).await;
+                }
+                PurchaseStatus::Confirmed | PurchaseStatus::Paid => {
+                    crate::render::orders::confirmation(&bot.store, &purchase, bot.clock.now()).await?
+                }
+                other => texts::order_is(purchase.id, other.label()),
+            };
+            bot.tg.edit_text(from.chat, press.message_id, &text, None).await.map_err(Into::into)
         }
         Ok(Bought::Confirmed { purchase }) => {
             bot.answer(press, Some("Reserved!")).await?;
@@ -210,6 +226,6 @@ pub async fn show_order(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
             let text = crate::render::orders::confirmation(&bot.store, &p, bot.clock.now()).await?;
             bot.say(from.chat, &text).await
         }
-        other => bot.say(from.chat, &format!("Order #{id} is {}.", other.label())).await,
+        other => bot.say(from.chat, &texts::order_is(id, other.label())).await,
     }
 }
