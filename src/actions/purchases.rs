@@ -150,13 +150,12 @@ async fn resume(ctx: &Ctx, p: Purchase, same_request: bool) -> Result<Bought, Bu
         && p.stripe_session_id.is_none()
         && p.expires_at.is_some_and(|t| t > ctx.clock.now())
         && let Some(stripe) = ctx.stripe.as_ref()
+        && let Ok(session) = open_session(ctx, stripe, &p).await
     {
-        if let Ok(session) = open_session(ctx, stripe, &p).await {
-            let url = session.url.clone().unwrap_or_default();
-            ctx.store.set_checkout_session(p.id, &session.id, &url).await?;
-            let purchase = ctx.store.purchase(p.id).await?;
-            return Ok(Bought::AwaitingPayment { purchase, url });
-        }
+        let url = session.url.clone().unwrap_or_default();
+        ctx.store.set_checkout_session(p.id, &session.id, &url).await?;
+        let purchase = ctx.store.purchase(p.id).await?;
+        return Ok(Bought::AwaitingPayment { purchase, url });
     }
     if same_request {
         return Ok(Bought::Again { purchase: p });
