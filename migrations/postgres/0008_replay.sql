@@ -7,3 +7,5 @@ ALTER TABLE purchases ADD COLUMN request_key TEXT;
 CREATE UNIQUE INDEX purchases_request_key ON purchases (request_key) WHERE request_key IS NOT NULL;
 ALTER TABLE offers ADD COLUMN request_key TEXT;
 CREATE UNIQUE INDEX offers_request_key ON offers (request_key) WHERE request_key IS NOT NULL;
+ALTER TABLE businesses ADD COLUMN request_key TEXT;
+CREATE UNIQUE INDEX businesses_request_key ON businesses (request_key) WHERE request_key IS NOT NULL;

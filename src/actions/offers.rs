@@ -76,8 +76,11 @@ pub enum ManageError {
     /// Not the owner (nor an admin): refused and written to the audit log.
     #[error("that isn't your offer")]
     NotYours,
-    #[error("{0}")]
-    Refused(String),
+    /// The offer's state doesn't allow it (its status).
+    #[error("not possible while it is {0}")]
+    NotNow(&'static str),
+    #[error("that offer no longer exists")]
+    Gone,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -85,10 +88,8 @@ pub enum ManageError {
 impl From<StoreError> for ManageError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Transition(t) => {
-                ManageError::Refused(format!("not possible while it is {}", t.from.replace('_', " ")))
-            }
-            StoreError::NotFound => ManageError::Refused("that offer no longer exists".into()),
+            StoreError::Transition(t) => ManageError::NotNow(t.from),
+            StoreError::NotFound => ManageError::Gone,
             StoreError::Unexpected(e) => ManageError::Unexpected(e),
         }
     }

@@ -6,6 +6,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 use super::{Bot, From, Press};
 use crate::actions::purchases::{self, Bought, BuyError, CancelOrderError, Cancelled};
 use crate::domain::PurchaseStatus;
+use crate::domain::purchase::CancelError;
 use crate::render::callback::Cb;
 use crate::render::{keyboards, texts};
 use crate::store::{Purchase, StoreError};
@@ -197,6 +198,18 @@ pub async fn on_confirm_cancel(bot: &Bot, from: &From, press: &Press, id: i64) -
     let text = match outcome {
         Ok(Cancelled::Released) => texts::order_cancelled(id, None),
         Ok(Cancelled::Refunding(total)) => texts::order_cancelled(id, Some(&total.to_string())),
+        // Cancelled already: this press was handled before (a replay, a
+        // double press), so answer as the first handling did.
+        Err(CancelOrderError::Policy(CancelError::NotCancellable(_)))
+            if let Ok(p) = bot.store.purchase(id).await
+                && matches!(
+                    p.status,
+                    PurchaseStatus::Cancelled | PurchaseStatus::RefundPending | PurchaseStatus::Refunded
+                ) =>
+        {
+            let refund = (p.status != PurchaseStatus::Cancelled).then(|| p.total.to_string());
+            texts::order_cancelled(id, refund.as_deref())
+        }
         Err(CancelOrderError::Policy(e)) => crate::bot::register::capitalize(&e.to_string()),
         Err(CancelOrderError::NotYours) => return bot.answer(press, Some(texts::UNKNOWN_BUTTON)).await,
         Err(CancelOrderError::TryAgain) => {
