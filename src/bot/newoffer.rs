@@ -584,7 +584,10 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
     let actor = Actor::User(from.user_id);
     match actions::offers::create_and_publish(bot, &new, f.photo_file_id.as_deref(), key, &actor).await {
         Ok(offer) => {
-            bot.end_dialogue(from.chat).await?;
+            // Replies first, then the dialogue ends: a crash in between
+            // replays the press, which finds the offer it published (keyed by
+            // the composition) and says so again; at least once, never twice
+            // published.
             if let Some(press) = press {
                 let shown = card(bot, &f, now).await? + texts::PUBLISHED_MARK;
                 if f.photo.is_some() {
@@ -594,7 +597,8 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
                 }
             }
             let link = bot.deep_link(&format!("offer_{}", offer.id));
-            bot.say(from.chat, &texts::published(&offer.title, &link)).await
+            bot.say(from.chat, &texts::published(&offer.title, &link)).await?;
+            bot.end_dialogue(from.chat).await
         }
         Err(PublishError::Unexpected(e)) => Err(e),
         Err(refused) => bot.say(from.chat, &texts::publish_refused(&publish_refusal(&refused))).await,
