@@ -6,6 +6,7 @@
 //! names), never from users, so the number of series stays small.
 
 use std::sync::OnceLock;
+use std::sync::atomic::AtomicU64;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -41,6 +42,11 @@ struct KindOutcome {
     outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Lane {
+    lane: String,
+}
+
 type HistogramFamily = Family<Kind, Histogram, fn() -> Histogram>;
 
 struct Metrics {
@@ -51,6 +57,8 @@ struct Metrics {
     payments: Family<Outcome, Counter>,
     refunds: Family<Outcome, Counter>,
     telegram_errors: Family<Method, Counter>,
+    telegram_held_off: Family<Lane, Counter>,
+    telegram_held_off_seconds: Family<Lane, Counter<f64, AtomicU64>>,
     stripe_errors: Family<Kind, Counter>,
     notices: Family<KindOutcome, Counter>,
     stripe_events_rejected: Family<Kind, Counter>,
@@ -71,6 +79,8 @@ fn metrics() -> &'static Metrics {
         let payments = Family::<Outcome, Counter>::default();
         let refunds = Family::<Outcome, Counter>::default();
         let telegram_errors = Family::<Method, Counter>::default();
+        let telegram_held_off = Family::<Lane, Counter>::default();
+        let telegram_held_off_seconds = Family::<Lane, Counter<f64, AtomicU64>>::default();
         let stripe_errors = Family::<Kind, Counter>::default();
         registry.register("updates_handled", "Telegram updates handled, by kind", updates_handled.clone());
         registry.register(
@@ -85,6 +95,16 @@ fn metrics() -> &'static Metrics {
             "telegram_errors",
             "Failed Telegram Bot API calls, by method or kind",
             telegram_errors.clone(),
+        );
+        registry.register(
+            "telegram_held_off",
+            "Telegram 429 answers honoured, by lane (bulk, chat, other)",
+            telegram_held_off.clone(),
+        );
+        registry.register(
+            "telegram_held_off_seconds",
+            "Seconds of retry_after honoured after Telegram 429 answers, by lane",
+            telegram_held_off_seconds.clone(),
         );
         registry.register("stripe_errors", "Failed Stripe API calls, by kind", stripe_errors.clone());
         let notices = Family::<KindOutcome, Counter>::default();
@@ -108,6 +128,8 @@ fn metrics() -> &'static Metrics {
             payments,
             refunds,
             telegram_errors,
+            telegram_held_off,
+            telegram_held_off_seconds,
             stripe_errors,
         }
     })
@@ -158,6 +180,16 @@ pub fn telegram_error(method_or_kind: &str) {
     metrics().telegram_errors.get_or_create(&Method { method: method_or_kind.to_string() }).inc();
 }
 
+/// Telegram answered 429 and we hold off for `seconds` (its `retry_after`):
+/// `lane` is `bulk` (all bulk sending held), `chat` (one chat held) or
+/// `other` (the one request waits).
+pub fn telegram_held_off(lane: &str, seconds: f64) {
+    let m = metrics();
+    let label = Lane { lane: lane.to_string() };
+    m.telegram_held_off.get_or_create(&label).inc();
+    m.telegram_held_off_seconds.get_or_create(&label).inc_by(seconds);
+}
+
 /// A Stripe API call failed, of `kind` (e.g. `network`, `api`, `refund`).
 pub fn stripe_error(kind: &str) {
     metrics().stripe_errors.get_or_create(&Kind { kind: kind.to_string() }).inc();
@@ -201,12 +233,15 @@ mod tests {
         update_handled("message", 0.003);
         purchase("reserved");
         stripe_error("network");
+        telegram_held_off("bulk", 3.0);
         let text = render();
         for needle in [
             "glean_updates_handled_total{kind=\"message\"} ",
             "glean_update_handle_seconds_bucket{le=\"0.005\",kind=\"message\"} ",
             "glean_purchases_total{outcome=\"reserved\"} ",
             "glean_stripe_errors_total{kind=\"network\"} ",
+            "glean_telegram_held_off_total{lane=\"bulk\"} ",
+            "glean_telegram_held_off_seconds_total{lane=\"bulk\"} ",
             "# TYPE glean_purchases counter",
             "# EOF",
         ] {
