@@ -7,6 +7,7 @@
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
 //!   `/alerts`): one file per flow.
+//!
 //! What the bot shows (texts, cards, keyboards, callback data) is in
 //! `render`, shared with the notice sender.
 
