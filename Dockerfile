@@ -8,7 +8,11 @@
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
-# The same build CI checks: the committed Cargo.lock, no network surprises.
+# The commit for glean_build_info (.git stays out of the build context):
+# docker build --build-arg GLEAN_COMMIT=$(git rev-parse --short=12 HEAD) .
+ARG GLEAN_COMMIT=""
+# The same build CI checks (.ci/run compares the flags): the committed
+# Cargo.lock, default features, no network surprises.
 RUN cargo build --release --locked --bin glean
 
 FROM debian:bookworm-slim
@@ -21,7 +25,8 @@ RUN groupadd --system --gid 10001 glean \
     && useradd --system --uid 10001 --gid glean --home-dir /var/lib/glean --create-home \
        --shell /usr/sbin/nologin glean
 COPY --from=build /src/target/release/glean /usr/local/bin/glean
-USER glean:glean
+# Numeric, so the host and Kubernetes' runAsNonRoot can tell it isn't root.
+USER 10001:10001
 WORKDIR /var/lib/glean
 # SQLite lives in the volume by default; set DATABASE_URL=postgres://… instead
 # for PostgreSQL (required for several instances).

@@ -1,6 +1,7 @@
 //! Wires settings, store, bot, jobs and the HTTP server into one process.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -84,14 +85,21 @@ impl App {
         let ctx = self.ctx.clone();
         let dispatcher: Arc<OnceLock<Arc<Dispatcher>>> = Default::default();
         let webhook = http::telegram::router(WebhookState { ctx: ctx.clone(), dispatcher: dispatcher.clone() });
-        let router = http::router(HttpState::from_ctx(&ctx)).merge(http::stripe::router(ctx.clone())).merge(webhook);
+        let http_state = HttpState::from_ctx(&ctx);
+        let webhook_set = http_state.webhook_set.clone();
+        let router = http::router(http_state)
+            .merge(http::stripe::router(ctx.clone()))
+            .merge(webhook)
+            .layer(axum::middleware::from_fn(http::observe::track));
+        crate::metrics::http_routes(http::observe::ROUTES);
+        tracing::info!(config = %ctx.settings.describe_line(), "effective configuration");
         tracing::info!(addr = %self.local_addr(), database = ctx.store.backend_name(), "glean is running");
 
         let jobs = tokio::spawn(crate::jobs::run(ctx.clone(), ctx.settings.jobs_interval, stop_rx.clone()));
-        let sender = tokio::spawn(crate::actions::notify::run_sender(ctx.clone(), stop_rx.clone()));
+        let sender = tokio::spawn(crate::send::alerts::run_sender(ctx.clone(), stop_rx.clone()));
         let notices = tokio::spawn(crate::send::notices::run(ctx.clone(), stop_rx.clone()));
         let refunds = tokio::spawn(crate::jobs::run_refunds(ctx.clone(), stop_rx.clone()));
-        let bot_task = tokio::spawn(run_bot(ctx.clone(), dispatcher, stop_rx.clone()));
+        let bot_task = tokio::spawn(run_bot(ctx.clone(), dispatcher, webhook_set, stop_rx.clone()));
         let mut http_stop = stop_rx.clone();
         let server = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
@@ -127,7 +135,7 @@ pub async fn connect(settings: Settings, clock: Clock) -> Result<Ctx, StartupErr
     let redis_url = settings.redis_url.as_ref().map(|u| u.expose_secret().to_string());
     let coord = Coord::new(store.clone(), redis_url.as_deref(), &settings.redis_prefix)
         .await
-        .map_err(|e| StartupError::Config(format!("REDIS_URL: can't connect ({e})")))?;
+        .map_err(|e| StartupError::Config(format!("REDIS_URL: {e}")))?;
     let token = settings.telegram_bot_token.clone().unwrap_or_else(|| SecretString::from("0:unset"));
     let tg = TgClient::new(settings.telegram_api_url.clone(), token, settings.telegram_limits, coord.clone())
         .map_err(|e| StartupError::Config(format!("TELEGRAM_API_URL: {e}")))?;
@@ -142,9 +150,15 @@ pub async fn connect(settings: Settings, clock: Clock) -> Result<Ctx, StartupErr
 
 /// The bot's life: learn who we are, register the command menu, resume what
 /// was stored, then poll (or, in webhook mode, let the webhook route feed
-/// the dispatcher) until told to stop, and drain what is in flight. An
-/// instance that stops never deletes the webhook: the others keep serving it.
-async fn run_bot(ctx: Ctx, ready: Arc<OnceLock<Arc<Dispatcher>>>, mut stop: watch::Receiver<bool>) {
+/// the dispatcher, and sweep for updates left unhandled) until told to
+/// stop, and drain what is in flight. An instance that stops never deletes
+/// the webhook: the others keep serving it.
+async fn run_bot(
+    ctx: Ctx,
+    ready: Arc<OnceLock<Arc<Dispatcher>>>,
+    webhook_set: Arc<AtomicBool>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut wait = Duration::from_millis(200);
     let username = loop {
         match ctx.tg.bot_username().await {
@@ -169,11 +183,10 @@ async fn run_bot(ctx: Ctx, ready: Arc<OnceLock<Arc<Dispatcher>>>, mut stop: watc
     }
     let webhook = ctx.settings.telegram_webhook_url.clone().zip(ctx.settings.telegram_webhook_secret.clone());
     match &webhook {
-        Some((url, secret)) => {
-            if let Err(e) = ctx.tg.set_webhook(url, secret.expose_secret()).await {
-                tracing::error!(error = %e, "setWebhook failed; Telegram won't deliver updates");
-            }
-        }
+        Some((url, secret)) => match ctx.tg.set_webhook(url, secret.expose_secret()).await {
+            Ok(_) => webhook_set.store(true, Ordering::Relaxed),
+            Err(e) => tracing::error!(error = %e, "setWebhook failed; Telegram won't deliver updates"),
+        },
         None => {
             if let Err(e) = ctx.tg.delete_webhook().await {
                 tracing::warn!(error = %e, "deleteWebhook failed; polling may be refused");
@@ -188,7 +201,7 @@ async fn run_bot(ctx: Ctx, ready: Arc<OnceLock<Arc<Dispatcher>>>, mut stop: watc
         tracing::error!(error = %e, "couldn't resume stored updates");
     }
     if webhook.is_some() {
-        let _ = stop.changed().await;
+        runner::sweep(dispatcher.clone(), stop).await;
     } else {
         runner::poll(dispatcher.clone(), stop).await;
     }

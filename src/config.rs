@@ -315,6 +315,12 @@ impl Settings {
         ];
         lines.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
     }
+
+    /// [`Settings::describe`] on one line (`KEY=value KEY=value …`), as
+    /// start-up logs it.
+    pub fn describe_line(&self) -> String {
+        self.describe().lines().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// Masks the password (and any query string) of a URL for display.

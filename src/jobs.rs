@@ -75,6 +75,8 @@ pub async fn run(ctx: Ctx, interval: Duration, mut stop: watch::Receiver<bool>) 
         match ctx.coord.try_lease("jobs", interval * 3).await {
             Ok(true) => tick(&ctx).await,
             Ok(false) => tracing::trace!("another instance runs the jobs"),
+            // Redis unreachable: the jobs wait for it (the link says so once).
+            Err(e) if e.is::<crate::coord::LinkError>() => tracing::debug!(error = %e, "jobs wait for Redis"),
             Err(e) => tracing::warn!(error = %e, "can't take the jobs lease"),
         }
         tokio::select! {

@@ -9,7 +9,7 @@
 //!   `/alerts`): one file per flow.
 //!
 //! What the bot shows (texts, cards, keyboards, callback data) is in
-//! `render`, shared with the notice sender.
+//! `render`, shared with the senders.
 
 mod admin;
 mod alerts;
@@ -23,10 +23,14 @@ pub mod runner;
 mod start;
 mod venues;
 
-use teloxide::types::{BotCommand, CallbackQuery, Message, ReplyMarkup, Update, UpdateKind, User as TgUser};
+use teloxide::types::{
+    BotCommand, CallbackQuery, MaybeInaccessibleMessage, Message, ReplyMarkup, Update, UpdateKind, User as TgUser,
+};
 
 use self::dialogue::{Dialogue, Flow};
 use crate::actions::Ctx;
+use tracing::Instrument as _;
+
 use crate::render::callback::Cb;
 use crate::render::{keyboards, texts};
 use crate::store::InboundUpdate;
@@ -220,7 +224,11 @@ impl Bot {
         }
         let from = From::of(msg.chat.id.0, user);
         let span = tracing::info_span!("message", tg_user = from.user_id);
-        let _enter = span.enter();
+        self.message_from(&from, msg).instrument(span).await
+    }
+
+    async fn message_from(&self, from: &From, msg: &Message) -> anyhow::Result<()> {
+        let from = from.clone();
         let input = Input::of(msg, &self.username);
         if let Input::Command { name, args } = &input {
             return self.on_command(&from, name, args).await;
@@ -297,7 +305,16 @@ impl Bot {
         };
         let from = From::of(message.chat().id.0, &q.from);
         let span = tracing::info_span!("callback", tg_user = from.user_id);
-        let _enter = span.enter();
+        self.callback_from(&from, q, message).instrument(span).await
+    }
+
+    async fn callback_from(
+        &self,
+        from: &From,
+        q: &CallbackQuery,
+        message: &MaybeInaccessibleMessage,
+    ) -> anyhow::Result<()> {
+        let from = from.clone();
         let regular = message.regular_message();
         let shown = regular.and_then(|m| m.text().or(m.caption())).unwrap_or_default();
         let has_buttons = regular.and_then(|m| m.reply_markup()).is_some_and(|k| !k.inline_keyboard.is_empty());

@@ -10,7 +10,9 @@
 //! Several instances (webhook mode) may each receive updates of the same
 //! chat: there a worker takes the chat's lock in `Coord` and handles the
 //! chat's pending updates from the table in order, whichever instance
-//! stored them.
+//! stored them. A sweep on every instance claims chats whose updates have
+//! waited too long (their instance died, or Redis was unreachable and no
+//! lock could be taken), so a stored update is always handled eventually.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -20,17 +22,35 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::Bot;
-use crate::coord::Coord;
+use crate::coord::{CHAT_LOCK_TTL, ChatLock, Coord};
 use crate::store::InboundUpdate;
 
 /// Per-chat queues; a chat with a queue has a worker draining it.
 pub struct Dispatcher {
     bot: Arc<Bot>,
-    queues: Mutex<HashMap<i64, VecDeque<InboundUpdate>>>,
+    queues: Mutex<HashMap<i64, VecDeque<Job>>>,
     /// Webhook mode: chats are locked across instances and drained from the table.
     shared: Option<Coord>,
     marks: HandledMarks,
 }
+
+/// Work for a chat's worker.
+enum Job {
+    /// An update this instance just stored (or, polling, resumed).
+    Stored(InboundUpdate),
+    /// Shared mode: the chat has updates stored a while ago and not handled
+    /// (its instance died, or Redis was down); drain them if the chat's
+    /// lock is free.
+    Stale,
+}
+
+/// How old an unhandled update must be before any instance's sweep claims
+/// it: the instance that stored it normally handles it well within this.
+pub const SWEEP_AGE: chrono::Duration = chrono::Duration::seconds(3);
+/// How often the sweep looks.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+/// Most chats one sweep claims.
+const SWEEP_CHATS: i64 = 1000;
 
 impl Dispatcher {
     pub fn new(bot: Arc<Bot>, shared: Option<Coord>) -> Arc<Self> {
@@ -41,16 +61,19 @@ impl Dispatcher {
     /// Queues an update behind the others of its chat, starting a worker
     /// for the chat if none is running.
     pub fn enqueue(self: &Arc<Self>, update: InboundUpdate) {
-        let chat = update.chat_id;
+        self.push(update.chat_id, Job::Stored(update));
+    }
+
+    fn push(self: &Arc<Self>, chat: i64, job: Job) {
         let start_worker = {
             let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
             match queues.get_mut(&chat) {
                 Some(q) => {
-                    q.push_back(update);
+                    q.push_back(job);
                     false
                 }
                 None => {
-                    queues.insert(chat, VecDeque::from([update]));
+                    queues.insert(chat, VecDeque::from([job]));
                     true
                 }
             }
@@ -75,9 +98,12 @@ impl Dispatcher {
             };
             // The chat's (possibly empty) queue stays in the map while this
             // update is handled, so updates arriving meanwhile wait for it.
-            match &self.shared {
-                None => self.handle_one(&next).await,
-                Some(coord) => self.drain_locked(coord, &next).await,
+            match (&self.shared, next) {
+                (None, Job::Stored(u)) => self.handle_one(&u).await,
+                // Only the shared sweep makes stale jobs.
+                (None, Job::Stale) => {}
+                (Some(coord), Job::Stored(u)) => self.drain_locked(coord, chat, Some(u.update_id)).await,
+                (Some(coord), Job::Stale) => self.drain_locked(coord, chat, None).await,
             }
         }
     }
@@ -92,44 +118,89 @@ impl Dispatcher {
     }
 
     /// Under the chat's lock, handles every pending update of the chat in
-    /// order; if another instance holds the lock, waits until it handled
-    /// `ours` (or let go of the chat).
-    async fn drain_locked(&self, coord: &Coord, ours: &InboundUpdate) {
-        let chat = ours.chat_id;
+    /// order. If another worker holds the lock: with `ours` (an update we
+    /// stored), waits until it was handled or the lock is free; without,
+    /// leaves the chat to the holder. If the lock can't be taken at all
+    /// (Redis unreachable), returns at once: the updates stay stored and the
+    /// sweep hands them over when Redis is back. Nothing waits on Redis.
+    async fn drain_locked(&self, coord: &Coord, chat: i64, ours: Option<i64>) {
         loop {
-            match coord.try_lock_chat(chat).await {
-                Ok(true) => {
-                    loop {
-                        match self.bot.store.next_pending_for_chat(chat).await {
-                            Ok(Some(u)) => {
-                                self.handle_one(&u).await;
-                                // Renew the lock: a long backlog must not outlive it.
-                                let _ = coord.try_lock_chat(chat).await;
-                            }
-                            Ok(None) => break,
-                            Err(e) => {
-                                tracing::error!(chat, error = %e, "can't read pending updates");
-                                break;
-                            }
-                        }
-                    }
-                    if let Err(e) = coord.unlock_chat(chat).await {
-                        tracing::warn!(chat, error = %e, "couldn't unlock chat");
-                    }
+            match coord.lock_chat(chat).await {
+                Ok(Some(lock)) => {
+                    self.drain_chat(coord, chat, &lock).await;
+                    coord.unlock_chat(lock).await;
                     return;
                 }
-                Ok(false) => {
-                    if self.bot.store.is_handled(ours.update_id).await.unwrap_or(false) {
+                Ok(None) => {
+                    let Some(ours) = ours else { return };
+                    if self.bot.store.is_handled(ours).await.unwrap_or(false) {
                         return;
                     }
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
                 Err(e) => {
-                    tracing::warn!(chat, error = %e, "can't lock chat; retrying");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    tracing::debug!(chat, error = %e, "can't lock chat; its updates wait for the sweep");
+                    return;
                 }
             }
         }
+    }
+
+    /// Handles the chat's pending updates in order while `lock` stays ours:
+    /// renewed while each update is handled and before the next, and the
+    /// first failed renewal ends the run after the update in hand (another
+    /// worker may take the chat once the lock lapses).
+    async fn drain_chat(&self, coord: &Coord, chat: i64, lock: &ChatLock) {
+        loop {
+            let u = match self.bot.store.next_pending_for_chat(chat).await {
+                Ok(Some(u)) => u,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::error!(chat, error = %e, "can't read pending updates");
+                    return;
+                }
+            };
+            let handled = self.handle_one(&u);
+            tokio::pin!(handled);
+            let mut held = true;
+            loop {
+                tokio::select! {
+                    _ = &mut handled => break,
+                    _ = tokio::time::sleep(CHAT_LOCK_TTL / 3), if held => {
+                        held = matches!(coord.renew_chat(lock).await, Ok(true));
+                    }
+                }
+            }
+            if !held || !matches!(coord.renew_chat(lock).await, Ok(true)) {
+                tracing::warn!(
+                    chat,
+                    update_id = u.update_id,
+                    "lost the chat's lock; its other updates wait for the sweep"
+                );
+                return;
+            }
+        }
+    }
+
+    /// One look for chats with updates stored before `before` and not
+    /// handled; each not already queued here is claimed if its lock is free.
+    async fn sweep_once(self: &Arc<Self>, before: chrono::DateTime<chrono::Utc>) -> usize {
+        let chats = match self.bot.store.chats_with_stale_updates(before, SWEEP_CHATS).await {
+            Ok(chats) => chats,
+            Err(e) => {
+                tracing::warn!(error = %e, "can't look for stale updates");
+                return 0;
+            }
+        };
+        let mut claimed = 0;
+        for chat in chats {
+            let queued = self.queues.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&chat);
+            if !queued {
+                self.push(chat, Job::Stale);
+                claimed += 1;
+            }
+        }
+        claimed
     }
 
     /// Updates queued or being handled.
@@ -195,8 +266,17 @@ pub fn parse_raw(v: &Value) -> Option<InboundUpdate> {
     Some(InboundUpdate { update_id, chat_id, payload: v.to_string() })
 }
 
-/// Handles what was stored but not handled before the last stop.
+/// Handles what was stored but not handled before the last stop. In
+/// shared mode that is every chat with pending updates, each drained under
+/// its lock (so none another instance is working on).
 pub async fn resume(dispatcher: &Arc<Dispatcher>) -> anyhow::Result<usize> {
+    if dispatcher.shared.is_some() {
+        let n = dispatcher.sweep_once(dispatcher.bot.clock.now()).await;
+        if n > 0 {
+            tracing::info!(chats = n, "resuming chats with stored updates");
+        }
+        return Ok(n);
+    }
     let pending = dispatcher.bot.store.pending_inbound(100_000).await?;
     let n = pending.len();
     for u in pending {
@@ -206,6 +286,23 @@ pub async fn resume(dispatcher: &Arc<Dispatcher>) -> anyhow::Result<usize> {
         tracing::info!(updates = n, "resuming updates stored before the last stop");
     }
     Ok(n)
+}
+
+/// Shared mode, until `stop`: every second, claims the chats whose updates
+/// were stored more than [`SWEEP_AGE`] ago and are still not handled, when
+/// their lock is free. This is how an instance picks up what a dead one
+/// stored, and how every chat catches up after a Redis outage.
+pub async fn sweep(dispatcher: Arc<Dispatcher>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(SWEEP_EVERY) => {}
+        }
+        let claimed = dispatcher.sweep_once(dispatcher.bot.clock.now() - SWEEP_AGE).await;
+        if claimed > 0 {
+            tracing::debug!(chats = claimed, "sweep claimed chats with stale updates");
+        }
+    }
 }
 
 /// Long polling until `stop` turns true.

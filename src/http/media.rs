@@ -12,6 +12,21 @@ use super::error::{ApiError, ErrorBody};
 
 const CACHE_FOREVER: &str = "public, max-age=31536000, immutable";
 
+/// A JPEG file's bytes, for the document: a binary string, not the array
+/// of integers `Vec<u8>` would say.
+pub struct Jpeg;
+
+impl utoipa::PartialSchema for Jpeg {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .content_media_type("image/jpeg")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Jpeg {}
+
 /// `<64 lowercase hex>-display.jpg` or `<64 lowercase hex>-thumb.jpg`, as
 /// `media::process_photo` names them.
 pub fn is_media_name(name: &str) -> bool {
@@ -31,10 +46,13 @@ pub fn is_media_name(name: &str) -> bool {
         pattern = "^[0-9a-f]{64}-(display|thumb)\\.jpg$")),
     responses(
         (status = 200, description = "The JPEG; cacheable for good (`immutable`), `ETag` is the name",
-            content_type = "image/jpeg", body = [u8]),
+            content_type = "image/jpeg", body = inline(Jpeg)),
         (status = 304, description = "Not modified (`If-None-Match` matched)"),
         (status = 400, description = "Not an image name", body = ErrorBody),
         (status = 404, description = "No such image", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
+        (status = 500, description = "Server error", body = ErrorBody),
     )
 )]
 pub async fn get_media(

@@ -6,11 +6,13 @@
 
 pub mod error;
 pub mod media;
+pub mod observe;
 pub mod offers;
 pub mod openapi;
 pub mod stripe;
 pub mod telegram;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use axum::extract::State;
@@ -37,8 +39,12 @@ pub struct HttpState {
     /// start-up); until then the API leaves out `deep_link`.
     pub bot_username: Arc<OnceLock<String>>,
     /// Rate buckets (per client IP for the JSON API), shared through Redis
-    /// when configured.
+    /// when configured; readiness reports its Redis state.
     pub coord: crate::coord::Coord,
+    /// Webhook mode (`TELEGRAM_WEBHOOK_URL` set) rather than polling.
+    pub webhook_mode: bool,
+    /// Set once Telegram accepted our `setWebhook`.
+    pub webhook_set: Arc<AtomicBool>,
 }
 
 impl HttpState {
@@ -51,6 +57,8 @@ impl HttpState {
             public_base_url: ctx.settings.public_base_url.clone(),
             bot_username: ctx.bot_username.clone(),
             coord: ctx.coord.clone(),
+            webhook_mode: ctx.settings.telegram_webhook_url.is_some() && ctx.settings.telegram_webhook_secret.is_some(),
+            webhook_set: Default::default(),
         }
     }
 
@@ -75,6 +83,8 @@ pub fn router(state: HttpState) -> Router {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi::openapi_json))
         .merge(api)
+        // Any other path gets the API's error shape too, not an empty 404.
+        .fallback(|| async { error::ApiError::NotFound("there is nothing at this path".into()) })
         .with_state(state)
 }
 
@@ -99,44 +109,102 @@ async fn per_ip_limit(
     error::ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) }.into_response()
 }
 
-/// Liveness and readiness answers.
+/// The liveness answer.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Health {
-    /// `ok` (alive), `ready` or `unavailable`.
+    /// Always `ok`: the process answers.
     pub status: String,
-    /// The database backend (`sqlite`, `postgres`), or `down`; readiness only.
+}
+
+/// The readiness answer: ready when the database answers. Redis being
+/// unreachable doesn't make an instance unready: it still stores every
+/// update Telegram sends, and handles them once Redis is back.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Readiness {
+    /// `ready` or `unavailable` (the database does not answer).
+    pub status: String,
+    pub database: DatabaseState,
+    /// Present when `REDIS_URL` is set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub database: Option<String>,
+    pub redis: Option<RedisState>,
+    pub telegram: TelegramState,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseState {
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// Whether it answered just now.
+    pub up: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedisState {
+    /// Whether Redis answers. While it doesn't, chats and the jobs wait and
+    /// send limits are this instance's share.
+    pub up: bool,
+    /// Whole seconds since Redis last answered; 0 while up.
+    pub unreachable_secs: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramState {
+    /// `polling` or `webhook`.
+    pub mode: String,
+    /// Webhook mode only: whether Telegram accepted our `setWebhook`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_set: Option<bool>,
 }
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive", body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok".into(), database: None })
+    Json(Health { status: "ok".into() })
 }
 
-/// Readiness: the database answers too.
+/// Readiness: the database answers. Also reports Redis (when configured)
+/// and how Telegram's updates arrive.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
-    (status = 200, description = "Ready to serve", body = Health),
-    (status = 503, description = "The database does not answer", body = Health),
+    (status = 200, description = "Ready to serve", body = Readiness),
+    (status = 503, description = "The database does not answer", body = Readiness),
 ))]
-pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Health>) {
-    match state.store.ping().await {
-        Ok(()) => {
-            (StatusCode::OK, Json(Health { status: "ready".into(), database: Some(state.store.backend_name().into()) }))
-        }
+pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Readiness>) {
+    let db_up = match state.store.ping().await {
+        Ok(()) => true,
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health { status: "unavailable".into(), database: Some("down".into()) }),
-            )
+            false
         }
-    }
+    };
+    let redis = state.coord.redis_state().map(|(up, down_for)| RedisState { up, unreachable_secs: down_for.as_secs() });
+    let telegram = if state.webhook_mode {
+        TelegramState { mode: "webhook".into(), webhook_set: Some(state.webhook_set.load(Ordering::Relaxed)) }
+    } else {
+        TelegramState { mode: "polling".into(), webhook_set: None }
+    };
+    let body = Readiness {
+        status: if db_up { "ready" } else { "unavailable" }.into(),
+        database: DatabaseState { backend: state.store.backend_name().into(), up: db_up },
+        redis,
+        telegram,
+    };
+    (if db_up { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
 }
 
-/// Prometheus scrapes this.
-async fn metrics() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render())
+/// Prometheus scrapes this. The queue gauges are counted in the database
+/// now; if it doesn't answer they are left out and the rest still shows.
+async fn metrics(State(state): State<HttpState>) -> impl IntoResponse {
+    let backlog = match state.store.backlog(state.clock.now()).await {
+        Ok(b) => Some(b),
+        Err(e) => {
+            tracing::warn!(error = %e, "couldn't count the queues for /metrics");
+            None
+        }
+    };
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render(backlog.as_ref()))
 }

@@ -79,6 +79,17 @@ struct ListRequest {
 
 impl ListRequest {
     fn parse(p: ListParams) -> Result<Self, ApiError> {
+        // An empty value (`cursor=`) is the parameter left out, as the
+        // document says: forms and URL builders send those.
+        let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        let p = ListParams {
+            near: given(p.near),
+            radius_km: given(p.radius_km),
+            business: given(p.business),
+            sort: given(p.sort),
+            limit: given(p.limit),
+            cursor: given(p.cursor),
+        };
         let near = p
             .near
             .as_deref()
@@ -291,6 +302,9 @@ impl OfferStatusView {
 }
 
 /// Active deals, ranked and paged.
+///
+/// Every parameter is optional; an empty one (`cursor=`) is the same as
+/// leaving it out. Unknown parameters are ignored.
 #[utoipa::path(
     get,
     path = "/api/v1/offers",
@@ -299,7 +313,8 @@ impl OfferStatusView {
     responses(
         (status = 200, description = "A page of active deals", body = OfferPage),
         (status = 400, description = "A query parameter is malformed; `parameter` names it", body = ErrorBody),
-        (status = 429, description = "Too many requests", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
         (status = 500, description = "Server error", body = ErrorBody),
     )
 )]
@@ -349,7 +364,8 @@ pub async fn list_offers(
         (status = 200, description = "The deal", body = OfferView),
         (status = 400, description = "The id is not a number", body = ErrorBody),
         (status = 404, description = "No such deal", body = ErrorBody),
-        (status = 429, description = "Too many requests", body = ErrorBody),
+        (status = 429, description = "Too many requests from this client", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
         (status = 500, description = "Server error", body = ErrorBody),
     )
 )]
@@ -578,6 +594,9 @@ mod tests {
         check("business=0", Err("business"));
         check("business=abc", Err("business"));
         check("cursor=nope", Err("cursor"));
+        // Empty values are the parameter left out.
+        check("cursor=&near=&sort=&limit=&radius_km=&business=", Ok((Sort::Popular, 20, 10_000.0)));
+        check("near=52.52,13.405&sort=", Ok((Sort::Nearest, 20, 10_000.0)));
     }
 
     #[test]

@@ -17,7 +17,18 @@ use super::{error, media, offers};
             an ISO 4217 currency. Errors share one shape: `{\"error\": {\"code\", \"message\", \"parameter\"}}`."
     ),
     paths(offers::list_offers, offers::get_offer, media::get_media, super::healthz, super::readyz),
-    components(schemas(error::ErrorBody, error::ErrorCode, offers::OfferPage, offers::OfferView, super::Health)),
+    components(schemas(
+        error::ErrorBody,
+        error::ErrorCode,
+        offers::OfferPage,
+        offers::OfferView,
+        offers::Sort,
+        super::Health,
+        super::Readiness,
+        super::DatabaseState,
+        super::RedisState,
+        super::TelegramState
+    )),
     tags(
         (name = "offers", description = "Active deals"),
         (name = "media", description = "Offer photos"),

@@ -187,7 +187,7 @@ impl StripeClient {
         form: &[(String, String)],
         idempotency_key: &str,
     ) -> Result<CheckoutSession, StripeError> {
-        self.call(Method::POST, &["checkout", "sessions"], Some(form), Some(idempotency_key)).await
+        self.call("create_session", Method::POST, &["checkout", "sessions"], Some(form), Some(idempotency_key)).await
     }
 
     /// Whether the secret key is a live-mode key (`sk_live_`/`rk_live_`);
@@ -199,18 +199,18 @@ impl StripeClient {
 
     /// `GET /v1/refunds/{id}`.
     pub async fn retrieve_refund(&self, id: &str) -> Result<Refund, StripeError> {
-        self.call(Method::GET, &["refunds", id], None, None).await
+        self.call("retrieve_refund", Method::GET, &["refunds", id], None, None).await
     }
 
     /// `GET /v1/checkout/sessions/{id}`.
     pub async fn retrieve_checkout_session(&self, id: &str) -> Result<CheckoutSession, StripeError> {
-        self.call(Method::GET, &["checkout", "sessions", id], None, None).await
+        self.call("retrieve_session", Method::GET, &["checkout", "sessions", id], None, None).await
     }
 
     /// `POST /v1/checkout/sessions/{id}/expire`: the customer can no longer
     /// pay. Stripe refuses (400) unless the session is still open.
     pub async fn expire_checkout_session(&self, id: &str) -> Result<CheckoutSession, StripeError> {
-        self.call(Method::POST, &["checkout", "sessions", id, "expire"], Some(&[]), None).await
+        self.call("expire_session", Method::POST, &["checkout", "sessions", id, "expire"], Some(&[]), None).await
     }
 
     /// Refunds a payment in full (`POST /v1/refunds`), tagging the refund
@@ -226,10 +226,33 @@ impl StripeClient {
             ("payment_intent".to_owned(), payment_intent.to_owned()),
             ("metadata[purchase_id]".to_owned(), metadata_purchase_id.to_string()),
         ];
-        self.call(Method::POST, &["refunds"], Some(&form), Some(idempotency_key)).await
+        self.call("refund", Method::POST, &["refunds"], Some(&form), Some(idempotency_key)).await
     }
 
+    /// Sends one request and counts its outcome under `operation` (one of
+    /// `metrics::STRIPE_OPERATIONS`).
     async fn call<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        method: Method,
+        path: &[&str],
+        form: Option<&[(String, String)]>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, StripeError> {
+        let result = self.send(method, path, form, idempotency_key).await;
+        crate::metrics::stripe_call(
+            operation,
+            match &result {
+                Ok(_) => "ok",
+                Err(StripeError::Api { .. }) => "refused",
+                Err(StripeError::Transient(_)) => "transient",
+                Err(StripeError::Unexpected(_)) => "unexpected",
+            },
+        );
+        result
+    }
+
+    async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &[&str],

@@ -323,7 +323,7 @@ pub fn refund_settled(id: i64) -> String {
     format!("✅ Order #{id}: the failed refund is recorded as settled outside Stripe.")
 }
 pub const REFUND_USAGE: &str =
-    "Usage: /refund_retry <order id> or /refund_settled <order id> (for an order whose refund failed).";
+    "Usage: /refund_retry &lt;order id&gt; or /refund_settled &lt;order id&gt; (for an order whose refund failed).";
 pub fn failed_refunds(list: &str) -> String {
     if list.is_empty() { "No failed refunds. 👍".to_string() } else { format!("<b>Failed refunds</b>\n{list}") }
 }

@@ -5,5 +5,8 @@
 //!   a refund, an order): claimed within a fraction of a second, subject
 //!   only to Telegram's per-chat limit, never held by quiet hours or
 //!   behind deal alerts.
+//! - `alerts`: the deal-alert sender, draining the notification outbox at
+//!   the bulk rate, with quiet hours.
 
+pub mod alerts;
 pub mod notices;

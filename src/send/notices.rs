@@ -102,7 +102,7 @@ async fn deliver(ctx: &Ctx, n: &Notice) {
             crate::metrics::notice(n.kind.as_str(), "sent");
             ctx.store.finish_notice(n.id, true, now).await
         }
-        Err(RequestError::Api(e)) if crate::actions::notify::gone_for_good(&e) => {
+        Err(RequestError::Api(e)) if super::alerts::gone_for_good(&e) => {
             crate::metrics::notice(n.kind.as_str(), "unreachable");
             tracing::info!(notice = n.id, chat = n.chat_id, error = %e, "chat unreachable; notice not delivered");
             ctx.store.finish_notice(n.id, false, now).await

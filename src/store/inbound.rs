@@ -103,4 +103,14 @@ impl Store {
         ).bind(ts(now - keep)).execute(p).await?.rows_affected());
         Ok(n)
     }
+
+    /// Chats with an update stored at or before `before` and not handled,
+    /// oldest first: what the sweep claims when their lock is free.
+    pub async fn chats_with_stale_updates(&self, before: DateTime<Utc>, limit: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64, i64)> = with_pool!(self, read, p => sqlx::query_as(
+            "SELECT chat_id, MIN(update_id) AS first FROM inbound_updates \
+             WHERE handled_at IS NULL AND received_at <= $1 GROUP BY chat_id ORDER BY first LIMIT $2",
+        ).bind(ts(before)).bind(limit).fetch_all(p).await?);
+        Ok(rows.into_iter().map(|(chat, _)| chat).collect())
+    }
 }

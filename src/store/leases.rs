@@ -21,4 +21,15 @@ impl Store {
             .bind(name).bind(holder).execute(p).await?.rows_affected());
         Ok(())
     }
+
+    /// How many leases named `prefix…` are running at `now_ms`; expired ones
+    /// of that prefix are deleted on the way (heartbeats of dead instances).
+    pub async fn count_leases(&self, prefix: &str, now_ms: i64) -> Result<i64> {
+        let pattern = format!("{prefix}%");
+        with_pool!(self, write, p => sqlx::query("DELETE FROM leases WHERE name LIKE $1 AND until_ms < $2")
+            .bind(&pattern).bind(now_ms - 60_000).execute(p).await?.rows_affected());
+        let n: i64 = with_pool!(self, read, p => sqlx::query_scalar("SELECT COUNT(*) FROM leases WHERE name LIKE $1 AND until_ms >= $2")
+            .bind(&pattern).bind(now_ms).fetch_one(p).await?);
+        Ok(n)
+    }
 }

@@ -11,6 +11,7 @@
 //!   `processed_events` was inserted in the same transaction.
 
 mod alerts;
+mod backlog;
 mod backup;
 mod businesses;
 mod discovery;
@@ -33,6 +34,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use alerts::{FollowedBusiness, GeoBox, StoredAlert, StoredQuiet};
+pub use backlog::Backlog;
 pub use businesses::{Business, NewBusiness, NewVenue, Venue};
 pub use discovery::{Candidate, RANKING_POOL, popularity};
 pub use inbound::InboundUpdate;

@@ -193,6 +193,54 @@ pub(super) const SELL_OUT_SQL: &str = "UPDATE offers SET status = 'sold_out', so
      WHERE id = $1 AND status = 'active' \
      AND NOT EXISTS (SELECT 1 FROM offer_items WHERE offer_id = $1 AND quantity - reserved - sold > 0)";
 
+/// Marks an active offer with nothing left sold out, with its audit row.
+macro_rules! sell_out {
+    ($tx:expr, $offer_id:expr, $now:expr) => {{
+        let r = sqlx::query($crate::store::offers::SELL_OUT_SQL)
+            .bind($offer_id)
+            .bind($crate::store::ts($now))
+            .execute(&mut *$tx)
+            .await?;
+        if r.rows_affected() == 1 {
+            audit!(
+                $tx,
+                $now,
+                $crate::store::Actor::System,
+                "sell_out",
+                "offer",
+                $offer_id,
+                Some("active"),
+                Some("sold_out")
+            );
+        }
+    }};
+}
+
+/// Re-activates an automatically sold-out offer whose stock came back.
+macro_rules! restock {
+    ($tx:expr, $offer_id:expr, $now:expr) => {{
+        let r = sqlx::query($crate::store::offers::RESTOCK_SQL)
+            .bind($offer_id)
+            .bind($crate::store::ts($now))
+            .execute(&mut *$tx)
+            .await?;
+        if r.rows_affected() == 1 {
+            audit!(
+                $tx,
+                $now,
+                $crate::store::Actor::System,
+                "restock",
+                "offer",
+                $offer_id,
+                Some("sold_out"),
+                Some("active")
+            );
+        }
+    }};
+}
+
+pub(super) use {restock, sell_out};
+
 impl Store {
     /// Saves a draft offer with its items.
     pub async fn create_offer(&self, new: &NewOffer, actor: &Actor, now: DateTime<Utc>) -> Result<Offer> {
@@ -431,8 +479,8 @@ impl Store {
             .bind(q).bind(item_id).fetch_optional(&mut *tx).await?;
             match row {
                 Some((offer_id, _)) => {
-                    sqlx::query(RESTOCK_SQL).bind(offer_id).bind(ts(now)).execute(&mut *tx).await?;
-                    sqlx::query(SELL_OUT_SQL).bind(offer_id).bind(ts(now)).execute(&mut *tx).await?;
+                    restock!(tx, offer_id, now);
+                    sell_out!(tx, offer_id, now);
                     audit!(tx, now, actor, "edit_quantity", "offer", offer_id, None::<String>, Some(format!("item {item_id}: {q}")));
                     Ok(offer_id)
                 }

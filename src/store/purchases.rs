@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::offers::{RESTOCK_SQL, SELL_OUT_SQL};
+use super::offers::{restock, sell_out};
 use super::{
     Actor, Db, Result, Store, StoreError, To, audit, dt, notice_chat, notice_purchase, sql_list, ts, with_pool, with_tx,
 };
@@ -275,26 +275,6 @@ macro_rules! transition {
     }};
 }
 
-/// Marks an active offer with nothing left sold out, with its audit row.
-macro_rules! sell_out {
-    ($tx:expr, $offer_id:expr, $now:expr) => {{
-        let r = sqlx::query(SELL_OUT_SQL).bind($offer_id).bind(ts($now)).execute(&mut *$tx).await?;
-        if r.rows_affected() == 1 {
-            audit!($tx, $now, Actor::System, "sell_out", "offer", $offer_id, Some("active"), Some("sold_out"));
-        }
-    }};
-}
-
-/// Re-activates an automatically sold-out offer whose stock came back.
-macro_rules! restock {
-    ($tx:expr, $offer_id:expr, $now:expr) => {{
-        let r = sqlx::query(RESTOCK_SQL).bind($offer_id).bind(ts($now)).execute(&mut *$tx).await?;
-        if r.rows_affected() == 1 {
-            audit!($tx, $now, Actor::System, "restock", "offer", $offer_id, Some("sold_out"), Some("active"));
-        }
-    }};
-}
-
 const RESERVED_TO_SOLD: &str =
     "UPDATE offer_items SET reserved = reserved - $1, sold = sold + $1 WHERE id = $2 AND reserved >= $1";
 const RESERVED_TO_FREE: &str = "UPDATE offer_items SET reserved = reserved - $1 WHERE id = $2 AND reserved >= $1";
@@ -302,6 +282,17 @@ const SOLD_TO_FREE: &str = "UPDATE offer_items SET sold = sold - $1 WHERE id = $
 const FREE_TO_SOLD: &str = "UPDATE offer_items SET sold = sold + $1 WHERE id = $2 AND quantity - reserved - sold >= $1";
 
 impl Store {
+    /// A `SELECT` of the purchase's state that also locks its row on
+    /// PostgreSQL (`FOR UPDATE`), so the guarded update that follows can't
+    /// find it changed by a concurrent transaction. SQLite's write
+    /// transactions are exclusive already.
+    fn locking(&self, select: &str) -> String {
+        match self.db {
+            Db::Sqlite { .. } => select.to_string(),
+            Db::Postgres(_) => format!("{select} FOR UPDATE"),
+        }
+    }
+
     /// Reserves every line or none, in one transaction. Each line is one
     /// conditional decrement (`… WHERE quantity - reserved - sold >= n`),
     /// so two customers can never get the same last unit, whichever process
@@ -468,10 +459,10 @@ impl Store {
                 return Ok(PaidOutcome::Duplicate);
             }
             lock_offer_of_purchase!(tx, purchase_id);
-            let row: Option<(String, i64, String, i64)> = sqlx::query_as(
+            let row: Option<(String, i64, String, i64)> = sqlx::query_as(&self.locking(
                 "SELECT p.status, o.id, o.status, o.pickup_end FROM purchases p JOIN offers o ON o.id = p.offer_id \
                  WHERE p.id = $1",
-            ).bind(purchase_id).fetch_optional(&mut *tx).await?;
+            )).bind(purchase_id).fetch_optional(&mut *tx).await?;
             let Some((status, offer_id, offer_status, pickup_end)) = row else { return Err(StoreError::NotFound) };
             let status = PurchaseStatus::parse(&status)?;
             let offer_status = OfferStatus::parse(&offer_status)?;
@@ -561,7 +552,7 @@ impl Store {
         }
         let released = with_tx!(self, tx => {
             lock_offer_of_purchase!(tx, purchase_id);
-            let row: Option<(String, i64)> = sqlx::query_as("SELECT status, offer_id FROM purchases WHERE id = $1")
+            let row: Option<(String, i64)> = sqlx::query_as(&self.locking("SELECT status, offer_id FROM purchases WHERE id = $1"))
                 .bind(purchase_id).fetch_optional(&mut *tx).await?;
             let Some((from, offer_id)) = row else { return Err(StoreError::NotFound) };
             let from = PurchaseStatus::parse(&from)?;
@@ -588,7 +579,7 @@ impl Store {
     pub async fn request_refund(&self, purchase_id: i64, actor: &Actor, now: DateTime<Utc>) -> Result<bool> {
         let done = with_tx!(self, tx => {
             lock_offer_of_purchase!(tx, purchase_id);
-            let row: Option<(String, i64)> = sqlx::query_as("SELECT status, offer_id FROM purchases WHERE id = $1")
+            let row: Option<(String, i64)> = sqlx::query_as(&self.locking("SELECT status, offer_id FROM purchases WHERE id = $1"))
                 .bind(purchase_id).fetch_optional(&mut *tx).await?;
             let Some((from, offer_id)) = row else { return Err(StoreError::NotFound) };
             let from = PurchaseStatus::parse(&from)?;
@@ -690,7 +681,7 @@ impl Store {
             if let Some(ev) = event && !record_event!(tx, ev, now) {
                 return Ok(false);
             }
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM purchases WHERE id = $1")
+            let status: Option<String> = sqlx::query_scalar(&self.locking("SELECT status FROM purchases WHERE id = $1"))
                 .bind(purchase_id).fetch_optional(&mut *tx).await?;
             let Some(status) = status else { return Err(StoreError::NotFound) };
             let status = PurchaseStatus::parse(&status)?;
@@ -722,7 +713,7 @@ impl Store {
             if let Some(ev) = event && !record_event!(tx, ev, now) {
                 return Ok(false);
             }
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM purchases WHERE id = $1")
+            let status: Option<String> = sqlx::query_scalar(&self.locking("SELECT status FROM purchases WHERE id = $1"))
                 .bind(purchase_id).fetch_optional(&mut *tx).await?;
             let Some(status) = status else { return Err(StoreError::NotFound) };
             let status = PurchaseStatus::parse(&status)?;
@@ -757,7 +748,7 @@ impl Store {
             return Err(StoreError::Unexpected(anyhow::anyhow!("not an admin refund event: {event}")));
         }
         let to = with_tx!(self, tx => {
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM purchases WHERE id = $1")
+            let status: Option<String> = sqlx::query_scalar(&self.locking("SELECT status FROM purchases WHERE id = $1"))
                 .bind(purchase_id).fetch_optional(&mut *tx).await?;
             let Some(status) = status else { return Err(StoreError::NotFound) };
             let status = PurchaseStatus::parse(&status)?;
@@ -786,10 +777,10 @@ impl Store {
         // this business with that code (codes are unique among a
         // business's open orders; `reserve` makes sure).
         let from = sql_list(PurchaseEvent::PickUp.from_states().map(PurchaseStatus::as_str));
-        let find = format!(
+        let find = self.locking(&format!(
             "SELECT id, status FROM purchases WHERE pickup_code = $1 AND status IN ({from}) \
              AND offer_id IN (SELECT id FROM offers WHERE business_id = $2) ORDER BY id LIMIT 1"
-        );
+        ));
         let id: std::result::Result<i64, Option<String>> = with_tx!(self, tx => {
             let open: Option<(i64, String)> = sqlx::query_as(&find).bind(code.as_str()).bind(business_id)
                 .fetch_optional(&mut *tx).await?;

@@ -85,9 +85,22 @@ impl TgClient {
             .json(&body)
             .send()
             .await
-            .map_err(|e| anyhow::anyhow!("getUpdates failed: {}", e.without_url()))?;
-        let v: serde_json::Value = resp.json().await.map_err(|e| anyhow::anyhow!("getUpdates: {}", e.without_url()))?;
-        if v["ok"] != serde_json::Value::Bool(true) {
+            .map_err(|e| {
+                crate::metrics::telegram_call("network");
+                anyhow::anyhow!("getUpdates failed: {}", e.without_url())
+            })?;
+        let v: serde_json::Value = resp.json().await.map_err(|e| {
+            crate::metrics::telegram_call("other");
+            anyhow::anyhow!("getUpdates: {}", e.without_url())
+        })?;
+        let refused = v["ok"] != serde_json::Value::Bool(true);
+        let rate_limited = refused && v["parameters"]["retry_after"].is_u64();
+        crate::metrics::telegram_call(match (refused, rate_limited) {
+            (false, _) => "ok",
+            (true, true) => "rate_limited",
+            (true, false) => "api_error",
+        });
+        if refused {
             if let Some(retry) = v["parameters"]["retry_after"].as_u64() {
                 tokio::time::sleep(Duration::from_secs(retry)).await;
             }
@@ -110,7 +123,9 @@ impl TgClient {
     {
         let mut attempt = 0;
         loop {
-            match f().await {
+            let result = f().await;
+            count_call(&result);
+            match result {
                 Ok(v) => return Ok(v),
                 Err(RequestError::RetryAfter(s)) if attempt < MAX_RETRIES => {
                     tracing::warn!(retry_after = s.seconds(), "Telegram said 429; waiting");
@@ -141,6 +156,7 @@ impl TgClient {
             let turn = self.limiter.acquire(chat, bulk).await;
             let result = f().await;
             drop(turn);
+            count_call(&result);
             match result {
                 Err(RequestError::RetryAfter(s)) => {
                     tracing::warn!(retry_after = s.seconds(), bulk, "Telegram said 429; holding off");
@@ -339,6 +355,17 @@ impl TgClient {
         }
         Ok(out)
     }
+}
+
+/// Counts one Bot API call attempt by outcome.
+fn count_call<T>(result: &Result<T, RequestError>) {
+    crate::metrics::telegram_call(match result {
+        Ok(_) => "ok",
+        Err(RequestError::RetryAfter(_)) => "rate_limited",
+        Err(RequestError::Network(_)) => "network",
+        Err(RequestError::Api(_)) => "api_error",
+        Err(_) => "other",
+    });
 }
 
 /// Waits before retrying a request that never reached Telegram.

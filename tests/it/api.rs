@@ -51,12 +51,12 @@ api_tests!(
 );
 
 /// The served OpenAPI document, and a checker of responses against it.
-struct Contract {
-    doc: Value,
+pub(crate) struct Contract {
+    pub(crate) doc: Value,
 }
 
 impl Contract {
-    async fn fetch(app: &TestApp) -> Contract {
+    pub(crate) async fn fetch(app: &TestApp) -> Contract {
         let (status, doc) = get(app, "/openapi.json").await;
         assert_eq!(status, 200);
         assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "not OpenAPI 3: {}", doc["openapi"]);
@@ -71,7 +71,7 @@ impl Contract {
     }
 
     /// How `body` breaks the contract of `GET template` answering `status`.
-    fn errors(&self, template: &str, status: u16, body: &Value) -> Vec<String> {
+    pub(crate) fn errors(&self, template: &str, status: u16, body: &Value) -> Vec<String> {
         let response = &self.doc["paths"][template]["get"]["responses"][status.to_string()];
         assert!(response.is_object(), "GET {template} doesn't document status {status}");
         let schema = &response["content"]["application/json"]["schema"];

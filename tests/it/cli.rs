@@ -91,7 +91,10 @@ async fn health_and_readiness_answer() {
     let ready = client.get(format!("{}/readyz", app.base_url)).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     let ready: serde_json::Value = ready.json().await.unwrap();
-    assert_eq!(ready["database"], "sqlite");
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["database"], serde_json::json!({"backend": "sqlite", "up": true}));
+    assert_eq!(ready["telegram"], serde_json::json!({"mode": "polling"}));
+    assert!(ready.get("redis").is_none(), "no REDIS_URL, no Redis reported: {ready}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,4 +110,53 @@ async fn audit_prints_a_trail() {
     assert!(lines[1].contains("admin:9001") && lines[1].contains("verify") && lines[1].contains("pending -> verified"));
     let none = glean(&["audit", "offer", "999"], &[("DATABASE_URL", &db.url)]);
     assert!(String::from_utf8_lossy(&none.stdout).contains("no audit entries for offer 999"));
+}
+
+/// `glean run` logs one line with the effective configuration, secrets
+/// masked, exactly as `glean check-config` prints it.
+#[test]
+fn run_logs_the_effective_configuration_once() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/g.db", dir.path().display());
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("HTTP_ADDR", "127.0.0.1:0"),
+        ("TELEGRAM_BOT_TOKEN", "42:very-secret-token"),
+        // Nothing listens there: the bot keeps retrying getMe, which is fine here.
+        ("TELEGRAM_API_URL", "http://127.0.0.1:9"),
+        ("STRIPE_SECRET_KEY", "sk_test_hush"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_quiet"),
+        ("LOG_FORMAT", "json"),
+    ];
+    let printed = glean(&["check-config"], &env);
+    let expected = String::from_utf8_lossy(&printed.stdout).lines().collect::<Vec<_>>().join(" ");
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_glean"));
+    cmd.arg("run").current_dir(dir.path()).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.envs(env).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut logged = Vec::new();
+    let config = loop {
+        let line = rx.recv_timeout(std::time::Duration::from_secs(30)).unwrap_or_else(|_| panic!("{logged:#?}"));
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if event["message"] == "effective configuration" {
+            break event["config"].as_str().unwrap_or_default().to_string();
+        }
+        logged.push(line);
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(config, expected);
+    assert!(config.contains("TELEGRAM_BOT_TOKEN=****** (set)") && config.contains("STRIPE_SECRET_KEY=****** (set)"));
+    assert!(!config.contains("very-secret-token") && !config.contains("hush") && !config.contains("quiet"), "{config}");
 }

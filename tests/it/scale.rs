@@ -14,23 +14,25 @@ use crate::support::app::{TestApp, eventually, rush, said};
 use crate::support::db::{Backend, postgres_url};
 use crate::support::fixtures::shop_with_offer;
 
-const SECRET: &str = "test-webhook-secret_0123456789abcdef";
+pub(crate) const SECRET: &str = "test-webhook-secret_0123456789abcdef";
 
 /// Redis for the scale-out tests, or `None` (having said why).
-fn redis_url() -> Option<String> {
+pub(crate) fn redis_url() -> Option<String> {
     match std::env::var("REDIS_URL_TEST") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("REDIS_URL_TEST is not set under CI: the scale-out tests must run, not skip");
             }
-            eprintln!("SKIPPED: scale-out test needs REDIS_URL_TEST=redis://… (and TEST_DATABASE_URL)");
+            crate::support::db::skipped(
+                "the scale-out tests pass without running (set REDIS_URL_TEST=redis://… and TEST_DATABASE_URL to run them)",
+            );
             None
         }
     }
 }
 
-fn prefix() -> String {
+pub(crate) fn prefix() -> String {
     format!("t{}{}", std::process::id(), chrono::Utc::now().timestamp_subsec_nanos())
 }
 

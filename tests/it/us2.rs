@@ -7,7 +7,6 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use glean::domain::{OfferStatus, PurchaseStatus};
-use glean::store::Offer;
 use glean_fakes::stripe::{FailMode, event_json, sign};
 use glean_fakes::telegram::FakeUser;
 use serde_json::json;
@@ -15,34 +14,11 @@ use serde_json::json;
 use crate::support::app::{TestApp, eventually, rush, said};
 use crate::support::db::Backend;
 use crate::support::fixtures::shop_with_offer;
+use crate::support::shop::{buy, order_id, session_of};
 
 const NEAR: (f64, f64) = (52.5200, 13.4050);
 const POTSDAM: (f64, f64) = (52.3906, 13.0645);
 const CUSTOMER: i64 = 3003;
-
-/// Opens the card of `offer` by deep link, presses Buy and `qty`; returns
-/// the bot's answer to the quantity press.
-async fn buy(customer: &FakeUser, offer: &Offer, qty: &str) -> glean_fakes::telegram::BotMessage {
-    customer.send(&format!("/start offer_{}", offer.id));
-    customer.reply_matching(|m| m.button_labels().contains(&"🛒 Buy")).await;
-    customer.press("🛒 Buy");
-    said(customer, "How many?").await;
-    customer.press(qty);
-    customer.reply_matching(|m| m.edited && !m.text.contains("How many?")).await
-}
-
-fn session_of(app: &TestApp, purchase_id: i64) -> glean_fakes::stripe::FakeSession {
-    app.fake_stripe()
-        .sessions()
-        .into_iter()
-        .find(|s| s.metadata.get("purchase_id") == Some(&purchase_id.to_string()))
-        .expect("a checkout session for the purchase")
-}
-
-fn order_id(text: &str) -> i64 {
-    let after = text.split("Order #").nth(1).expect("an order number");
-    after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_finds_buys_and_pays_sqlite() {

@@ -4,45 +4,15 @@
 
 use chrono::Duration;
 use glean::domain::{OfferStatus, PurchaseStatus};
-use glean::store::Offer;
 use glean_fakes::telegram::FakeUser;
 
 use crate::support::app::{TestApp, eventually, said};
 use crate::support::db::Backend;
 use crate::support::fixtures::shop_with_offer;
+use crate::support::shop::{buy, buy_and_pay, order_id};
 
 const SHOP: i64 = 1102;
 const AT: (f64, f64) = (52.5200, 13.4050);
-
-fn order_id(text: &str) -> i64 {
-    let after = text.split("Order #").nth(1).expect("an order number");
-    after.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
-}
-
-/// A customer opens the card and presses Buy and `qty`; the bot's answer.
-async fn buy(customer: &FakeUser, offer: &Offer, qty: &str) -> glean_fakes::telegram::BotMessage {
-    customer.send(&format!("/start offer_{}", offer.id));
-    let card = customer.reply_matching(|m| m.text.contains(&offer.title)).await;
-    assert!(card.button_labels().contains(&"🛒 Buy"), "no Buy on: {}", card.text);
-    customer.press("🛒 Buy");
-    said(customer, "How many?").await;
-    customer.press(qty);
-    customer.reply_matching(|m| m.edited && !m.text.contains("How many?")).await
-}
-
-/// Buys and pays through the fake Stripe and the signed webhook.
-async fn buy_and_pay(app: &TestApp, customer: &FakeUser, offer: &Offer, qty: &str) -> i64 {
-    let reserved = buy(customer, offer, qty).await;
-    let id = order_id(&reserved.text);
-    let stripe = app.fake_stripe();
-    let session =
-        stripe.sessions().into_iter().find(|s| s.metadata.get("purchase_id") == Some(&id.to_string())).unwrap();
-    stripe.complete_session(&session.id);
-    let event = stripe.event("checkout.session.completed", stripe.session_object(&session.id).unwrap());
-    assert_eq!(app.deliver_stripe(&event).await, 200);
-    said(customer, "confirmed!").await;
-    id
-}
 
 async fn open_card(owner: &FakeUser) {
     owner.send("/myoffers");

@@ -107,8 +107,11 @@ pub struct FakeRefund {
     pub charge: String,
     pub amount: i64,
     pub currency: String,
-    /// Always `succeeded`: refunds to test cards do.
+    /// `succeeded` at once (refunds to test cards are), or `pending` until
+    /// settled when [`FakeStripe::refunds_start_pending`] says so.
     pub status: String,
+    /// Why it failed, once it did.
+    pub failure_reason: Option<String>,
     pub reason: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub created: i64,
@@ -148,6 +151,11 @@ struct FakeState {
     requests: Vec<RecordedRequest>,
     failures: Vec<FailRule>,
     next_id: u64,
+    /// How long every answer takes (Stripe's take 200-600 ms).
+    latency: Duration,
+    /// New refunds start `pending` (as many card refunds do) instead of
+    /// `succeeded`.
+    refunds_pending: bool,
 }
 
 /// A PaymentIntent with its one charge.
@@ -229,6 +237,62 @@ impl FakeStripe {
         self.shared.lock().failures.push(rule);
     }
 
+    /// Every answer comes `latency` after the request arrived, and the work
+    /// (and Stripe's clock for `expires_at`) happens at the end of it, as
+    /// with a real round trip.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().latency = latency;
+    }
+
+    /// New refunds start `pending` (and stay so until
+    /// [`FakeStripe::settle_refund`]) instead of `succeeded`.
+    pub fn refunds_start_pending(&self, pending: bool) {
+        self.shared.lock().refunds_pending = pending;
+    }
+
+    /// Stripe decides a refund: `succeeded`, or `failed`/`canceled` with a
+    /// reason (also after it had succeeded, as card refunds can). A refund
+    /// that didn't happen gives the money back to the charge. Returns the
+    /// refund as events carry it.
+    pub fn settle_refund(&self, id: &str, status: &str, failure_reason: Option<&str>) -> Value {
+        let mut state = self.shared.lock();
+        let refund =
+            state.refunds.iter_mut().find(|r| r.id == id).unwrap_or_else(|| panic!("fake Stripe: no refund {id}"));
+        let was_counted = refund.status != "failed" && refund.status != "canceled";
+        let counts = status != "failed" && status != "canceled";
+        refund.status = status.to_owned();
+        refund.failure_reason = failure_reason.map(str::to_owned);
+        let (pi, amount) = (refund.payment_intent.clone(), refund.amount);
+        let body = refund_json(refund);
+        if was_counted
+            && !counts
+            && let Some(p) = state.payments.iter_mut().find(|p| p.id == pi)
+        {
+            p.amount_refunded -= amount;
+        }
+        body
+    }
+
+    /// What a PaymentIntent leaves with the platform: its amount minus the
+    /// refunds that succeeded. 0 for an unknown id.
+    pub fn net_captured(&self, payment_intent: &str) -> i64 {
+        let state = self.shared.lock();
+        let Some(p) = state.payments.iter().find(|p| p.id == payment_intent) else { return 0 };
+        let refunded: i64 = state
+            .refunds
+            .iter()
+            .filter(|r| r.payment_intent == payment_intent && r.status == "succeeded")
+            .map(|r| r.amount)
+            .sum();
+        p.amount - refunded
+    }
+
+    /// Every PaymentIntent made: `(id, amount, metadata[purchase_id])`.
+    pub fn payments(&self) -> Vec<(String, i64, Option<String>)> {
+        let state = self.shared.lock();
+        state.payments.iter().map(|p| (p.id.clone(), p.amount, p.metadata.get("purchase_id").cloned())).collect()
+    }
+
     /// Every Checkout Session, oldest first.
     pub fn sessions(&self) -> Vec<FakeSession> {
         let mut state = self.shared.lock();
@@ -257,12 +321,20 @@ impl FakeStripe {
     /// PaymentIntent's id. Panics unless the session is open, as Stripe's
     /// payment page would not take the payment.
     pub fn complete_session(&self, id: &str) -> String {
+        self.try_complete_session(id).unwrap_or_else(|| panic!("fake Stripe: session {id} cannot be paid"))
+    }
+
+    /// The customer tries to pay: `Some(PaymentIntent)` if the session was
+    /// open, `None` if Stripe's page would refuse (expired, already paid).
+    pub fn try_complete_session(&self, id: &str) -> Option<String> {
         let mut state = self.shared.lock();
         let now = now();
         state.expire_due(now);
         let (payment_id, charge_id) = (state.new_id("pi"), state.new_id("ch"));
-        let session = state.session_mut(id).unwrap_or_else(|| panic!("fake Stripe: no Checkout Session {id}"));
-        assert_eq!(session.status, "open", "fake Stripe: session {id} cannot be paid");
+        let session = state.session_mut(id)?;
+        if session.status != "open" {
+            return None;
+        }
         session.status = "complete".to_owned();
         session.payment_status = "paid".to_owned();
         session.payment_intent = Some(payment_id.clone());
@@ -276,7 +348,7 @@ impl FakeStripe {
             created: now,
         };
         state.payments.push(payment);
-        payment_id
+        Some(payment_id)
     }
 
     /// Stripe expires the session, as it does at `expires_at`. Panics unless
@@ -395,6 +467,10 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         status,
     };
 
+    let latency = shared.lock().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let failure = shared.lock().take_failure(&path);
     let delay = match failure {
         Some(FailMode::Status500) => {
@@ -784,7 +860,8 @@ impl FakeState {
             charge: payment.charge.clone(),
             amount,
             currency: payment.currency.clone(),
-            status: "succeeded".to_owned(),
+            status: if self.refunds_pending { "pending" } else { "succeeded" }.to_owned(),
+            failure_reason: None,
             reason,
             metadata,
             created: now,
@@ -970,6 +1047,7 @@ fn refund_json(r: &FakeRefund) -> Value {
         "payment_intent": r.payment_intent,
         "reason": r.reason,
         "status": r.status,
+        "failure_reason": r.failure_reason,
     })
 }
 

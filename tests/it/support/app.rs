@@ -2,6 +2,7 @@
 //! to a fake Telegram over HTTP; stoppable and restartable on the same data.
 
 use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
 
 use glean::app::App;
 use glean::clock::Clock;
@@ -44,6 +45,11 @@ impl TestApp {
 
     /// The app with card payments through a fake Stripe.
     pub async fn spawn_with_stripe(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with_stripe_and(backend, &[]).await
+    }
+
+    /// The app with card payments and more settings.
+    pub async fn spawn_with_stripe_and(backend: Backend, more: &[(&str, &str)]) -> Option<TestApp> {
         let stripe = FakeStripe::start().await;
         let env = [
             ("STRIPE_SECRET_KEY", stripe.secret_key().to_string()),
@@ -51,7 +57,8 @@ impl TestApp {
             ("STRIPE_API_BASE", stripe.base_url()),
             ("STRIPE_TIMEOUT_MS", "1500".to_string()),
         ];
-        let extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        extra.extend_from_slice(more);
         let mut app = Self::spawn_with(backend, &extra).await?;
         app.stripe = Some(stripe);
         Some(app)
@@ -134,7 +141,15 @@ impl TestApp {
     /// Starts another instance of the app on the same database, fake
     /// Telegram, settings and clock, on its own port.
     pub async fn start_another(&self) -> Instance {
-        let env = self.env.clone();
+        self.start_another_with(&[]).await
+    }
+
+    /// Like [`TestApp::start_another`], with `extra` settings on top.
+    pub async fn start_another_with(&self, extra: &[(&str, &str)]) -> Instance {
+        let mut env = self.env.clone();
+        for (k, v) in extra {
+            env.insert(k.to_string(), v.to_string());
+        }
         let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
         let app = App::build_with_clock(settings, self.clock.clone()).await.expect("app builds");
         let base_url = format!("http://{}", app.local_addr());
@@ -145,9 +160,55 @@ impl TestApp {
         Instance { base_url, running: Some((stop, task)) }
     }
 
+    /// Starts another instance as a child process (the `glean` binary) on
+    /// the same database and fake Telegram, with `extra` settings on top,
+    /// and waits until it is ready. Unlike [`TestApp::crash`], killing it
+    /// stops everything it runs.
+    pub async fn start_process(&self, extra: &[(&str, &str)]) -> ProcessInstance {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let mut env = self.env.clone();
+        env.insert("HTTP_ADDR".into(), format!("127.0.0.1:{port}"));
+        for (k, v) in extra {
+            env.insert(k.to_string(), v.to_string());
+        }
+        let logs = if std::env::var("TEST_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() };
+        let child = Command::new(env!("CARGO_BIN_EXE_glean"))
+            .arg("run")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("LOG_LEVEL", "glean=debug,info")
+            .envs(&env)
+            .stdout(Stdio::null())
+            .stderr(logs)
+            .spawn()
+            .expect("start the glean binary");
+        let base_url = format!("http://127.0.0.1:{port}");
+        let mut instance = ProcessInstance { base_url, child };
+        let client = reqwest::Client::new();
+        for _ in 0..600 {
+            if let Ok(r) = client.get(format!("{}/readyz", instance.base_url)).send().await
+                && r.status().is_success()
+            {
+                return instance;
+            }
+            assert!(instance.child.try_wait().expect("child status").is_none(), "the glean process exited");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the glean process did not become ready");
+    }
+
     pub async fn restart(&mut self) {
         self.stop().await;
         self.start().await;
+    }
+
+    /// The use cases on the same database, settings and clock, without a
+    /// bot or server of their own (as `glean reconcile` runs): for tests that
+    /// drive many customers' actions faster than through chats.
+    pub async fn side_ctx(&self) -> glean::actions::Ctx {
+        let env = self.env.clone();
+        let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
+        glean::app::connect(settings, self.clock.clone()).await.expect("services connect")
     }
 
     pub fn store(&self) -> &Store {
@@ -179,6 +240,26 @@ impl Drop for TestApp {
         if let Some((stop, _)) = self.running.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// An instance running as a child process.
+pub struct ProcessInstance {
+    pub base_url: String,
+    child: Child,
+}
+
+impl ProcessInstance {
+    /// SIGKILL: the process ends at once, whatever it was doing.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ProcessInstance {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 
@@ -239,6 +320,12 @@ pub async fn rush(customers: &[FakeUser], offer_id: i64) -> (usize, usize) {
     for c in customers {
         said(c, "How many?").await;
     }
+    press_one(customers).await
+}
+
+/// Each customer, shown "How many?", presses "1". Returns (confirmed,
+/// refused as sold out).
+pub async fn press_one(customers: &[FakeUser]) -> (usize, usize) {
     for c in customers {
         c.press("1");
     }

@@ -47,9 +47,21 @@ pub fn postgres_url() -> Option<String> {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("TEST_DATABASE_URL is not set under CI: PostgreSQL tests must run, not skip");
             }
-            eprintln!("SKIPPED: PostgreSQL variant (set TEST_DATABASE_URL=postgres://… to run it)");
+            skipped("the PostgreSQL variants pass without running (set TEST_DATABASE_URL=postgres://… to run them)");
             None
         }
+    }
+}
+
+/// Says once per reason and test binary, past the test harness's output capture (so
+/// `cargo test` shows it), that some tests were skipped and why.
+pub fn skipped(why: &str) {
+    use std::io::Write as _;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.iter().any(|w| w == why) {
+        said.push(why.to_string());
+        let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
     }
 }
 

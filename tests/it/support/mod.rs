@@ -3,3 +3,6 @@
 pub mod app;
 pub mod db;
 pub mod fixtures;
+pub mod openmetrics;
+pub mod redis;
+pub mod shop;
