@@ -7,10 +7,17 @@ use crate::store::{Actor, Business, NewBusiness, StoreError};
 use super::Ctx;
 
 /// Stores a registration (pending) and asks every admin to verify it
-/// (`owner`: how the owner appears to admins).
-pub async fn register(ctx: &Ctx, new: &NewBusiness, owner: &str) -> anyhow::Result<Business> {
+/// (`owner`: how the owner appears to admins). `request_key` names the
+/// registration: asked again (a replayed last step), it finds the business
+/// it made.
+pub async fn register(
+    ctx: &Ctx,
+    new: &NewBusiness,
+    owner: &str,
+    request_key: Option<&str>,
+) -> anyhow::Result<Business> {
     let admins = &ctx.settings.admin_telegram_ids;
-    let (business, _) = ctx.store.register_business(new, admins, owner, ctx.clock.now()).await?;
+    let (business, _) = ctx.store.register_business(new, admins, owner, request_key, ctx.clock.now()).await?;
     tracing::info!(business_id = business.id, "business registered");
     if admins.is_empty() {
         tracing::warn!(business_id = business.id, "no ADMIN_TELEGRAM_IDS configured: nobody can verify businesses");

@@ -30,14 +30,21 @@ impl From<StoreError> for PublishError {
 }
 
 /// Saves a composed offer as a draft and publishes it. If publishing is
-/// refused the draft stays, for `/publish` later.
+/// refused the draft stays, for `/publish` later. `request_key` names the
+/// composition: asked again (a replayed Publish), the offer it made is
+/// found, and published only if it isn't yet.
 pub async fn create_and_publish(
     ctx: &Ctx,
     new: &NewOffer,
     photo_file_id: Option<&str>,
+    request_key: Option<String>,
     actor: &Actor,
 ) -> Result<Offer, PublishError> {
-    let draft = ctx.store.create_offer(new, actor, ctx.clock.now()).await?;
+    let draft = ctx.store.create_offer_keyed(new, request_key.as_deref(), actor, ctx.clock.now()).await?;
+    if draft.status != crate::domain::OfferStatus::Draft {
+        tracing::info!(offer_id = draft.id, status = %draft.status, "made before: not published again");
+        return Ok(draft);
+    }
     if let Some(id) = photo_file_id {
         ctx.store.set_offer_photo_file_id(draft.id, id).await?;
     }
@@ -69,8 +76,11 @@ pub enum ManageError {
     /// Not the owner (nor an admin): refused and written to the audit log.
     #[error("that isn't your offer")]
     NotYours,
-    #[error("{0}")]
-    Refused(String),
+    /// The offer's state doesn't allow it (its status).
+    #[error("not possible while it is {0}")]
+    NotNow(&'static str),
+    #[error("that offer no longer exists")]
+    Gone,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -78,10 +88,8 @@ pub enum ManageError {
 impl From<StoreError> for ManageError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Transition(t) => {
-                ManageError::Refused(format!("not possible while it is {}", t.from.replace('_', " ")))
-            }
-            StoreError::NotFound => ManageError::Refused("that offer no longer exists".into()),
+            StoreError::Transition(t) => ManageError::NotNow(t.from),
+            StoreError::NotFound => ManageError::Gone,
             StoreError::Unexpected(e) => ManageError::Unexpected(e),
         }
     }

@@ -38,6 +38,9 @@ pub enum Bought {
     Confirmed { purchase: Purchase },
     /// The customer already holds a reservation on this offer.
     Reopened { purchase: Purchase, url: Option<String> },
+    /// This very request was carried out before (a replayed update, a
+    /// double press): its purchase, as it stands now.
+    Again { purchase: Purchase },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,11 +67,19 @@ impl From<StoreError> for BuyError {
 }
 
 /// Reserves `quantity` of `item_id` for the customer, then (with Stripe)
-/// opens a Checkout Session for exactly that reservation.
-pub async fn buy(ctx: &Ctx, customer: i64, offer_id: i64, item_id: i64, quantity: u32) -> Result<Bought, BuyError> {
+/// opens a Checkout Session for exactly that reservation. `request_key`
+/// identifies the request (the pressed keyboard): the same key again finds
+/// the first purchase and answers from it, whatever happened in between.
+pub async fn buy(
+    ctx: &Ctx,
+    customer: i64,
+    offer_id: i64,
+    item_id: i64,
+    quantity: u32,
+    request_key: Option<String>,
+) -> Result<Bought, BuyError> {
     if let Some(open) = ctx.store.open_reservation(customer, offer_id).await? {
-        let url = open.stripe_session_url.clone();
-        return Ok(Bought::Reopened { purchase: open, url });
+        return resume(ctx, open, false).await;
     }
     let now = ctx.clock.now();
     let cap = ctx.settings.max_units_per_order;
@@ -84,9 +95,11 @@ pub async fn buy(ctx: &Ctx, customer: i64, offer_id: i64, item_id: i64, quantity
         lines: vec![(item_id, quantity)],
         method,
         expires_at: stripe.map(|_| now + ttl),
+        request_key,
     };
     let purchase = match ctx.store.reserve(&new, now).await {
         Ok((p, _)) => p,
+        Err(ReserveError::AlreadyMade(id)) => return resume(ctx, ctx.store.purchase(id).await?, true).await,
         Err(ReserveError::SoldOut) => return Err(BuyError::SoldOut),
         Err(ReserveError::Unavailable(s)) => {
             return Err(BuyError::Unavailable(s.unavailable_reason().unwrap_or("This deal can't be bought.")));
@@ -127,6 +140,28 @@ pub async fn buy(ctx: &Ctx, customer: i64, offer_id: i64, item_id: i64, quantity
             Err(BuyError::PaymentUnavailable)
         }
     }
+}
+
+/// A purchase made before (an open reservation of this customer, or this
+/// very request): a reservation whose session was never made (the process
+/// died in between) gets it now, with the kept form and key.
+async fn resume(ctx: &Ctx, p: Purchase, same_request: bool) -> Result<Bought, BuyError> {
+    if p.status == PurchaseStatus::Reserved
+        && p.stripe_session_id.is_none()
+        && p.expires_at.is_some_and(|t| t > ctx.clock.now())
+        && let Some(stripe) = ctx.stripe.as_ref()
+        && let Ok(session) = open_session(ctx, stripe, &p).await
+    {
+        let url = session.url.clone().unwrap_or_default();
+        ctx.store.set_checkout_session(p.id, &session.id, &url).await?;
+        let purchase = ctx.store.purchase(p.id).await?;
+        return Ok(Bought::AwaitingPayment { purchase, url });
+    }
+    if same_request {
+        return Ok(Bought::Again { purchase: p });
+    }
+    let url = p.stripe_session_url.clone();
+    Ok(Bought::Reopened { purchase: p, url })
 }
 
 /// Creates (or, for a retry, re-creates: Stripe replays the first answer)

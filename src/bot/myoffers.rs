@@ -118,11 +118,19 @@ async fn refused(bot: &Bot, press: &Press, e: ManageError) -> anyhow::Result<()>
         ManageError::NotYours => {
             bot.tg.answer_callback(&press.id, Some(texts::NOT_YOURS), true).await.map_err(Into::into)
         }
-        ManageError::Refused(why) => {
-            let why = super::register::capitalize(&why);
+        ManageError::Unexpected(e) => Err(e),
+        why => {
+            let why = refusal(&why);
             bot.tg.answer_callback(&press.id, Some(&why), true).await.map_err(Into::into)
         }
-        ManageError::Unexpected(e) => Err(e),
+    }
+}
+
+/// Why a management step was refused, for the owner.
+fn refusal(e: &ManageError) -> String {
+    match e {
+        ManageError::NotNow(status) => format!("Not possible while it is {}", status.replace('_', " ")),
+        other => super::register::capitalize(&other.to_string()),
     }
 }
 
@@ -194,6 +202,12 @@ pub async fn on_act(bot: &Bot, from: &From, press: &Press, offer_id: i64, act: A
                 bot.answer(press, Some("Withdrawn")).await?;
                 bot.tg.edit_text(from.chat, press.message_id, &texts::withdrawn(&offer.title, told), None).await?;
                 Ok(())
+            }
+            // Withdrawn already: this press was handled before.
+            Err(ManageError::NotNow(_)) if offer.status == OfferStatus::Withdrawn => {
+                bot.answer(press, Some("Withdrawn")).await?;
+                let text = texts::already_withdrawn(&offer.title);
+                bot.tg.edit_text(from.chat, press.message_id, &text, None).await.map_err(Into::into)
             }
             Err(e) => refused(bot, press, e).await,
         },
@@ -333,8 +347,8 @@ pub async fn pause_command(bot: &Bot, from: &From, args: &str) -> anyhow::Result
     match offers::change(bot, from.user_id, id, OfferEvent::Pause).await {
         Ok(offer) => card(bot, from, None, &offer).await,
         Err(ManageError::NotYours) => bot.say(from.chat, texts::NOT_YOURS).await,
-        Err(ManageError::Refused(why)) => bot.say(from.chat, &texts::esc(&super::register::capitalize(&why))).await,
         Err(ManageError::Unexpected(e)) => Err(e),
+        Err(why) => bot.say(from.chat, &texts::esc(&refusal(&why))).await,
     }
 }
 
@@ -344,8 +358,8 @@ pub async fn edit_command(bot: &Bot, from: &From, args: &str) -> anyhow::Result<
     match offers::owned(bot, from.user_id, id).await {
         Ok(offer) => card(bot, from, None, &offer).await,
         Err(ManageError::NotYours) => bot.say(from.chat, texts::NOT_YOURS).await,
-        Err(ManageError::Refused(why)) => bot.say(from.chat, &texts::esc(&why)).await,
         Err(ManageError::Unexpected(e)) => Err(e),
+        Err(why) => bot.say(from.chat, &texts::esc(&refusal(&why))).await,
     }
 }
 

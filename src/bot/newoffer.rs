@@ -68,6 +68,11 @@ pub struct Form {
     photo_file_id: Option<String>,
     /// Editing from the preview: a finished step returns to the preview.
     editing: bool,
+    /// Names this composition: the offer it publishes is keyed by it, so a
+    /// Publish handled again (after a crash, or pressed twice) publishes once.
+    /// 0 for dialogues saved before it existed.
+    #[serde(default)]
+    nonce: u64,
 }
 
 fn form(d: &Dialogue) -> Form {
@@ -110,6 +115,7 @@ pub async fn begin(bot: &Bot, from: &From) -> anyhow::Result<()> {
         photo: None,
         photo_file_id: None,
         editing: false,
+        nonce: rand::random::<u64>().max(1),
     };
     let d = Dialogue::new(Flow::NewOffer(f));
     bot.save(from.chat, &d).await?;
@@ -574,7 +580,9 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
         photo: f.photo.as_ref().map(|p| p.0.clone()),
         thumb: f.photo.as_ref().map(|p| p.1.clone()),
     };
-    match actions::offers::create_and_publish(bot, &new, f.photo_file_id.as_deref(), &Actor::User(from.user_id)).await {
+    let key = (f.nonce != 0).then(|| format!("offer:{}:{}", from.chat, f.nonce));
+    let actor = Actor::User(from.user_id);
+    match actions::offers::create_and_publish(bot, &new, f.photo_file_id.as_deref(), key, &actor).await {
         Ok(offer) => {
             bot.end_dialogue(from.chat).await?;
             if let Some(press) = press {

@@ -6,6 +6,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 use super::{Bot, From, Press};
 use crate::actions::purchases::{self, Bought, BuyError, CancelOrderError, Cancelled};
 use crate::domain::PurchaseStatus;
+use crate::domain::purchase::CancelError;
 use crate::render::callback::Cb;
 use crate::render::{keyboards, texts};
 use crate::store::{Purchase, StoreError};
@@ -85,10 +86,26 @@ pub async fn on_item(bot: &Bot, from: &From, press: &Press, offer: i64, item: i6
 /// A quantity pressed: reserve, then pay (or confirmed for pay at pickup).
 pub async fn on_quantity(bot: &Bot, from: &From, press: &Press, offer: i64, item: i64, qty: u16) -> anyhow::Result<()> {
     bot.touch_user(from).await?;
-    match purchases::buy(bot, from.user_id, offer, item, u32::from(qty)).await {
+    // One purchase per quantity keyboard: a replayed update or a second
+    // press on the same message finds the first and answers from it.
+    let key = format!("tg:{}:{}", from.chat, press.message_id);
+    match purchases::buy(bot, from.user_id, offer, item, u32::from(qty), Some(key)).await {
         Ok(Bought::AwaitingPayment { purchase, .. } | Bought::Reopened { purchase, .. }) => {
             bot.answer(press, None).await?;
             show_reservation(bot, from.chat, Some(press.message_id), &purchase).await
+        }
+        Ok(Bought::Again { purchase }) => {
+            bot.answer(press, None).await?;
+            let text = match purchase.status {
+                PurchaseStatus::Reserved => {
+                    return show_reservation(bot, from.chat, Some(press.message_id), &purchase).await;
+                }
+                PurchaseStatus::Confirmed | PurchaseStatus::Paid => {
+                    crate::render::orders::confirmation(&bot.store, &purchase, bot.clock.now()).await?
+                }
+                other => texts::order_is(purchase.id, other.label()),
+            };
+            bot.tg.edit_text(from.chat, press.message_id, &text, None).await.map_err(Into::into)
         }
         Ok(Bought::Confirmed { purchase }) => {
             bot.answer(press, Some("Reserved!")).await?;
@@ -181,6 +198,18 @@ pub async fn on_confirm_cancel(bot: &Bot, from: &From, press: &Press, id: i64) -
     let text = match outcome {
         Ok(Cancelled::Released) => texts::order_cancelled(id, None),
         Ok(Cancelled::Refunding(total)) => texts::order_cancelled(id, Some(&total.to_string())),
+        // Cancelled already: this press was handled before (a replay, a
+        // double press), so answer as the first handling did.
+        Err(CancelOrderError::Policy(CancelError::NotCancellable(_)))
+            if let Ok(p) = bot.store.purchase(id).await
+                && matches!(
+                    p.status,
+                    PurchaseStatus::Cancelled | PurchaseStatus::RefundPending | PurchaseStatus::Refunded
+                ) =>
+        {
+            let refund = (p.status != PurchaseStatus::Cancelled).then(|| p.total.to_string());
+            texts::order_cancelled(id, refund.as_deref())
+        }
         Err(CancelOrderError::Policy(e)) => crate::bot::register::capitalize(&e.to_string()),
         Err(CancelOrderError::NotYours) => return bot.answer(press, Some(texts::UNKNOWN_BUTTON)).await,
         Err(CancelOrderError::TryAgain) => {
@@ -210,6 +239,6 @@ pub async fn show_order(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
             let text = crate::render::orders::confirmation(&bot.store, &p, bot.clock.now()).await?;
             bot.say(from.chat, &text).await
         }
-        other => bot.say(from.chat, &format!("Order #{id} is {}.", other.label())).await,
+        other => bot.say(from.chat, &texts::order_is(id, other.label())).await,
     }
 }

@@ -32,6 +32,10 @@ pub struct Form {
     address: Option<String>,
     location: Option<(f64, f64)>,
     timezone: Option<String>,
+    /// Names this registration: the business it makes is keyed by it, so
+    /// a last step handled again registers once. 0 for older dialogues.
+    #[serde(default)]
+    nonce: u64,
 }
 
 const COMMON_ZONES: [&str; 5] = ["Europe/Berlin", "Europe/London", "Europe/Paris", "Europe/Warsaw", "America/New_York"];
@@ -39,7 +43,15 @@ const COMMON_CURRENCIES: [&str; 5] = ["EUR", "GBP", "USD", "CHF", "PLN"];
 
 pub async fn begin(bot: &Bot, from: &From) -> anyhow::Result<()> {
     bot.touch_user(from).await?;
-    let form = Form { step: Step::Name, name: None, phone: None, address: None, location: None, timezone: None };
+    let form = Form {
+        step: Step::Name,
+        name: None,
+        phone: None,
+        address: None,
+        location: None,
+        timezone: None,
+        nonce: rand::random::<u64>().max(1),
+    };
     let d = Dialogue::new(Flow::Register(form));
     bot.save(from.chat, &d).await?;
     ask(bot, from, &d).await
@@ -258,7 +270,8 @@ async fn finish(bot: &Bot, from: &From, f: Form, currency: Currency) -> anyhow::
             timezone: tz,
         },
     };
-    let business = actions::businesses::register(bot, &new, &from.describe()).await?;
+    let key = (f.nonce != 0).then(|| format!("business:{}:{}", from.chat, f.nonce));
+    let business = actions::businesses::register(bot, &new, &from.describe(), key.as_deref()).await?;
     bot.end_dialogue(from.chat).await?;
     bot.send(from.chat, &texts::reg_done(&business.name), Some(keyboards::remove())).await.map(drop)
 }

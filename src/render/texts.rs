@@ -300,6 +300,12 @@ pub fn refunded(id: i64, total: &str) -> String {
         "💸 Order #{id}: your refund of {total} is done. Depending on your bank it shows on your card within 5–10 days."
     )
 }
+pub fn already_withdrawn(title: &str) -> String {
+    format!("🗑 <b>{}</b> is withdrawn; its customers were told.", esc(title))
+}
+pub fn order_is(id: i64, status: &str) -> String {
+    format!("Order #{id} is {status}.")
+}
 pub fn paid_too_late_order(id: i64, total: &str) -> String {
     format!(
         "Sorry, your payment for order #{id} arrived after your reservation lapsed and the deal is gone. Your {total} is being refunded in full."

@@ -159,20 +159,34 @@ pub(super) use insert_venue;
 impl Store {
     /// Registers a business (pending verification) with its first venue.
     pub async fn create_business(&self, new: &NewBusiness, now: DateTime<Utc>) -> Result<(Business, Venue)> {
-        self.register_business(new, &[], "", now).await
+        self.register_business(new, &[], "", None, now).await
     }
 
     /// Saves a registration (pending) and, in the same transaction, a
     /// review notice to each admin (`owner`: how the owner appears to them).
+    /// With a `request_key` that registered a business before, that one (and
+    /// its first venue) instead of a second.
     pub async fn register_business(
         &self,
         new: &NewBusiness,
         admins: &[i64],
         owner: &str,
+        request_key: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(Business, Venue)> {
         let (bid, vid): (i64, i64) = with_tx!(self, tx => {
+            if let Some(key) = request_key {
+                let made: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT b.id, (SELECT MIN(v.id) FROM venues v WHERE v.business_id = b.id) FROM businesses b \
+                     WHERE b.request_key = $1",
+                ).bind(key).fetch_optional(&mut *tx).await?;
+                if let Some((bid, vid)) = made {
+                    return Ok((self.business(bid).await?, self.venue(vid).await?));
+                }
+            }
             let bid = insert_business!(&mut *tx, new, BusinessStatus::Pending.as_str(), now);
+            sqlx::query("UPDATE businesses SET request_key = $1 WHERE id = $2")
+                .bind(request_key).bind(bid).execute(&mut *tx).await?;
             let vid = insert_venue!(&mut *tx, bid, &new.venue, now);
             let actor = Actor::User(new.owner_tg_id);
             audit!(tx, now, actor, "register", "business", bid, None::<String>, Some(BusinessStatus::Pending.as_str()));

@@ -244,13 +244,32 @@ pub(super) use {restock, sell_out};
 impl Store {
     /// Saves a draft offer with its items.
     pub async fn create_offer(&self, new: &NewOffer, actor: &Actor, now: DateTime<Utc>) -> Result<Offer> {
+        self.create_offer_keyed(new, None, actor, now).await
+    }
+
+    /// As [`Store::create_offer`]; with a `request_key` that made an offer
+    /// before, that offer (as it is now) instead of a second one.
+    pub async fn create_offer_keyed(
+        &self,
+        new: &NewOffer,
+        request_key: Option<&str>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Offer> {
         let id: i64 = with_tx!(self, tx => {
+            if let Some(key) = request_key {
+                let made: Option<i64> = sqlx::query_scalar("SELECT id FROM offers WHERE request_key = $1")
+                    .bind(key).fetch_optional(&mut *tx).await?;
+                if let Some(id) = made {
+                    return self.offer(id).await;
+                }
+            }
             let (lat, lng): (f64, f64) = sqlx::query_as("SELECT lat, lng FROM venues WHERE id = $1 AND business_id = $2")
                 .bind(new.venue_id).bind(new.business_id).fetch_one(&mut *tx).await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO offers (business_id, venue_id, title, description, currency, pickup_start, pickup_end, \
-                 status, photo, thumb, lat, lng, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+                 status, photo, thumb, lat, lng, created_at, updated_at, request_key) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
             )
             .bind(new.business_id)
             .bind(new.venue_id)
@@ -265,6 +284,7 @@ impl Store {
             .bind(lat)
             .bind(lng)
             .bind(ts(now))
+            .bind(request_key)
             .fetch_one(&mut *tx)
             .await?;
             for (pos, item) in new.items.iter().enumerate() {

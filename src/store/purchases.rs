@@ -37,6 +37,10 @@ pub struct NewPurchase {
     pub method: PaymentMethod,
     /// When an unpaid reservation lapses (Stripe only).
     pub expires_at: Option<DateTime<Utc>>,
+    /// What identifies the request (e.g. the chat and message whose button
+    /// was pressed): a second request with the same key makes nothing and
+    /// gets `ReserveError::AlreadyMade` with the first purchase.
+    pub request_key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +96,9 @@ pub enum ReserveError {
     NotFound,
     #[error("an order needs at least one item")]
     Empty,
+    /// This request was carried out before: here is its purchase.
+    #[error("already made as purchase {0}")]
+    AlreadyMade(i64),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -331,6 +338,13 @@ impl Store {
             Db::Postgres(_) => format!("{GATE_SQL} FOR UPDATE"),
         };
         let id: i64 = with_tx!(self, tx => {
+            if let Some(key) = &new.request_key {
+                let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
+                    .bind(key).fetch_optional(&mut *tx).await?;
+                if let Some(id) = made {
+                    return Err(ReserveError::AlreadyMade(id));
+                }
+            }
             let gate: Option<String> = sqlx::query_scalar(&gate_sql)
                 .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
             let Some(currency) = gate else {
@@ -363,18 +377,27 @@ impl Store {
                 let code = PickupCode::generate();
                 id = sqlx::query_scalar(
                     "INSERT INTO purchases (customer_tg_id, offer_id, status, total, currency, pickup_code, \
-                     payment_method, expires_at, created_at, updated_at) \
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9 WHERE NOT EXISTS ( \
+                     payment_method, expires_at, created_at, updated_at, request_key) \
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10 WHERE NOT EXISTS ( \
                      SELECT 1 FROM purchases p JOIN offers o ON o.id = p.offer_id \
                      WHERE p.pickup_code = $6 AND p.status IN ('reserved', 'confirmed', 'paid') \
                      AND o.business_id = (SELECT business_id FROM offers WHERE id = $2)) \
-                     ON CONFLICT (offer_id, pickup_code) DO NOTHING RETURNING id",
+                     ON CONFLICT DO NOTHING RETURNING id",
                 )
                 .bind(new.customer_tg_id).bind(new.offer_id).bind(status.as_str()).bind(total).bind(&currency)
                 .bind(code.as_str()).bind(new.method.as_str()).bind(new.expires_at.map(ts)).bind(ts(now))
+                .bind(new.request_key.as_deref())
                 .fetch_optional(&mut *tx).await?;
                 if id.is_some() {
                     break;
+                }
+                // Another instance made it with this key meanwhile.
+                if let Some(key) = &new.request_key {
+                    let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
+                        .bind(key).fetch_optional(&mut *tx).await?;
+                    if let Some(id) = made {
+                        return Err(ReserveError::AlreadyMade(id));
+                    }
                 }
             }
             let id: i64 = id.ok_or_else(|| anyhow::anyhow!("no free pickup code after 8 tries"))?;

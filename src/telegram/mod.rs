@@ -292,11 +292,14 @@ impl TgClient {
                 req.into_future()
             })
             .await;
+        // Best-effort: the spinner stops by itself after a while, and a
+        // press replayed after a crash is always "too old". The reply the
+        // handler sends next must never wait on this.
         match r {
-            // A press older than Telegram's answer window: nothing to do.
-            Err(RequestError::Api(ApiError::InvalidQueryId)) => Ok(()),
-            r => r.map(drop),
+            Ok(_) | Err(RequestError::Api(ApiError::InvalidQueryId)) => {}
+            Err(e) => tracing::warn!(error = %e, "couldn't answer a button press; going on"),
         }
+        Ok(())
     }
 
     pub async fn set_commands(&self, commands: Vec<BotCommand>, admin_chat: Option<i64>) -> Result<(), RequestError> {

@@ -170,6 +170,7 @@ async fn the_backlog_counts_what_waits(db: TestDb) {
         lines: vec![(item, 1)],
         method: PaymentMethod::Stripe,
         expires_at: Some(now() + Duration::minutes(30)),
+        request_key: None,
     };
     s.reserve(&purchase(1), now()).await.unwrap();
     let (paid, _) = s.reserve(&purchase(2), now()).await.unwrap();

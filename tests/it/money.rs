@@ -392,7 +392,8 @@ async fn randomized(backend: Backend) {
                 0..=2 => {
                     let customer = 5000 + rng.gen_range(0..30);
                     if let Ok(glean::actions::purchases::Bought::AwaitingPayment { purchase, .. }) =
-                        glean::actions::purchases::buy(&ctx, customer, offer.id, item_id, rng.gen_range(1..=2)).await
+                        glean::actions::purchases::buy(&ctx, customer, offer.id, item_id, rng.gen_range(1..=2), None)
+                            .await
                     {
                         purchases.push(purchase.id);
                     }

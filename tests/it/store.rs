@@ -42,6 +42,7 @@ fn reserve_req(offer_id: i64, customer: i64, lines: Vec<(i64, u32)>, method: Pay
         lines,
         method,
         expires_at: (method == PaymentMethod::Stripe).then(|| now() + Duration::minutes(30)),
+        request_key: None,
     }
 }
 

@@ -169,6 +169,7 @@ async fn via_store(db: &Db, o: &Opts, rounds: &mut Vec<Round>) -> anyhow::Result
                     lines: vec![(item_id, 1)],
                     method: PaymentMethod::AtPickup,
                     expires_at: None,
+                    request_key: None,
                 };
                 barrier.wait().await;
                 let r = store.reserve(&new, chrono::Utc::now()).await;
