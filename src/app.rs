@@ -70,6 +70,11 @@ impl App {
         &self.ctx.store
     }
 
+    /// The Telegram client: its send log says when this app let each send go.
+    pub fn telegram(&self) -> &TgClient {
+        &self.ctx.tg
+    }
+
     /// Runs the bot, the jobs and the HTTP server until `shutdown`
     /// completes; then stops taking updates and finishes those in flight.
     pub async fn run_until(

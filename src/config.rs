@@ -75,7 +75,9 @@ pub struct TelegramLimits {
     pub per_chat_per_sec: f64,
     /// Messages one chat may receive in a burst before the sustained rate applies.
     pub per_chat_burst: u32,
-    /// Messages per second for bulk sends (notifications) across all chats.
+    /// Messages per second for bulk sends (notifications) across all chats,
+    /// evenly spaced (default 25). Telegram allows about 30; the margin
+    /// absorbs network jitter.
     pub bulk_per_sec: f64,
 }
 
@@ -209,7 +211,7 @@ impl Settings {
             telegram_limits: TelegramLimits {
                 per_chat_per_sec: r.parsed("TELEGRAM_PER_CHAT_PER_SEC", 1.0, parse_rate)?,
                 per_chat_burst: r.parsed("TELEGRAM_PER_CHAT_BURST", 3, |s| parse_int_in(s, 1, 1000))? as u32,
-                bulk_per_sec: r.parsed("TELEGRAM_BULK_PER_SEC", 30.0, parse_rate)?,
+                bulk_per_sec: r.parsed("TELEGRAM_BULK_PER_SEC", 25.0, parse_rate)?,
             },
             database_url: r.parsed("DATABASE_URL", DatabaseUrl::Sqlite("glean.db".into()), DatabaseUrl::parse)?,
             redis_url: r.parsed_opt("REDIS_URL", |s| {

@@ -1,5 +1,5 @@
 //! Coordination between instances: per-chat locks, the jobs lease and rate
-//! buckets. With `REDIS_URL` they live in Redis (shared by every instance);
+//! buckets (which a 429 from Telegram can hold for a while). With `REDIS_URL` they live in Redis (shared by every instance);
 //! without it, locks and leases live in the database's `leases` table and
 //! buckets in this process (enough for one instance, which is why several
 //! instances require Redis).
@@ -42,7 +42,7 @@ pub struct Coord {
     redis: Option<Link>,
     /// Namespace of our keys in Redis.
     prefix: String,
-    local: Arc<Mutex<HashMap<String, (f64, Instant)>>>,
+    local: Arc<Mutex<HashMap<String, LocalBucket>>>,
     /// Instances alive (this one included), from the heartbeat rows.
     live: Arc<AtomicUsize>,
 }
@@ -64,10 +64,16 @@ pub struct Bucket {
 
 /// Takes one token from a bucket stored in a Redis hash; returns how many
 /// milliseconds to wait when it is empty (0: go). Redis's own clock keeps
-/// every instance on one time line.
+/// every instance on one time line. While the bucket is held (`h`: until
+/// when, see [`HOLD_SCRIPT`]) nothing is taken and the wait is the rest of
+/// the hold, as in [`take_local`].
 const BUCKET_SCRIPT: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local held = tonumber(redis.call('HGET', KEYS[1], 'h') or 0)
+if held > now then
+  return held - now
+end
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local tokens = tonumber(redis.call('HGET', KEYS[1], 't') or burst)
@@ -82,6 +88,22 @@ end
 redis.call('HSET', KEYS[1], 't', tostring(tokens), 'l', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
 return wait
+"#;
+
+/// Holds a bucket for `ARGV[1]` milliseconds from now (a longer hold
+/// already there stays), keeping the key at least that long.
+const HOLD_SCRIPT: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ms = tonumber(ARGV[1])
+local held = tonumber(redis.call('HGET', KEYS[1], 'h') or 0)
+if now + ms > held then
+  redis.call('HSET', KEYS[1], 'h', tostring(now + ms))
+end
+if redis.call('PTTL', KEYS[1]) < ms + 1000 then
+  redis.call('PEXPIRE', KEYS[1], ms + 1000)
+end
+return 0
 "#;
 
 /// Renews a lease its token holds, or takes it if free: 1 if ours after.
@@ -205,7 +227,14 @@ impl Coord {
     }
 
     /// Takes a token from bucket `key`; how long to wait if there is none.
-    pub async fn take(&self, key: &str, mut b: Bucket) -> Duration {
+    pub async fn take(&self, key: &str, b: Bucket) -> Duration {
+        self.take_at(key, b, Instant::now()).await
+    }
+
+    /// [`Coord::take`] at `now` on this process's clock, so that a caller
+    /// can record exactly when its token was granted. Only an in-process
+    /// bucket uses `now`; Redis's buckets run on Redis's clock.
+    pub async fn take_at(&self, key: &str, mut b: Bucket, now: Instant) -> Duration {
         if let Some(link) = &self.redis {
             let key = format!("{}:bucket:{key}", self.prefix);
             let r = link
@@ -226,22 +255,38 @@ impl Coord {
             b = share(b, self.live.load(Ordering::Relaxed));
         }
         let mut local = self.local.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
         if local.len() > 50_000 {
-            local.retain(|_, (_, last)| now.saturating_duration_since(*last) < Duration::from_secs(600));
+            local.retain(|_, l| {
+                now.saturating_duration_since(l.last) < Duration::from_secs(600)
+                    || l.held_until.is_some_and(|h| h > now)
+            });
         }
-        take_local(local.entry(key.to_string()).or_insert((b.burst, now)), b, now)
+        let state =
+            local.entry(key.to_string()).or_insert(LocalBucket { tokens: b.burst, last: now, held_until: None });
+        take_local(state, b, now)
     }
 
-    /// Waits until bucket `key` has a token.
-    pub async fn acquire(&self, key: &str, b: Bucket) {
-        loop {
-            let wait = self.take(key, b).await;
-            if wait.is_zero() {
+    /// Holds bucket `key` for `d`: nothing is taken from it until then (on
+    /// every instance, with Redis; in this process while Redis is
+    /// unreachable). How Telegram's 429 `retry_after` is honoured by
+    /// everyone who sends through that bucket.
+    pub async fn hold(&self, key: &str, d: Duration) {
+        if let Some(link) = &self.redis {
+            let key = format!("{}:bucket:{key}", self.prefix);
+            let ms = d.as_millis() as u64;
+            let r = link
+                .call(|mut c| async move {
+                    redis::Script::new(HOLD_SCRIPT).key(key).arg(ms).invoke_async::<i64>(&mut c).await
+                })
+                .await;
+            if r.is_ok() {
                 return;
             }
-            tokio::time::sleep(wait).await;
         }
+        let now = Instant::now();
+        let mut local = self.local.lock().unwrap_or_else(|p| p.into_inner());
+        let state = local.entry(key.to_string()).or_insert(LocalBucket { tokens: 0.0, last: now, held_until: None });
+        hold_local(state, now + d);
     }
 }
 
@@ -271,17 +316,40 @@ async fn heartbeat(store: Store, name: String, live: Weak<AtomicUsize>) {
     }
 }
 
-/// One take from an in-process bucket `(tokens, last refill)`.
-fn take_local(state: &mut (f64, Instant), b: Bucket, now: Instant) -> Duration {
-    let (tokens, last) = state;
-    *tokens = (*tokens + now.saturating_duration_since(*last).as_secs_f64() * b.rate).min(b.burst);
-    *last = now;
-    if *tokens >= 1.0 {
-        *tokens -= 1.0;
+/// An in-process bucket: tokens at `last`, and a hold (429) if any.
+#[derive(Debug, Clone, Copy)]
+struct LocalBucket {
+    tokens: f64,
+    last: Instant,
+    held_until: Option<Instant>,
+}
+
+/// One take from an in-process bucket at `now`. While held, nothing is
+/// taken and the wait is the rest of the hold; afterwards the bucket
+/// refills as usual (never past `burst`, so a hold ends in no burst for a
+/// bucket of one).
+fn take_local(state: &mut LocalBucket, b: Bucket, now: Instant) -> Duration {
+    if let Some(until) = state.held_until {
+        if until > now {
+            return until - now;
+        }
+        state.held_until = None;
+    }
+    // `max`: a caller's `now` may be a moment older than the last take's.
+    let last = state.last.max(now);
+    state.tokens = (state.tokens + now.saturating_duration_since(state.last).as_secs_f64() * b.rate).min(b.burst);
+    state.last = last;
+    if state.tokens >= 1.0 {
+        state.tokens -= 1.0;
         Duration::ZERO
     } else {
-        Duration::from_secs_f64((1.0 - *tokens) / b.rate)
+        Duration::from_secs_f64((1.0 - state.tokens) / b.rate)
     }
+}
+
+/// Holds an in-process bucket until `until` (a longer hold stays).
+fn hold_local(state: &mut LocalBucket, until: Instant) {
+    state.held_until = Some(state.held_until.map_or(until, |h| h.max(until)));
 }
 
 #[cfg(test)]
@@ -292,7 +360,7 @@ mod tests {
     fn bursts_then_sustained_rate() {
         let b = Bucket { rate: 1.0, burst: 3.0 };
         let t0 = Instant::now();
-        let mut s = (3.0, t0);
+        let mut s = LocalBucket { tokens: 3.0, last: t0, held_until: None };
         for _ in 0..3 {
             assert_eq!(take_local(&mut s, b, t0), Duration::ZERO);
         }
@@ -300,6 +368,33 @@ mod tests {
         assert!((wait.as_secs_f64() - 1.0).abs() < 1e-6, "{wait:?}");
         assert_eq!(take_local(&mut s, b, t0 + Duration::from_millis(1000)), Duration::ZERO);
         assert!(take_local(&mut s, b, t0 + Duration::from_millis(1500)) > Duration::ZERO);
+    }
+
+    #[test]
+    fn a_hold_stops_takes_then_the_rate_resumes_without_a_burst() {
+        let ms = Duration::from_millis;
+        let b = Bucket { rate: 25.0, burst: 1.0 };
+        let t0 = Instant::now();
+        let mut s = LocalBucket { tokens: 1.0, last: t0, held_until: None };
+        assert_eq!(take_local(&mut s, b, t0), Duration::ZERO);
+        hold_local(&mut s, t0 + ms(3000));
+        hold_local(&mut s, t0 + ms(1000)); // a shorter hold doesn't shorten it
+        // (at, wait in ms): held until 3 s, then one at a time, 40 ms apart.
+        for (at, wait) in [(40, 2960), (2999, 1), (3000, 0), (3001, 39), (3041, 0), (3051, 30), (9000, 0), (9000, 40)] {
+            let w = take_local(&mut s, b, t0 + ms(at));
+            assert_eq!((w.as_secs_f64() * 1000.0).round() as u64, wait, "at {at} ms: {w:?}");
+        }
+    }
+
+    #[test]
+    fn a_take_a_moment_in_the_past_does_not_refill_twice() {
+        let b = Bucket { rate: 1.0, burst: 1.0 };
+        let t0 = Instant::now();
+        let mut s = LocalBucket { tokens: 1.0, last: t0 + Duration::from_millis(500), held_until: None };
+        assert_eq!(take_local(&mut s, b, t0 + Duration::from_millis(500)), Duration::ZERO);
+        assert!(take_local(&mut s, b, t0).as_millis() == 1000);
+        assert!(take_local(&mut s, b, t0 + Duration::from_millis(1000)) > Duration::ZERO);
+        assert_eq!(take_local(&mut s, b, t0 + Duration::from_millis(1500)), Duration::ZERO);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 mod process;
 
 use std::sync::OnceLock;
+use std::sync::atomic::AtomicU64;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -49,6 +50,11 @@ struct Method {
 struct KindOutcome {
     kind: String,
     outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Lane {
+    lane: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -93,6 +99,8 @@ struct Metrics {
     payments: Family<Outcome, Counter>,
     refunds: Family<Outcome, Counter>,
     telegram_errors: Family<Method, Counter>,
+    telegram_held_off: Family<Lane, Counter>,
+    telegram_held_off_seconds: Family<Lane, Counter<f64, AtomicU64>>,
     stripe_errors: Family<Kind, Counter>,
     notices: Family<KindOutcome, Counter>,
     stripe_events_rejected: Family<Kind, Counter>,
@@ -119,6 +127,8 @@ fn metrics() -> &'static Metrics {
         let payments = Family::<Outcome, Counter>::default();
         let refunds = Family::<Outcome, Counter>::default();
         let telegram_errors = Family::<Method, Counter>::default();
+        let telegram_held_off = Family::<Lane, Counter>::default();
+        let telegram_held_off_seconds = Family::<Lane, Counter<f64, AtomicU64>>::default();
         let stripe_errors = Family::<Kind, Counter>::default();
         registry.register("updates_handled", "Telegram updates handled, by kind", updates_handled.clone());
         registry.register(
@@ -133,6 +143,16 @@ fn metrics() -> &'static Metrics {
             "telegram_errors",
             "Failed Telegram Bot API calls, by method or kind",
             telegram_errors.clone(),
+        );
+        registry.register(
+            "telegram_held_off",
+            "Telegram 429 answers honoured, by lane (bulk, chat, other)",
+            telegram_held_off.clone(),
+        );
+        registry.register(
+            "telegram_held_off_seconds",
+            "Seconds of retry_after honoured after Telegram 429 answers, by lane",
+            telegram_held_off_seconds.clone(),
         );
         registry.register("stripe_errors", "Failed Stripe API calls, by kind", stripe_errors.clone());
         let notices = Family::<KindOutcome, Counter>::default();
@@ -177,6 +197,8 @@ fn metrics() -> &'static Metrics {
             payments,
             refunds,
             telegram_errors,
+            telegram_held_off,
+            telegram_held_off_seconds,
             stripe_errors,
             http_requests,
             http_seconds,
@@ -219,6 +241,11 @@ impl Metrics {
         }
         for kind in ["missed_payment", "refund", "refund_failed_later"] {
             let _ = self.reconciled.get_or_create(&Kind { kind: kind.into() });
+        }
+        for lane in ["bulk", "chat", "other"] {
+            let lane = Lane { lane: lane.into() };
+            let _ = self.telegram_held_off.get_or_create(&lane);
+            let _ = self.telegram_held_off_seconds.get_or_create(&lane);
         }
         for method in ["sendMessage", "user_rate_limited"] {
             let _ = self.telegram_errors.get_or_create(&Method { method: method.into() });
@@ -280,6 +307,16 @@ pub fn reconciled(kind: &str) {
 /// a kind of failure (`rate_limited`, `network`).
 pub fn telegram_error(method_or_kind: &str) {
     metrics().telegram_errors.get_or_create(&Method { method: method_or_kind.to_string() }).inc();
+}
+
+/// Telegram answered 429 and we hold off for `seconds` (its `retry_after`):
+/// `lane` is `bulk` (all bulk sending held), `chat` (one chat held) or
+/// `other` (the one request waits).
+pub fn telegram_held_off(lane: &str, seconds: f64) {
+    let m = metrics();
+    let label = Lane { lane: lane.to_string() };
+    m.telegram_held_off.get_or_create(&label).inc();
+    m.telegram_held_off_seconds.get_or_create(&label).inc_by(seconds);
 }
 
 /// A Stripe API call failed, of `kind` (e.g. `network`, `api`, `refund`).
@@ -431,12 +468,15 @@ mod tests {
         update_handled("message", 0.003);
         purchase("reserved");
         stripe_error("network");
+        telegram_held_off("bulk", 3.0);
         let text = render(None);
         for needle in [
             "glean_updates_handled_total{kind=\"message\"} ",
             "glean_update_handle_seconds_bucket{le=\"0.005\",kind=\"message\"} ",
             "glean_purchases_total{outcome=\"reserved\"} ",
             "glean_stripe_errors_total{kind=\"network\"} ",
+            "glean_telegram_held_off_total{lane=\"bulk\"} ",
+            "glean_telegram_held_off_seconds_total{lane=\"bulk\"} ",
             "# TYPE glean_purchases counter",
             "# EOF",
         ] {

@@ -1,7 +1,9 @@
 //! The deal-alert sender: drains the notification outbox at Telegram's
 //! limits. It claims small batches, followers first and newest deal first,
-//! and sends each at most once, no faster than `bulk_per_sec` for this
-//! process and through `TgClient`'s limiter (per chat, bulk, 429). Notices
+//! and sends each at most once, one at a time, as bulk sends: paced at
+//! `bulk_per_sec` by `TgClient`'s limiter (per chat and the bot's bulk
+//! lane). After a 429 the refused notification goes back to the queue and
+//! the sender waits out `retry_after` before its next send. Notices
 //! about a change (a payment, a refund) don't wait here: they have their
 //! own lane, `send::notices`.
 //!
@@ -46,7 +48,6 @@ const RETRY_AFTER: Duration = Duration::seconds(30);
 /// sending goes back to the queue.
 pub async fn run_sender(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     let rate = ctx.settings.telegram_limits.bulk_per_sec.max(0.1);
-    let mut pacer = Pacer::new(StdDuration::from_secs_f64(1.0 / rate));
     // About a third of a second of sending: little is in limbo if we die.
     let batch = (rate / 3.0).ceil().clamp(1.0, 50.0) as i64;
     // Claims of an earlier run were never sent (a send marks its row
@@ -58,6 +59,9 @@ pub async fn run_sender(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     }
     let mut last_upkeep: Option<Instant> = None;
     let mut cards = CardCache::default();
+    // Set after a 429: no send before then. Waited out here, before a row
+    // is marked `sending`, so a stop or a crash meanwhile loses nothing.
+    let mut held_until: Option<Instant> = None;
     tracing::info!(per_sec = rate, batch, "notification sender running");
     loop {
         if *stop.borrow() {
@@ -97,6 +101,7 @@ pub async fn run_sender(ctx: Ctx, mut stop: watch::Receiver<bool>) {
         cards.clear();
         for n in claimed {
             let Some(send) = prepare(&ctx, &n, claim, &mut cards).await else { continue };
+            let resume = held_until.take().unwrap_or_else(Instant::now);
             tokio::select! {
                 _ = stop.changed() => {
                     if let Err(e) = ctx.store.release_claims(claim).await {
@@ -105,9 +110,11 @@ pub async fn run_sender(ctx: Ctx, mut stop: watch::Receiver<bool>) {
                     tracing::info!("notification sender stopped");
                     return;
                 }
-                _ = pacer.wait() => {}
+                _ = tokio::time::sleep_until(resume) => {}
             }
-            deliver(&ctx, &n, claim, send).await;
+            if let Some(wait) = deliver(&ctx, &n, claim, send).await {
+                held_until = Some(Instant::now() + wait);
+            }
         }
     }
     tracing::info!("notification sender stopped");
@@ -179,8 +186,9 @@ async fn prepare(ctx: &Ctx, n: &Claimed, claim: i64, cards: &mut CardCache) -> O
 }
 
 /// Sends one notification, at most once: the row is marked `sending`
-/// (only if still ours) before the request and `sent` after.
-async fn deliver(ctx: &Ctx, n: &Claimed, claim: i64, ready: Ready) {
+/// (only if still ours) before the request and `sent` after. Returns how
+/// long to hold off when Telegram answered 429.
+async fn deliver(ctx: &Ctx, n: &Claimed, claim: i64, ready: Ready) -> Option<StdDuration> {
     // The offer may have sold out while this waited for its turn.
     let now = ctx.clock.now();
     if let Ok((status, end)) = ctx.store.offer_state(n.offer_id).await
@@ -191,21 +199,22 @@ async fn deliver(ctx: &Ctx, n: &Claimed, claim: i64, ready: Ready) {
         {
             tracing::warn!(notification = n.id, error = %e, "couldn't mark a notification dropped");
         }
-        return;
+        return None;
     }
     match ctx.store.begin_send(n.id, claim, now).await {
         Ok(true) => {}
         Ok(false) => {
             tracing::debug!(notification = n.id, "no longer ours; skipped");
-            return;
+            return None;
         }
         Err(e) => {
             tracing::warn!(notification = n.id, error = %e, "couldn't mark a notification as sending");
-            return;
+            return None;
         }
     }
     let result = ctx.tg.send_text(n.customer_tg_id, &ready.text, Some(ready.markup), true).await;
     let now = ctx.clock.now();
+    let mut hold = None;
     let done = match result {
         Ok(_) => ctx.store.finish_notification(n.id, NotificationStatus::Sent, None, now).await,
         Err(RequestError::Api(e)) if gone_for_good(&e) => {
@@ -223,15 +232,12 @@ async fn deliver(ctx: &Ctx, n: &Claimed, claim: i64, ready: Ready) {
             r
         }
         Err(RequestError::RetryAfter(after)) => {
-            // Telegram refused it (still 429 after the client's retries):
-            // not delivered, so it can wait and go again.
-            tracing::warn!(
-                notification = n.id,
-                retry_after = after.seconds(),
-                "still rate limited; the notification waits"
-            );
-            let wait = Duration::seconds(i64::from(after.seconds())).max(RETRY_AFTER);
-            ctx.store.retry_notification(n.id, now + wait).await
+            // Telegram refused it: not delivered, so it goes back to the
+            // queue, due when the hold ends. The client has held the bulk
+            // lane for every sender; this one waits before its next row.
+            tracing::warn!(notification = n.id, retry_after = after.seconds(), "rate limited; the notification waits");
+            hold = Some(after.duration());
+            ctx.store.retry_notification(n.id, now + Duration::seconds(i64::from(after.seconds()))).await
         }
         Err(RequestError::Network(e)) if e.is_connect() => {
             // The request never reached Telegram: safe to try again later.
@@ -251,6 +257,7 @@ async fn deliver(ctx: &Ctx, n: &Claimed, claim: i64, ready: Ready) {
         // Stays `sending`: later marked lost, never resent.
         tracing::warn!(notification = n.id, error = %e, "couldn't record a notification's outcome");
     }
+    hold
 }
 
 /// Telegram errors that mean this customer can't be messaged any more.
@@ -294,34 +301,6 @@ async fn upkeep(ctx: &Ctx) {
     }
 }
 
-/// Spaces sends at least one `period` apart, never bursting: a slot
-/// missed is not made up for, so the bot-wide budget is never spent in a
-/// lump on top of the bot's own replies, and no second ever holds more
-/// than the limit (measured: BENCHMARKS.md, fan-out).
-struct Pacer {
-    period: StdDuration,
-    next: Instant,
-}
-
-impl Pacer {
-    fn new(period: StdDuration) -> Self {
-        Pacer { period, next: Instant::now() }
-    }
-
-    async fn wait(&mut self) {
-        tokio::time::sleep_until(self.next).await;
-        self.next = next_slot(self.next, Instant::now(), self.period);
-    }
-}
-
-/// The slot after `slot`, taken at `woke`: a period after the later of
-/// the two. Timer lateness (up to a millisecond) costs that much rate
-/// (about 3% at 30 a second) rather than letting two sends come closer
-/// than a period; a longer stall starts afresh instead of catching up.
-fn next_slot(slot: Instant, woke: Instant, period: StdDuration) -> Instant {
-    slot.max(woke) + period
-}
-
 /// The rendered card parts of the offers in one batch.
 #[derive(Default)]
 struct CardCache(HashMap<i64, Option<cards::AlertCard>>);
@@ -344,26 +323,5 @@ impl CardCache {
         .await;
         self.0.insert(offer_id, card.clone());
         card
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_pacer_never_sends_two_within_a_period() {
-        let t0 = Instant::now();
-        let ms = StdDuration::from_millis;
-        let p = ms(100);
-        // (slot, woke at, next slot)
-        for (slot, woke, next) in [
-            (0, 0, 100),     // on time
-            (100, 101, 201), // a little late: the next is still a period away
-            (200, 299, 399), // late by almost a period: likewise
-            (300, 450, 550), // stalled: start afresh, no catching up
-        ] {
-            assert_eq!(next_slot(t0 + ms(slot), t0 + ms(woke), p), t0 + ms(next), "slot {slot}, woke {woke}");
-        }
     }
 }

@@ -1,6 +1,7 @@
 //! Our side of the Bot API: one client that every send goes through, so
 //! Telegram's limits are respected and 429 `retry_after` is honoured in one
-//! place. Telegram is reached only at `TELEGRAM_API_URL`.
+//! place (the `limiter`: per-chat buckets, the bulk lane, their holds).
+//! Telegram is reached only at `TELEGRAM_API_URL`.
 
 mod limiter;
 
@@ -17,7 +18,7 @@ use teloxide::types::{
 use teloxide::{ApiError, RequestError};
 use url::Url;
 
-pub use limiter::Limiter;
+pub use limiter::{Limiter, SendEvent};
 
 use crate::config::TelegramLimits;
 use crate::coord::Coord;
@@ -108,6 +109,12 @@ impl TgClient {
         Ok(v["result"].as_array().cloned().unwrap_or_default())
     }
 
+    /// This process's record of when it let each send go and when it held
+    /// off after a 429, oldest first (the newest few thousand).
+    pub fn send_log(&self) -> Vec<SendEvent> {
+        self.limiter.log().events()
+    }
+
     /// Runs a request, honouring 429 `retry_after` and retrying connection
     /// failures (the request never reached Telegram) with backoff.
     async fn call<T, Fut>(&self, f: impl Fn() -> Fut) -> Result<T, RequestError>
@@ -117,25 +124,51 @@ impl TgClient {
         let mut attempt = 0;
         loop {
             let result = f().await;
-            crate::metrics::telegram_call(match &result {
-                Ok(_) => "ok",
-                Err(RequestError::RetryAfter(_)) => "rate_limited",
-                Err(RequestError::Network(_)) => "network",
-                Err(RequestError::Api(_)) => "api_error",
-                Err(_) => "other",
-            });
+            count_call(&result);
             match result {
                 Ok(v) => return Ok(v),
                 Err(RequestError::RetryAfter(s)) if attempt < MAX_RETRIES => {
                     tracing::warn!(retry_after = s.seconds(), "Telegram said 429; waiting");
+                    crate::metrics::telegram_held_off("other", s.duration().as_secs_f64());
                     tokio::time::sleep(s.duration()).await;
                 }
                 Err(RequestError::Network(e)) if e.is_connect() && attempt < MAX_RETRIES => {
-                    let backoff = Duration::from_millis(250 << attempt.min(5));
-                    tracing::warn!(error = %e.without_url_ref(), ?backoff, "Telegram unreachable; retrying");
-                    tokio::time::sleep(backoff).await;
+                    retry_pause(&e, attempt).await;
                 }
                 Err(e) => return Err(e),
+            }
+            attempt += 1;
+        }
+    }
+
+    /// Sends one message through the limiter: each attempt waits for its
+    /// turn (bulk: the bot's bulk lane). A 429 holds the chat, or for a
+    /// bulk send the whole bulk lane, for `retry_after`; a reply is then
+    /// tried again, while a bulk send's 429 is returned at once: the
+    /// caller's queue holds it (not delivered, so safe to send later) and
+    /// the bulk lane's hold keeps the rest back meanwhile.
+    async fn send<T, Fut>(&self, chat: i64, bulk: bool, f: impl Fn() -> Fut) -> Result<T, RequestError>
+    where
+        Fut: Future<Output = Result<T, RequestError>>,
+    {
+        let mut attempt = 0;
+        loop {
+            let turn = self.limiter.acquire(chat, bulk).await;
+            let result = f().await;
+            drop(turn);
+            count_call(&result);
+            match result {
+                Err(RequestError::RetryAfter(s)) => {
+                    tracing::warn!(retry_after = s.seconds(), bulk, "Telegram said 429; holding off");
+                    self.limiter.back_off(chat, bulk, s.duration()).await;
+                    if bulk || attempt >= MAX_RETRIES {
+                        return Err(RequestError::RetryAfter(s));
+                    }
+                }
+                Err(RequestError::Network(e)) if e.is_connect() && attempt < MAX_RETRIES => {
+                    retry_pause(&e, attempt).await;
+                }
+                result => return result,
             }
             attempt += 1;
         }
@@ -148,8 +181,7 @@ impl TgClient {
         markup: Option<ReplyMarkup>,
         bulk: bool,
     ) -> Result<Message, RequestError> {
-        self.limiter.acquire(chat, bulk).await;
-        self.call(|| {
+        self.send(chat, bulk, || {
             let mut req = self.bot.send_message(ChatId(chat), text).parse_mode(ParseMode::Html);
             if let Some(m) = &markup {
                 req = req.reply_markup(m.clone());
@@ -167,8 +199,7 @@ impl TgClient {
         markup: Option<ReplyMarkup>,
         bulk: bool,
     ) -> Result<Message, RequestError> {
-        self.limiter.acquire(chat, bulk).await;
-        self.call(|| {
+        self.send(chat, bulk, || {
             let file = match &photo {
                 Photo::FileId(id) => InputFile::file_id(teloxide::types::FileId(id.clone())),
                 Photo::Upload(bytes) => InputFile::memory(bytes.clone()).file_name("photo.jpg"),
@@ -183,8 +214,7 @@ impl TgClient {
     }
 
     pub async fn send_location(&self, chat: i64, lat: f64, lng: f64) -> Result<Message, RequestError> {
-        self.limiter.acquire(chat, false).await;
-        self.call(|| self.bot.send_location(ChatId(chat), lat, lng).into_future()).await
+        self.send(chat, false, || self.bot.send_location(ChatId(chat), lat, lng).into_future()).await
     }
 
     /// Edits a text message in place. "Not modified" counts as success.
@@ -328,6 +358,24 @@ impl TgClient {
         }
         Ok(out)
     }
+}
+
+/// Counts one Bot API call attempt by outcome.
+fn count_call<T>(result: &Result<T, RequestError>) {
+    crate::metrics::telegram_call(match result {
+        Ok(_) => "ok",
+        Err(RequestError::RetryAfter(_)) => "rate_limited",
+        Err(RequestError::Network(_)) => "network",
+        Err(RequestError::Api(_)) => "api_error",
+        Err(_) => "other",
+    });
+}
+
+/// Waits before retrying a request that never reached Telegram.
+async fn retry_pause(e: &reqwest::Error, attempt: u32) {
+    let backoff = Duration::from_millis(250 << attempt.min(5));
+    tracing::warn!(error = %e.without_url_ref(), ?backoff, "Telegram unreachable; retrying");
+    tokio::time::sleep(backoff).await;
 }
 
 fn not_modified_is_ok(r: Result<(), RequestError>) -> Result<(), RequestError> {

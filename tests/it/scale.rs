@@ -5,6 +5,7 @@
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
+use glean::coord::{Bucket, Coord};
 use glean::domain::OfferStatus;
 use glean_fakes::telegram::{FakeUser, RateLimits};
 use serde_json::json;
@@ -146,6 +147,33 @@ async fn the_send_rate_is_shared_across_instances() {
         said(&user, "What I can do").await;
     }
     assert_eq!(app.tg.count_429(), 0, "the two instances stayed within one chat's limit together");
+}
+
+/// The send buckets in Redis behave as the in-process ones, for every
+/// instance at once: the bulk bucket of one lets one send go and makes the
+/// next wait (at most a period), and a hold after a 429 stops every
+/// instance's takes from that bucket, and only that bucket, until it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_hold_in_redis_holds_every_instance() {
+    let Some(redis) = redis_url() else { return };
+    let db = crate::support::db::fresh(Backend::Sqlite).await.expect("sqlite");
+    let prefix = prefix();
+    let a = Coord::new(db.store.clone(), Some(&redis), &prefix).await.unwrap();
+    let b = Coord::new(db.store.clone(), Some(&redis), &prefix).await.unwrap();
+    let bulk = Bucket { rate: 25.0, burst: 1.0 };
+    let period = StdDuration::from_millis(40);
+    assert_eq!(a.take("tg:bulk", bulk).await, StdDuration::ZERO);
+    assert!(b.take("tg:bulk", bulk).await <= period, "the other instance waits at most a period");
+
+    let hold = StdDuration::from_secs(5);
+    a.hold("tg:bulk", hold).await;
+    b.hold("tg:bulk", StdDuration::from_secs(1)).await; // a shorter hold doesn't shorten it
+    for c in [&a, &b] {
+        let wait = c.take("tg:bulk", bulk).await;
+        assert!(wait > hold / 2 && wait <= hold, "held: {wait:?}");
+    }
+    let chat = Bucket { rate: 1.0, burst: 3.0 };
+    assert_eq!(b.take("tg:chat:8401", chat).await, StdDuration::ZERO, "a chat's bucket isn't held");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

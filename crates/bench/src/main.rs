@@ -193,7 +193,7 @@ async fn all(target: &Target, duration: u64, only: Option<Backend>, followers: u
         let r = nearby::run(&target, &o).await?;
         nearby::print(&target, &o, &r);
         if followers > 0 {
-            let o = fanout::Opts { followers, bulk_per_sec: 30.0 };
+            let o = fanout::Opts { followers, bulk_per_sec: 25.0 };
             let r = fanout::run(&target, &o).await?;
             fanout::print(&target, &o, &r);
         }

@@ -150,6 +150,13 @@ impl FakeTelegram {
         self.shared.lock().rate.set_limits(limits);
     }
 
+    /// Answers the next message the bot sends (to any chat) with 429 Too
+    /// Many Requests and this `retry_after`, as Telegram does when the bot
+    /// went over its limits; the sends after it are judged as usual.
+    pub fn refuse_next_send(&self, retry_after: u64) {
+        self.shared.lock().refuse_next = Some(retry_after);
+    }
+
     /// How many requests were answered with 429 Too Many Requests.
     pub fn count_429(&self) -> usize {
         self.shared.lock().count_429

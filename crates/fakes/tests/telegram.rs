@@ -386,6 +386,20 @@ async fn flood_limits_answer_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn the_next_send_can_be_refused_once_with_429() {
+    let (telegram, bot) = setup().await;
+    telegram.user(1001, "Alice");
+    telegram.refuse_next_send(7);
+    match bot.send_message(ChatId(1001), "one").await {
+        Err(RequestError::RetryAfter(after)) => assert_eq!(after.seconds(), 7),
+        other => panic!("expected RetryAfter, got {other:?}"),
+    }
+    bot.send_message(ChatId(1001), "one, again").await.expect("only once");
+    assert_eq!(telegram.count_429(), 1);
+    assert_eq!(telegram.user(1001, "Alice").reply().await.text, "one, again");
+}
+
+#[tokio::test]
 async fn reply_keyboards_share_contacts_and_text() {
     let (telegram, bot) = setup().await;
     let alice = telegram.user(1001, "Alice");

@@ -8,6 +8,7 @@ use glean::app::App;
 use glean::clock::Clock;
 use glean::config::Settings;
 use glean::store::Store;
+use glean::telegram::{SendEvent, TgClient};
 use glean_fakes::stripe::FakeStripe;
 use glean_fakes::telegram::{BotMessage, FakeTelegram, FakeUser};
 use tokio::sync::oneshot;
@@ -26,6 +27,8 @@ pub struct TestApp {
     pub base_url: String,
     env: HashMap<String, String>,
     running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+    /// The Telegram client of each start of the app, first start first.
+    runs: Vec<TgClient>,
 }
 
 fn init_logs() {
@@ -86,8 +89,16 @@ impl TestApp {
         for (k, v) in extra {
             env.insert(k.to_string(), v.to_string());
         }
-        let mut app =
-            TestApp { tg, stripe: None, db, clock: Clock::default(), base_url: String::new(), env, running: None };
+        let mut app = TestApp {
+            tg,
+            stripe: None,
+            db,
+            clock: Clock::default(),
+            base_url: String::new(),
+            env,
+            running: None,
+            runs: Vec::new(),
+        };
         app.start().await;
         Some(app)
     }
@@ -97,11 +108,18 @@ impl TestApp {
         let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
         let app = App::build_with_clock(settings, self.clock.clone()).await.expect("app builds");
         self.base_url = format!("http://{}", app.local_addr());
+        self.runs.push(app.telegram().clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
         self.running = Some((stop, task));
+    }
+
+    /// The app's own record of its sends (when it let each go, and its
+    /// 429 holds), one list per start of the app.
+    pub fn send_logs(&self) -> Vec<Vec<SendEvent>> {
+        self.runs.iter().map(TgClient::send_log).collect()
     }
 
     /// Stops the app the way SIGTERM does.

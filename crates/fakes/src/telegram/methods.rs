@@ -408,6 +408,9 @@ fn deliver(
 ) -> Result<Value, ApiError> {
     let markup = markup::parse(p.json("reply_markup", "can't parse reply keyboard markup JSON object")?)?;
     let reply_to = reply_target(state, chat_id, p)?;
+    if let Some(retry_after) = state.refuse_next.take() {
+        return Err(ApiError::too_many_requests(retry_after));
+    }
     state.rate.take(chat_id, Instant::now()).map_err(ApiError::too_many_requests)?;
     let chat = state.chats.get_mut(&chat_id).ok_or_else(|| ApiError::bad_request("chat not found"))?;
     let message_id = chat.next_message_id();

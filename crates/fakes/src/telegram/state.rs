@@ -30,6 +30,9 @@ pub(super) struct State {
     pub rejected: Vec<(String, String)>,
     pub commands: Vec<(String, String)>,
     pub rate: RateLimiter,
+    /// Set by `refuse_next_send`: the next send gets 429 with this
+    /// `retry_after`.
+    pub refuse_next: Option<u64>,
     pub count_429: usize,
     pub sent_per_second: BTreeMap<u64, usize>,
 }
