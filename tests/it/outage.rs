@@ -282,12 +282,28 @@ async fn a_survivor_handles_what_a_dead_instance_stored() {
     })
     .await;
     let delivered = deliver_round_robin(&app, &doomed.base_url);
-    shop_with_offer(app.store(), 2201, "Survivor Deli", (52.52, 13.40), 5, 300).await;
+    let offer = shop_with_offer(app.store(), 2201, "Survivor Deli", (52.52, 13.40), 5, 300).await;
+    // Ten buyers get to the quantity question first (pay at pickup).
+    let buyers: Vec<FakeUser> = (0..10).map(|i| app.user(23_000 + i, "Buyer")).collect();
+    for b in &buyers {
+        b.send(&format!("/start offer_{}", offer.id));
+    }
+    for b in &buyers {
+        b.reply_matching(|m| m.button_labels().contains(&"🛒 Buy")).await;
+        b.press("🛒 Buy");
+    }
+    for b in &buyers {
+        said(b, "How many?").await;
+    }
+    let before = delivered.load(Ordering::SeqCst);
     let customers: Vec<FakeUser> = (0..40).map(|i| app.user(22_000 + i, "Browser")).collect();
+    for b in &buyers {
+        b.press("1");
+    }
     for c in &customers {
         c.send("/deals");
     }
-    eventually("every /deals accepted", || async { delivered.load(Ordering::SeqCst) == 40 }).await;
+    eventually("every update accepted", || async { delivered.load(Ordering::SeqCst) == before + 50 }).await;
     // SIGKILL, for good.
     doomed.kill();
     let stranded = pending(&app).await;
@@ -295,7 +311,10 @@ async fn a_survivor_handles_what_a_dead_instance_stored() {
 
     let killed = Instant::now();
     for c in &customers {
-        said(c, DEALS).await;
+        c.reply_matching(|m| m.text.contains(DEALS) || m.text.contains("No deals")).await;
+    }
+    for b in &buyers {
+        b.reply_matching(|m| m.edited && !m.text.contains("How many?")).await;
     }
     eprintln!(
         "dead instance: {stranded} updates unanswered at the kill, all answered by the survivor {:.1} s after it",
@@ -303,7 +322,28 @@ async fn a_survivor_handles_what_a_dead_instance_stored() {
     );
     eventually("every stored update handled", || async { pending(&app).await == 0 }).await;
     for c in &customers {
-        assert!(count(c, DEALS) >= 1, "customer {} got an answer", c.id());
+        assert!(
+            c.messages().iter().any(|m| m.text.contains(DEALS) || m.text.contains("No deals")),
+            "customer {} got an answer",
+            c.id()
+        );
+    }
+    // What the dead instance sold stands, once, and its buyers know their codes.
+    let orders = app.store().purchases_of_offer(offer.id, &[]).await.unwrap();
+    let live: Vec<_> = orders.iter().filter(|p| p.status == glean::domain::PurchaseStatus::Confirmed).collect();
+    assert_eq!(live.len(), 5, "the 5 units sold once each: {orders:?}");
+    assert_eq!(app.store().offer(offer.id).await.unwrap().items[0].sold, 5);
+    for b in &buyers {
+        let shown: Vec<String> = b.messages().into_iter().map(|m| m.text).collect();
+        match live.iter().find(|p| p.customer_tg_id == b.id()) {
+            Some(p) => assert!(
+                shown.iter().any(|t| t.contains(p.pickup_code.as_str())),
+                "buyer {} holds order {} but never saw its code: {shown:?}",
+                b.id(),
+                p.id
+            ),
+            None => assert!(!shown.iter().any(|t| t.contains("confirmed!")), "a code without an order: {shown:?}"),
+        }
     }
 }
 
