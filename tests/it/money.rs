@@ -45,6 +45,7 @@ on_both! {
     a_failed_refund_reaches_everyone_and_admins_can_act => failed_refund,
     events_about_another_session_change_nothing => foreign_events,
     reconciliation_heals_missed_webhooks => reconciliation,
+    glean_reconcile_prints_and_heals => reconcile_command,
     randomized_money_always_adds_up => randomized,
 }
 
@@ -304,6 +305,53 @@ async fn reconciliation(backend: Backend) {
     assert_eq!(status(&app, id).await, PurchaseStatus::Refunded);
 }
 
+/// `glean reconcile`, run as the binary while no instance runs, finds a
+/// refund that succeeded at Stripe without telling us, heals it, says so,
+/// and leaves the customer's notice for the next instance to send.
+async fn reconcile_command(backend: Backend) {
+    let Some(mut app) = TestApp::spawn_with_stripe(backend).await else { return };
+    let offer = shop_with_offer(app.store(), SHOP, "Quiet Bakery", AT, 5, 300).await;
+    let customer = app.user(3921, "Carla");
+    app.fake_stripe().refunds_start_pending(true);
+    let id = buy_and_pay(&app, &customer, &offer, "1").await;
+    cancel(&customer, id).await;
+    let pi = app.store().purchase(id).await.unwrap().stripe_payment_intent.unwrap();
+    let refund = refund_of(&app, &pi).await;
+    app.fake_stripe().settle_refund(&refund, "succeeded", None);
+    app.stop().await;
+    // Ten minutes on, as far as the database can tell.
+    app.db.execute(&format!("UPDATE purchases SET updated_at = updated_at - 600 WHERE id = {id}")).await;
+
+    let stripe = app.fake_stripe();
+    let env = [
+        ("DATABASE_URL", app.db.url.clone()),
+        ("STRIPE_SECRET_KEY", stripe.secret_key().to_string()),
+        ("STRIPE_WEBHOOK_SECRET", stripe.webhook_secret().to_string()),
+        ("STRIPE_API_BASE", stripe.base_url()),
+    ];
+    let run = move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_glean"))
+            .arg("reconcile")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(env.clone())
+            .output()
+            .expect("run glean reconcile")
+    };
+    let out = tokio::task::spawn_blocking(run.clone()).await.unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{printed}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(printed.contains(&format!("purchase {id}: refund succeeded at Stripe -> marked refunded")), "{printed}");
+    assert_eq!(status(&app, id).await, PurchaseStatus::Refunded);
+    let waiting = app.store().notices_of_chat(customer.id()).await.unwrap();
+    assert!(
+        waiting.iter().any(|(k, p, s)| *k == glean::domain::NoticeKind::Refunded && *p == Some(id) && s == "pending")
+    );
+
+    let again = tokio::task::spawn_blocking(run).await.unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("everything matches Stripe"));
+}
+
 /// A pickup code never waits behind a fan-out, nor for the customer's
 /// quiet hours: the confirmation is sent while a 2,000-follower fan-out is
 /// running, before its remaining alerts (by order in the fake's log).
@@ -469,6 +517,7 @@ async fn randomized(backend: Backend) {
                 .find(|p| Some(p.id.to_string()) == purchase)
                 .unwrap_or_else(|| panic!("seed {seed}: a payment {pi} without its purchase"));
             assert_eq!(p.stripe_payment_intent.as_deref(), Some(pi.as_str()), "seed {seed}: payment known");
+            assert_eq!(p.method, glean::store::PaymentMethod::Stripe, "seed {seed}: only card orders capture");
             let stands = matches!(
                 p.status,
                 PurchaseStatus::Paid | PurchaseStatus::PickedUp | PurchaseStatus::NoShow | PurchaseStatus::RefundFailed

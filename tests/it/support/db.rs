@@ -36,6 +36,24 @@ impl TestDb {
             _ => Store::connect_sqlite(self.url.trim_start_matches("sqlite://")).await.expect("open sqlite"),
         }
     }
+
+    /// Runs one statement behind the store's back: for a test that needs
+    /// the database as time would have left it (rows older than they are).
+    pub async fn execute(&self, sql: &str) {
+        match (&self.pg_opts, self.backend) {
+            (Some(opts), Backend::Postgres) => {
+                let mut c = PgConnection::connect_with(opts).await.expect("connect");
+                c.execute(sql).await.expect("statement");
+                c.close().await.ok();
+            }
+            _ => {
+                let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(self.url.trim_start_matches("sqlite://"));
+                let mut c = sqlx::SqliteConnection::connect_with(&opts).await.expect("open sqlite");
+                c.execute(sql).await.expect("statement");
+                c.close().await.ok();
+            }
+        }
+    }
 }
 
 /// The PostgreSQL base URL for tests, or `None` (having said why) when the
