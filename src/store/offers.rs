@@ -193,53 +193,31 @@ pub(super) const SELL_OUT_SQL: &str = "UPDATE offers SET status = 'sold_out', so
      WHERE id = $1 AND status = 'active' \
      AND NOT EXISTS (SELECT 1 FROM offer_items WHERE offer_id = $1 AND quantity - reserved - sold > 0)";
 
-/// Marks an active offer with nothing left sold out, with its audit row.
-macro_rules! sell_out {
-    ($tx:expr, $offer_id:expr, $now:expr) => {{
-        let r = sqlx::query($crate::store::offers::SELL_OUT_SQL)
-            .bind($offer_id)
-            .bind($crate::store::ts($now))
-            .execute(&mut *$tx)
-            .await?;
+/// Runs one of the automatic offer transitions (`$sql`: `$1` offer, `$2`
+/// now) and, when it changed the offer, writes its audit row.
+macro_rules! offer_auto {
+    ($tx:expr, $sql:expr, $offer_id:expr, $now:expr, $action:expr, $before:expr, $after:expr) => {{
+        let r = sqlx::query($sql).bind($offer_id).bind($crate::store::ts($now)).execute(&mut *$tx).await?;
         if r.rows_affected() == 1 {
-            audit!(
-                $tx,
-                $now,
-                $crate::store::Actor::System,
-                "sell_out",
-                "offer",
-                $offer_id,
-                Some("active"),
-                Some("sold_out")
-            );
+            audit!($tx, $now, $crate::store::Actor::System, $action, "offer", $offer_id, Some($before), Some($after));
         }
     }};
+}
+
+/// Marks an active offer with nothing left sold out.
+macro_rules! sell_out {
+    ($tx:expr, $offer_id:expr, $now:expr) => {
+        offer_auto!($tx, $crate::store::offers::SELL_OUT_SQL, $offer_id, $now, "sell_out", "active", "sold_out")
+    };
 }
 
 /// Re-activates an automatically sold-out offer whose stock came back.
 macro_rules! restock {
-    ($tx:expr, $offer_id:expr, $now:expr) => {{
-        let r = sqlx::query($crate::store::offers::RESTOCK_SQL)
-            .bind($offer_id)
-            .bind($crate::store::ts($now))
-            .execute(&mut *$tx)
-            .await?;
-        if r.rows_affected() == 1 {
-            audit!(
-                $tx,
-                $now,
-                $crate::store::Actor::System,
-                "restock",
-                "offer",
-                $offer_id,
-                Some("sold_out"),
-                Some("active")
-            );
-        }
-    }};
+    ($tx:expr, $offer_id:expr, $now:expr) => {
+        offer_auto!($tx, $crate::store::offers::RESTOCK_SQL, $offer_id, $now, "restock", "sold_out", "active")
+    };
 }
-
-pub(super) use {restock, sell_out};
+pub(super) use {offer_auto, restock, sell_out};
 
 impl Store {
     /// Saves a draft offer with its items.

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::offers::{restock, sell_out};
+use super::offers::{offer_auto, restock, sell_out};
 use super::{
     Actor, Db, Result, Store, StoreError, To, audit, dt, notice_chat, notice_purchase, sql_list, ts, with_pool, with_tx,
 };
@@ -257,6 +257,21 @@ macro_rules! record_event {
         .rows_affected()
             == 1
     };
+}
+
+/// A purchase's status, read (and on PostgreSQL locked) inside a
+/// transaction: `Some` if `$event` is allowed from it, `None` if not; the
+/// transaction fails with `NotFound` for an unknown purchase.
+macro_rules! status_allowing {
+    ($store:expr, $tx:expr, $id:expr, $event:expr) => {{
+        let status: Option<String> = sqlx::query_scalar(&$store.locking("SELECT status FROM purchases WHERE id = $1"))
+            .bind($id)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        let Some(status) = status else { return Err(StoreError::NotFound) };
+        let status = PurchaseStatus::parse(&status)?;
+        status.apply($event).is_ok().then_some(status)
+    }};
 }
 
 /// Moves a purchase from `$from` by `$event`: the target comes from the
@@ -704,13 +719,9 @@ impl Store {
             if let Some(ev) = event && !record_event!(tx, ev, now) {
                 return Ok(false);
             }
-            let status: Option<String> = sqlx::query_scalar(&self.locking("SELECT status FROM purchases WHERE id = $1"))
-                .bind(purchase_id).fetch_optional(&mut *tx).await?;
-            let Some(status) = status else { return Err(StoreError::NotFound) };
-            let status = PurchaseStatus::parse(&status)?;
-            if status.apply(PurchaseEvent::Refunded).is_err() {
+            let Some(status) = status_allowing!(self, tx, purchase_id, PurchaseEvent::Refunded) else {
                 return Ok(false);
-            }
+            };
             transition!(tx, purchase_id, status, PurchaseEvent::Refunded, &Actor::Stripe, now);
             sqlx::query("UPDATE purchases SET refunded_at = $1, stripe_refund_id = COALESCE($2, stripe_refund_id) WHERE id = $3")
                 .bind(ts(now)).bind(refund_id).bind(purchase_id).execute(&mut *tx).await?;
@@ -736,13 +747,9 @@ impl Store {
             if let Some(ev) = event && !record_event!(tx, ev, now) {
                 return Ok(false);
             }
-            let status: Option<String> = sqlx::query_scalar(&self.locking("SELECT status FROM purchases WHERE id = $1"))
-                .bind(purchase_id).fetch_optional(&mut *tx).await?;
-            let Some(status) = status else { return Err(StoreError::NotFound) };
-            let status = PurchaseStatus::parse(&status)?;
-            if status.apply(PurchaseEvent::RefundFailed).is_err() {
+            let Some(status) = status_allowing!(self, tx, purchase_id, PurchaseEvent::RefundFailed) else {
                 return Ok(false);
-            }
+            };
             transition!(tx, purchase_id, status, PurchaseEvent::RefundFailed, &Actor::Stripe, now);
             sqlx::query("UPDATE purchases SET refund_failure = $1 WHERE id = $2")
                 .bind(reason).bind(purchase_id).execute(&mut *tx).await?;

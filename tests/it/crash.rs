@@ -15,6 +15,7 @@ use crate::support::app::{TestApp, said};
 
 use crate::support::db::Backend;
 use crate::support::fixtures::shop_with_offer;
+use crate::support::shop::all_to_quantity;
 
 const AT: (f64, f64) = (52.5200, 13.4050);
 
@@ -43,16 +44,7 @@ async fn buying_survives_sigkill(backend: Backend, seeds: u64) {
         let mut first = app.start_process(&[]).await;
 
         let buyers: Vec<FakeUser> = (0..20).map(|n| app.user(6000 + n, "Buyer")).collect();
-        for b in &buyers {
-            b.send(&format!("/start offer_{}", offer.id));
-        }
-        for b in &buyers {
-            b.reply_matching(|m| m.button_labels().contains(&"🛒 Buy")).await;
-            b.press("🛒 Buy");
-        }
-        for b in &buyers {
-            said(b, "How many?").await;
-        }
+        all_to_quantity(&buyers, &offer).await;
         let browsers: Vec<FakeUser> = (0..40).map(|n| app.user(7000 + n, "Browser")).collect();
         for b in &buyers {
             b.press("1");

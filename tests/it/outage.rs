@@ -18,6 +18,7 @@ use crate::support::app::{Instance, TestApp, eventually, press_one, said};
 use crate::support::db::{Backend, TestDb, postgres_url};
 use crate::support::fixtures::shop_with_offer;
 use crate::support::redis::RedisServer;
+use crate::support::shop::all_to_quantity;
 
 /// What `/deals` answers with when the customer shared no location.
 const DEALS: &str = "freshest and most popular first";
@@ -285,16 +286,7 @@ async fn a_survivor_handles_what_a_dead_instance_stored() {
     let offer = shop_with_offer(app.store(), 2201, "Survivor Deli", (52.52, 13.40), 5, 300).await;
     // Ten buyers get to the quantity question first (pay at pickup).
     let buyers: Vec<FakeUser> = (0..10).map(|i| app.user(23_000 + i, "Buyer")).collect();
-    for b in &buyers {
-        b.send(&format!("/start offer_{}", offer.id));
-    }
-    for b in &buyers {
-        b.reply_matching(|m| m.button_labels().contains(&"🛒 Buy")).await;
-        b.press("🛒 Buy");
-    }
-    for b in &buyers {
-        said(b, "How many?").await;
-    }
+    all_to_quantity(&buyers, &offer).await;
     let before = delivered.load(Ordering::SeqCst);
     let customers: Vec<FakeUser> = (0..40).map(|i| app.user(22_000 + i, "Browser")).collect();
     for b in &buyers {

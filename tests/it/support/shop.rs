@@ -53,3 +53,18 @@ pub async fn buy_and_pay(app: &TestApp, customer: &FakeUser, offer: &Offer, qty:
     said(customer, "confirmed!").await;
     id
 }
+
+/// Each customer opens the card of `offer` and presses Buy, all at once;
+/// returns when every one of them was asked "How many?".
+pub async fn all_to_quantity(customers: &[FakeUser], offer: &Offer) {
+    for c in customers {
+        c.send(&format!("/start offer_{}", offer.id));
+    }
+    for c in customers {
+        c.reply_matching(|m| m.button_labels().contains(&"🛒 Buy")).await;
+        c.press("🛒 Buy");
+    }
+    for c in customers {
+        said(c, "How many?").await;
+    }
+}
