@@ -51,6 +51,15 @@ pub async fn run(ctx: Ctx, mut stop: watch::Receiver<bool>) {
 /// Claims one batch of due notices and sends them; returns how many it
 /// claimed. Tests and `glean reconcile` call it to flush the lane.
 pub async fn drain_once(ctx: &Ctx) -> usize {
+    // A read first: an idle lane takes no write lock (SQLite has one writer).
+    match ctx.store.notices_due(ctx.clock.now()).await {
+        Ok(true) => {}
+        Ok(false) => return 0,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the notice queue failed");
+            return 0;
+        }
+    }
     let claimed = match ctx.store.claim_notices(ctx.clock.now(), BATCH).await {
         Ok(c) => c,
         Err(e) => {

@@ -869,6 +869,13 @@ impl Store {
     /// moves a minute ahead in the same statement, so two instances don't
     /// work on one refund at once (and one that dies leaves it for later).
     pub async fn claim_due_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Purchase>> {
+        // A read first: an idle queue takes no write lock.
+        let due: Option<i64> = with_pool!(self, read, p => sqlx::query_scalar(
+            "SELECT id FROM purchases WHERE status = 'refund_pending' AND COALESCE(next_attempt_at, 0) <= $1 LIMIT 1",
+        ).bind(ts(now)).fetch_optional(p).await?);
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let skip = match self.db {
             Db::Sqlite { .. } => "",
             Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
