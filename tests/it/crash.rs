@@ -21,12 +21,12 @@ const AT: (f64, f64) = (52.5200, 13.4050);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buying_survives_sigkill_sqlite() {
-    buying_survives_sigkill(Backend::Sqlite, 4).await;
+    buying_survives_sigkill(Backend::Sqlite, 8).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buying_survives_sigkill_postgres() {
-    buying_survives_sigkill(Backend::Postgres, 2).await;
+    buying_survives_sigkill(Backend::Postgres, 4).await;
 }
 
 /// 20 customers press "1" on a 12-unit deal (pay at pickup) while 40 others

@@ -49,6 +49,14 @@ on_both! {
     randomized_money_always_adds_up => randomized,
 }
 
+/// The app with a fake Stripe that answers like the real one: after a
+/// few hundred milliseconds.
+async fn spawn_slow_stripe(backend: Backend) -> Option<TestApp> {
+    let app = TestApp::spawn_with_stripe(backend).await?;
+    app.fake_stripe().set_latency(StdDuration::from_millis(300));
+    Some(app)
+}
+
 /// Cancels `id` through `/orders` and the confirmation.
 async fn cancel(customer: &FakeUser, id: i64) {
     customer.send("/orders");
@@ -95,7 +103,7 @@ async fn checkout_with_a_slow_stripe(backend: Backend) {
 /// session fails: it completed), the order refunded in full, the customer
 /// told; the late webhook changes nothing.
 async fn paid_then_withdrawn(backend: Backend) {
-    let Some(app) = TestApp::spawn_with_stripe(backend).await else { return };
+    let Some(app) = spawn_slow_stripe(backend).await else { return };
     let offer = shop_with_offer(app.store(), SHOP, "Withdrawing Bakery", AT, 5, 250).await;
     let owner = app.user(SHOP, "Baker");
     let customer = app.user(3501, "Carla");
@@ -128,7 +136,7 @@ async fn paid_then_withdrawn(backend: Backend) {
 /// Case 3: a refund Stripe reports `pending` is not `refunded` until
 /// Stripe says it succeeded.
 async fn pending_refund(backend: Backend) {
-    let Some(app) = TestApp::spawn_with_stripe(backend).await else { return };
+    let Some(app) = spawn_slow_stripe(backend).await else { return };
     let offer = shop_with_offer(app.store(), SHOP, "Pending Bakery", AT, 5, 300).await;
     let customer = app.user(3601, "Carla");
     app.fake_stripe().refunds_start_pending(true);
@@ -158,7 +166,7 @@ async fn pending_refund(backend: Backend) {
 /// reaches the customer, the business and the admins; an admin retries it
 /// with a new idempotency key, or records it settled outside Stripe.
 async fn failed_refund(backend: Backend) {
-    let Some(app) = TestApp::spawn_with_stripe(backend).await else { return };
+    let Some(app) = spawn_slow_stripe(backend).await else { return };
     let offer = shop_with_offer(app.store(), SHOP, "Failing Bakery", AT, 5, 300).await;
     let owner = app.user(SHOP, "Baker");
     let admin = app.admin();
@@ -225,7 +233,7 @@ async fn failed_refund(backend: Backend) {
 /// and changes nothing; so is one with another amount, currency or mode.
 /// Idempotency keys carry this installation's id.
 async fn foreign_events(backend: Backend) {
-    let Some(app) = TestApp::spawn_with_stripe(backend).await else { return };
+    let Some(app) = spawn_slow_stripe(backend).await else { return };
     let offer = shop_with_offer(app.store(), SHOP, "Careful Bakery", AT, 5, 300).await;
     let customer = app.user(3801, "Carla");
     let id = order_id(&buy(&customer, &offer, "1").await.text);
@@ -279,7 +287,7 @@ async fn foreign_events(backend: Backend) {
 /// Missed webhooks: a completed checkout and a succeeded refund that were
 /// never delivered are found by reconciliation, and the customer hears.
 async fn reconciliation(backend: Backend) {
-    let Some(app) = TestApp::spawn_with_stripe(backend).await else { return };
+    let Some(app) = spawn_slow_stripe(backend).await else { return };
     let offer = shop_with_offer(app.store(), SHOP, "Offline Bakery", AT, 5, 300).await;
     let owner = app.user(SHOP, "Baker");
     let customer = app.user(3901, "Carla");
@@ -309,7 +317,7 @@ async fn reconciliation(backend: Backend) {
 /// refund that succeeded at Stripe without telling us, heals it, says so,
 /// and leaves the customer's notice for the next instance to send.
 async fn reconcile_command(backend: Backend) {
-    let Some(mut app) = TestApp::spawn_with_stripe(backend).await else { return };
+    let Some(mut app) = spawn_slow_stripe(backend).await else { return };
     let offer = shop_with_offer(app.store(), SHOP, "Quiet Bakery", AT, 5, 300).await;
     let customer = app.user(3921, "Carla");
     app.fake_stripe().refunds_start_pending(true);
