@@ -15,7 +15,7 @@
 //! - `render`: every text, card and keyboard shown in Telegram, and callback data;
 //!   used by the bot and the senders, never by `actions`.
 //! - `send`: the senders: the notice lane (messages about a change, written with
-//!   it), apart from deal alerts.
+//!   it) and, apart from it, the deal-alert sender.
 //! - `metrics`: the Prometheus registry and one function per recorded event.
 //! - `backup`: `glean backup` / `glean restore` for SQLite and PostgreSQL.
 //! - `app`: wires settings, store and servers into a running process.
