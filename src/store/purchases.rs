@@ -515,7 +515,12 @@ impl Store {
             // Reserved: the units are held. Expired: take them again if
             // they remain, every line or none.
             let taken = match status {
-                PurchaseStatus::Reserved if sellable => move_stock!(tx, purchase_id, RESERVED_TO_SOLD) == 0,
+                PurchaseStatus::Reserved if sellable => {
+                    if move_stock!(tx, purchase_id, RESERVED_TO_SOLD) != 0 {
+                        return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} held no reservation")));
+                    }
+                    true
+                }
                 PurchaseStatus::Reserved => {
                     if move_stock!(tx, purchase_id, RESERVED_TO_FREE) != 0 {
                         return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} held no reservation")));
