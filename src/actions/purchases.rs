@@ -255,12 +255,7 @@ pub async fn paid(
 
 /// Stripe says the session expired: release the reservation if it still holds.
 pub async fn session_expired(ctx: &Ctx, purchase_id: i64, event: Option<EventRef<'_>>) -> anyhow::Result<()> {
-    if let Some(ev) = event
-        && !ctx.store.record_event(ev, ctx.clock.now()).await?
-    {
-        return Ok(());
-    }
-    release_lapsed_one(ctx, purchase_id, &Actor::Stripe, true).await?;
+    release_lapsed_one(ctx, purchase_id, &Actor::Stripe, true, event).await?;
     Ok(())
 }
 
@@ -269,7 +264,13 @@ pub async fn session_expired(ctx: &Ctx, purchase_id: i64, event: Option<EventRef
 /// customer hears which; a customer who never saw a Pay button (the
 /// session was never made, or never reached us) was already told nothing
 /// was reserved.
-async fn release_lapsed_one(ctx: &Ctx, purchase_id: i64, actor: &Actor, tell: bool) -> anyhow::Result<bool> {
+async fn release_lapsed_one(
+    ctx: &Ctx,
+    purchase_id: i64,
+    actor: &Actor,
+    tell: bool,
+    record: Option<EventRef<'_>>,
+) -> anyhow::Result<bool> {
     let p = ctx.store.purchase(purchase_id).await?;
     let withdrawn = ctx.store.offer(p.offer_id).await?.status == OfferStatus::Withdrawn;
     let (event, kind) = if withdrawn {
@@ -278,7 +279,7 @@ async fn release_lapsed_one(ctx: &Ctx, purchase_id: i64, actor: &Actor, tell: bo
         (PurchaseEvent::Expire, NoticeKind::ReservationLapsed)
     };
     let told: &[(To, NoticeKind)] = if tell { &[(To::Customer, kind)] } else { &[] };
-    let released = ctx.store.release(purchase_id, event, actor, told, ctx.clock.now()).await?;
+    let released = ctx.store.release_for(purchase_id, event, actor, told, record, ctx.clock.now()).await?;
     if released {
         crate::metrics::purchase(if withdrawn { "cancelled" } else { "expired" });
     }
@@ -419,7 +420,7 @@ async fn settle_reservation(ctx: &Ctx, p: &Purchase) -> anyhow::Result<Option<Fi
     // Whether the customer was ever shown a Pay button for it.
     let shown = p.stripe_session_url.is_some();
     let Some(stripe) = ctx.stripe.as_ref() else {
-        release_lapsed_one(ctx, p.id, &Actor::System, true).await?;
+        release_lapsed_one(ctx, p.id, &Actor::System, true, None).await?;
         return Ok(None);
     };
     let session = match (&p.stripe_session_id, &p.checkout_params) {
@@ -436,18 +437,18 @@ async fn settle_reservation(ctx: &Ctx, p: &Purchase) -> anyhow::Result<Option<Fi
                 return Ok(None);
             }
             Err(_) => {
-                release_lapsed_one(ctx, p.id, &Actor::System, false).await?;
+                release_lapsed_one(ctx, p.id, &Actor::System, false, None).await?;
                 return Ok(None);
             }
         },
         (None, None) => {
-            release_lapsed_one(ctx, p.id, &Actor::System, false).await?;
+            release_lapsed_one(ctx, p.id, &Actor::System, false, None).await?;
             return Ok(None);
         }
     };
     Ok(match close_session(stripe, p.id, &session).await {
         SessionFate::Closed => {
-            release_lapsed_one(ctx, p.id, &Actor::System, shown).await?;
+            release_lapsed_one(ctx, p.id, &Actor::System, shown, None).await?;
             None
         }
         SessionFate::Paid(pi) => {

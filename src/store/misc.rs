@@ -113,14 +113,6 @@ impl Store {
         Ok(n)
     }
 
-    /// Whether an external event was already recorded.
-    pub async fn seen(&self, source: &str, event_id: &str) -> Result<bool> {
-        let n: i64 = with_pool!(self, read, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM processed_events WHERE source = $1 AND event_id = $2",
-        ).bind(source).bind(event_id).fetch_one(p).await?);
-        Ok(n > 0)
-    }
-
     /// The audit trail of one target, oldest first.
     pub async fn audit_trail(&self, target_kind: &str, target_id: i64) -> Result<Vec<AuditEntry>> {
         type Row = (i64, String, String, String, i64, Option<String>, Option<String>);

@@ -570,13 +570,6 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Records an external event that changes nothing here (so it is acted
-    /// on once). False when it was recorded before.
-    pub async fn record_event(&self, event: EventRef<'_>, now: DateTime<Utc>) -> Result<bool> {
-        let fresh = with_tx!(self, tx => record_event!(tx, event, now));
-        Ok(fresh)
-    }
-
     /// Releases an unpaid reservation (`Expire`) or cancels a reservation or
     /// pay-at-pickup order (`Cancel`), returning its units to stock, and
     /// writes `tell`'s notices with it. Returns false when the purchase was
@@ -590,10 +583,28 @@ impl Store {
         tell: &[(To, NoticeKind)],
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        self.release_for(purchase_id, event, actor, tell, None, now).await
+    }
+
+    /// As [`Store::release`], for an external event (`checkout.session.expired`)
+    /// whose `processed_events` row commits with the release; false also
+    /// when the event was seen before.
+    pub async fn release_for(
+        &self,
+        purchase_id: i64,
+        event: PurchaseEvent,
+        actor: &Actor,
+        tell: &[(To, NoticeKind)],
+        record: Option<EventRef<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         if !matches!(event, PurchaseEvent::Expire | PurchaseEvent::Cancel) {
             return Err(StoreError::Unexpected(anyhow::anyhow!("release takes Expire or Cancel, not {event}")));
         }
         let released = with_tx!(self, tx => {
+            if let Some(ev) = record && !record_event!(tx, ev, now) {
+                return Ok(false);
+            }
             lock_offer_of_purchase!(tx, purchase_id);
             let row: Option<(String, i64)> = sqlx::query_as(&self.locking("SELECT status, offer_id FROM purchases WHERE id = $1"))
                 .bind(purchase_id).fetch_optional(&mut *tx).await?;
