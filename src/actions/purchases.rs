@@ -541,7 +541,6 @@ async fn follow_refund(ctx: &Ctx, p: &Purchase) -> anyhow::Result<Option<Finding
         RefundState::Pending => {
             tracing::info!(purchase_id = p.id, refund = %refund.id, status = %refund.status, "refund pending at Stripe");
             ctx.store.refund_created(p.id, &refund.id, now + backoff).await?;
-            ctx.store.refund_attempt_failed(p.id, now + backoff).await?;
             None
         }
         RefundState::Failed => {

@@ -121,15 +121,11 @@ async fn act(ctx: &Ctx, event: &webhook::Event) -> anyhow::Result<()> {
 /// the session we made for it, for its amount and currency.
 async fn purchase_of(ctx: &Ctx, session: &CheckoutSession) -> anyhow::Result<Option<Purchase>> {
     let Some(purchase_id) = session.metadata_purchase_id else {
-        ignore("purchase", "a session without our purchase id")?;
-        return Ok(None);
+        return ignore("purchase", "a session without our purchase id").map(|()| None);
     };
     let p = match ctx.store.purchase(purchase_id).await {
         Ok(p) => p,
-        Err(StoreError::NotFound) => {
-            ignore("purchase", "no such purchase")?;
-            return Ok(None);
-        }
+        Err(StoreError::NotFound) => return ignore("purchase", "no such purchase").map(|()| None),
         Err(e) => return Err(e.into()),
     };
     let what = if p.stripe_session_id.as_deref() != Some(session.id.as_str()) {

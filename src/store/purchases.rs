@@ -713,10 +713,12 @@ impl Store {
     }
 
     /// The refund was created at Stripe but has not succeeded yet (a card
-    /// refund can take days): keep its id and look again at `check_at`.
+    /// refund can take days): keep its id and look again at `check_at` (each
+    /// look counts as an attempt, so the waits grow).
     pub async fn refund_created(&self, purchase_id: i64, refund_id: &str, check_at: DateTime<Utc>) -> Result<()> {
         with_pool!(self, write, p => sqlx::query(
-            "UPDATE purchases SET stripe_refund_id = $1, next_attempt_at = $2 WHERE id = $3 AND status = 'refund_pending'",
+            "UPDATE purchases SET stripe_refund_id = $1, next_attempt_at = $2, refund_attempts = refund_attempts + 1 \
+             WHERE id = $3 AND status = 'refund_pending'",
         ).bind(refund_id).bind(ts(check_at)).bind(purchase_id).execute(p).await?.rows_affected());
         Ok(())
     }

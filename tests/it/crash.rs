@@ -15,7 +15,7 @@ use crate::support::app::{TestApp, said};
 
 use crate::support::db::Backend;
 use crate::support::fixtures::shop_with_offer;
-use crate::support::shop::all_to_quantity;
+use crate::support::shop::{all_to_quantity, compose_offer_finish, compose_offer_start};
 
 const AT: (f64, f64) = (52.5200, 13.4050);
 
@@ -126,28 +126,8 @@ async fn publishing_survives_sigkill(backend: Backend, seeds: u64) {
         app.stop().await;
         let mut first = app.start_process(&[]).await;
         let owner = app.user(business.owner_tg_id, "Kalle");
-        owner.send("/newoffer");
-        said(&owner, "What's its title?").await;
-        owner.send("Veg box");
-        said(&owner, "A short description?").await;
-        owner.send("Carrots and leeks");
-        said(&owner, "What's the first item?").await;
-        owner.send("Veg box");
-        said(&owner, "What's one unit?").await;
-        owner.send("5 kg box");
-        said(&owner, "usual price").await;
-        owner.send("12");
-        said(&owner, "deal price").await;
-        owner.send("5");
-        said(&owner, "How many units").await;
-        owner.send("4");
-        said(&owner, "Items so far").await;
-        owner.press("Continue ➡️");
-        said(&owner, "When can customers pick it up?").await;
-        owner.send("tomorrow 9-11");
-        said(&owner, "Send a photo").await;
-        owner.press("Skip ➡️");
-        owner.reply_matching(|m| m.button_labels().contains(&"✅ Publish")).await;
+        compose_offer_start(&owner, "Carrots and leeks").await;
+        compose_offer_finish(&owner).await;
         owner.press("✅ Publish");
         tokio::time::sleep(StdDuration::from_millis(rng.gen_range(0..60))).await;
         first.kill();

@@ -10,6 +10,7 @@ use glean_fakes::telegram::FakeUser;
 
 use crate::support::app::{TestApp, eventually, said};
 use crate::support::db::Backend;
+use crate::support::shop::{compose_offer_finish, compose_offer_start};
 
 pub(crate) const OWNER: i64 = 1001;
 const CUSTOMER: i64 = 2002;
@@ -241,31 +242,11 @@ async fn the_offer_wizard_survives_a_restart() {
     let Some(mut app) = TestApp::spawn(Backend::Sqlite).await else { return };
     let (business, _) = crate::support::fixtures::verified_business(app.store()).await;
     let owner = app.user(business.owner_tg_id, "Kalle");
-    owner.send("/newoffer");
-    said(&owner, "What's its title?").await;
-    owner.send("Veg box");
-    said(&owner, "A short description?").await;
-    owner.send("Carrots, leeks and apples");
-    said(&owner, "What's the first item?").await;
-    owner.send("Veg box");
-    said(&owner, "What's one unit?").await;
+    compose_offer_start(&owner, "Carrots, leeks and apples").await;
 
     app.restart().await;
 
-    owner.send("5 kg box");
-    said(&owner, "usual price").await;
-    owner.send("12");
-    said(&owner, "deal price").await;
-    owner.send("5");
-    said(&owner, "How many units").await;
-    owner.send("4");
-    said(&owner, "Items so far").await;
-    owner.press("Continue ➡️");
-    said(&owner, "When can customers pick it up?").await;
-    owner.send("tomorrow 9-11");
-    said(&owner, "Send a photo").await;
-    owner.press("Skip ➡️");
-    let preview = said(&owner, "Veg box").await;
+    let preview = compose_offer_finish(&owner).await;
     assert!(preview.text.contains("Carrots, leeks and apples"), "{}", preview.text);
     owner.send("/publish");
     said(&owner, "is live!").await;

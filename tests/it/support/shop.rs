@@ -68,3 +68,35 @@ pub async fn all_to_quantity(customers: &[FakeUser], offer: &Offer) {
         said(c, "How many?").await;
     }
 }
+
+/// A business starts `/newoffer` for a "Veg box" with `description`, up to
+/// the question of what one unit is.
+pub async fn compose_offer_start(owner: &FakeUser, description: &str) {
+    owner.send("/newoffer");
+    said(owner, "What's its title?").await;
+    owner.send("Veg box");
+    said(owner, "A short description?").await;
+    owner.send(description);
+    said(owner, "What's the first item?").await;
+    owner.send("Veg box");
+    said(owner, "What's one unit?").await;
+}
+
+/// From the unit on: one item (5 kg box, €12 → €5, 4 units), picked up
+/// tomorrow 9–11, no photo; returns the preview card.
+pub async fn compose_offer_finish(owner: &FakeUser) -> BotMessage {
+    owner.send("5 kg box");
+    said(owner, "usual price").await;
+    owner.send("12");
+    said(owner, "deal price").await;
+    owner.send("5");
+    said(owner, "How many units").await;
+    owner.send("4");
+    said(owner, "Items so far").await;
+    owner.press("Continue ➡️");
+    said(owner, "When can customers pick it up?").await;
+    owner.send("tomorrow 9-11");
+    said(owner, "Send a photo").await;
+    owner.press("Skip ➡️");
+    owner.reply_matching(|m| m.button_labels().contains(&"✅ Publish")).await
+}
