@@ -197,6 +197,7 @@ async fn run_bot(
     let shared = webhook.is_some().then(|| ctx.coord.clone());
     let dispatcher = Dispatcher::new(Arc::new(Bot { ctx, username }), shared);
     let _ = ready.set(dispatcher.clone());
+    let _workers = runner::StopOnDrop(dispatcher.clone());
     if let Err(e) = runner::resume(&dispatcher).await {
         tracing::error!(error = %e, "couldn't resume stored updates");
     }

@@ -21,16 +21,28 @@ pub const MAX_LIST: i64 = 100;
 /// How far "near you" reaches.
 pub const RADIUS_M: f64 = 50_000.0;
 
+/// The list, in one message. A customer without a location is offered the
+/// "📍 Share location" keyboard once (a message has one `reply_markup`, and
+/// the list needs its inline buttons, so the offer is a message of its
+/// own); the keyboard is persistent, so it stays on screen for every later
+/// list without being sent again.
 pub async fn deals(bot: &Bot, from: &From) -> anyhow::Result<()> {
-    let location = bot.touch_user(from).await?.location;
+    let user = bot.touch_user(from).await?;
+    let location = user.location;
+    let prompt = location.is_none() && !user.location_prompted;
     let (list, entries) = build(bot, from.user_id, location).await?;
     if entries.is_empty() {
-        return bot.send(from.chat, texts::DEALS_EMPTY, location.is_none().then(location_keyboard)).await.map(drop);
+        bot.send(from.chat, texts::DEALS_EMPTY, prompt.then(location_keyboard)).await?;
+    } else {
+        let (text, markup) = page(bot, list, &entries, 0, location.is_some()).await?;
+        bot.send(from.chat, &text, Some(ReplyMarkup::InlineKeyboard(markup))).await?;
+        if prompt {
+            bot.send(from.chat, texts::SHARE_LOCATION_HINT, Some(location_keyboard())).await?;
+        }
     }
-    let (text, markup) = page(bot, list, &entries, 0, location.is_some()).await?;
-    bot.send(from.chat, &text, Some(ReplyMarkup::InlineKeyboard(markup))).await?;
-    if location.is_none() {
-        bot.send(from.chat, texts::SHARE_LOCATION_HINT, Some(location_keyboard())).await?;
+    if prompt {
+        // After the send: a crash in between offers the keyboard again.
+        bot.store.set_location_prompted(from.user_id, bot.clock.now()).await?;
     }
     Ok(())
 }
@@ -41,7 +53,7 @@ fn location_keyboard() -> ReplyMarkup {
             teloxide::types::KeyboardButton::new(texts::SHARE_LOCATION).request(ButtonRequest::Location),
         ]])
         .resize_keyboard()
-        .one_time_keyboard(),
+        .persistent(),
     )
 }
 
@@ -88,14 +100,12 @@ async fn page(
     let page = page.min(pages - 1);
     let slice = &entries[page * PAGE..(page * PAGE + PAGE).min(entries.len())];
     let ids: Vec<i64> = slice.iter().map(|(id, _)| *id).collect();
-    let offers = bot.store.offers_by_ids(&ids).await?;
-    let context = bot.store.listing_context(&ids).await?;
+    let offers = bot.store.listing_page(&ids).await?;
     let now = bot.clock.now();
     let mut text = texts::deals_header(nearest, page, pages);
     let mut numbers: Vec<(String, Cb)> = Vec::new();
     for (n, (id, distance)) in slice.iter().enumerate() {
-        let Some(o) = offers.iter().find(|o| o.id == *id) else { continue };
-        let Some((shop, tz)) = context.get(id) else { continue };
+        let Some((o, shop, tz)) = offers.iter().find(|(o, _, _)| o.id == *id) else { continue };
         let label = (page * PAGE + n + 1).to_string();
         text.push_str(&format!("\n\n<b>{label}.</b> {}", line(o, shop, *tz, *distance, now)));
         numbers.push((label, Cb::ShowOffer(o.id)));

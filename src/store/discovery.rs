@@ -6,9 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
-use super::businesses::parse_tz;
 use super::{Db, Result, Store, bind_all, id_params, ts, with_pool};
 use crate::domain::Coordinates;
 
@@ -155,34 +153,44 @@ impl Store {
     }
 
     /// Active deals for ranking without a location: the freshest
-    /// [`RANKING_POOL`], with demand and views.
+    /// [`RANKING_POOL`], newest first, with demand and views. The pool comes back as one
+    /// value (`id:published:views:demand,…`), not as a row per deal: on
+    /// SQLite every row is a hand-off between threads (BENCHMARKS.md).
     pub async fn fresh_active(&self, business_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Candidate>> {
-        let mut sql = String::from(
-            "SELECT o.id, COALESCE(o.published_at, o.created_at), o.views, \
-             (SELECT COALESCE(SUM(i.reserved + i.sold), 0) FROM offer_items i WHERE i.offer_id = o.id) \
-             FROM offers o WHERE o.status = 'active' AND o.pickup_end > $1",
+        let mut pool = String::from(
+            "SELECT o.id, o.published_at, COALESCE(o.published_at, o.created_at) AS published, o.views FROM offers o \
+             WHERE o.status = 'active' AND o.pickup_end > $1",
         );
         if business_id.is_some() {
-            sql.push_str(" AND o.business_id = $3");
+            pool.push_str(" AND o.business_id = $3");
         }
-        sql.push_str(" ORDER BY o.published_at DESC, o.id DESC LIMIT $2");
-        let rows: Vec<(i64, i64, i64, i64)> = with_pool!(self, read, p => {
-            let mut q = sqlx::query_as(&sql).bind(ts(now)).bind(RANKING_POOL);
+        pool.push_str(" ORDER BY o.published_at DESC, o.id DESC LIMIT $2");
+        let sql = format!(
+            "SELECT string_agg(f.id || ':' || f.published || ':' || f.views || ':' || \
+             (SELECT COALESCE(SUM(i.reserved + i.sold), 0) FROM offer_items i WHERE i.offer_id = f.id), ',' \
+             ORDER BY f.published_at DESC, f.id DESC) \
+             FROM ({pool}) f"
+        );
+        let packed: Option<String> = with_pool!(self, read, p => {
+            let mut q = sqlx::query_scalar(&sql).bind(ts(now)).bind(RANKING_POOL);
             if let Some(b) = business_id {
                 q = q.bind(b);
             }
-            q.fetch_all(p).await?
+            q.fetch_one(p).await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(offer_id, published_at, views, demand)| Candidate {
-                offer_id,
-                published_at,
-                demand,
-                views,
-                distance_m: None,
+        let Some(packed) = packed else { return Ok(Vec::new()) };
+        packed
+            .split(',')
+            .map(|entry| {
+                let mut n = entry.split(':').map(str::parse::<i64>);
+                match (n.next(), n.next(), n.next(), n.next()) {
+                    (Some(Ok(offer_id)), Some(Ok(published_at)), Some(Ok(views)), Some(Ok(demand))) => {
+                        Ok(Candidate { offer_id, published_at, demand, views, distance_m: None })
+                    }
+                    _ => Err(super::StoreError::Unexpected(anyhow::anyhow!("unreadable ranking entry {entry:?}"))),
+                }
             })
-            .collect())
+            .collect()
     }
 
     /// Counts one opening of an offer's card by a customer.
@@ -231,24 +239,6 @@ impl Store {
         let n = with_pool!(self, write, p => sqlx::query("DELETE FROM deal_lists WHERE created_at < $1")
             .bind(ts(before)).execute(p).await?.rows_affected());
         Ok(n)
-    }
-
-    /// What a line in a list of deals shows besides the offer: each
-    /// offer's shop name and the time zone of its pickup place, for a page
-    /// of offers in one query.
-    pub async fn listing_context(&self, offer_ids: &[i64]) -> Result<HashMap<i64, (String, Tz)>> {
-        if offer_ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let (params, padded) = id_params(1, offer_ids);
-        let sql = format!(
-            "SELECT o.id, b.name, v.timezone FROM offers o JOIN businesses b ON b.id = o.business_id \
-             JOIN venues v ON v.id = o.venue_id WHERE o.id IN ({params})"
-        );
-        let rows: Vec<(i64, String, String)> = with_pool!(self, read, p => {
-            bind_all!(sqlx::query_as(&sql), &padded).fetch_all(p).await?
-        });
-        rows.into_iter().map(|(id, name, tz)| Ok((id, (name, parse_tz(&tz)?)))).collect()
     }
 }
 

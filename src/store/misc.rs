@@ -14,6 +14,8 @@ pub struct User {
     pub language: Option<String>,
     pub location: Option<Coordinates>,
     pub unreachable: bool,
+    /// Was offered the persistent "📍 Share location" keyboard.
+    pub location_prompted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,18 +66,28 @@ impl Store {
     }
 
     pub async fn user(&self, tg_id: i64) -> Result<Option<User>> {
-        type Row = (i64, String, Option<String>, Option<String>, Option<f64>, Option<f64>, bool);
+        type Row = (i64, String, Option<String>, Option<String>, Option<f64>, Option<f64>, bool, bool);
         let row: Option<Row> = with_pool!(self, read, p => sqlx::query_as(
-            "SELECT tg_id, first_name, username, language, lat, lng, unreachable FROM users WHERE tg_id = $1",
+            "SELECT tg_id, first_name, username, language, lat, lng, unreachable, \
+             location_prompted_at IS NOT NULL FROM users WHERE tg_id = $1",
         ).bind(tg_id).fetch_optional(p).await?);
-        Ok(row.map(|(tg_id, first_name, username, language, lat, lng, unreachable)| User {
+        Ok(row.map(|(tg_id, first_name, username, language, lat, lng, unreachable, location_prompted)| User {
             tg_id,
             first_name,
             username,
             language,
             location: lat.zip(lng).and_then(|(a, b)| Coordinates::new(a, b).ok()),
             unreachable,
+            location_prompted,
         }))
+    }
+
+    /// Records that the user was offered the "📍 Share location" keyboard.
+    pub async fn set_location_prompted(&self, tg_id: i64, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "UPDATE users SET location_prompted_at = $1 WHERE tg_id = $2 AND location_prompted_at IS NULL",
+        ).bind(ts(now)).bind(tg_id).execute(p).await?.rows_affected());
+        Ok(())
     }
 
     /// Records an external event; true only the first time it is seen.

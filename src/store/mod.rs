@@ -10,6 +10,7 @@
 //! - idempotency: an external event is acted on only if its row in
 //!   `processed_events` was inserted in the same transaction.
 
+mod admission;
 mod alerts;
 mod backlog;
 mod backup;
@@ -93,6 +94,8 @@ enum Db {
 #[derive(Clone)]
 pub struct Store {
     db: Db,
+    /// PostgreSQL: a few reservations of one offer at a time (`admission`).
+    admission: admission::Admission,
 }
 
 /// Runs `$body` with `$c` bound to the pool for reads or writes.
@@ -258,7 +261,7 @@ impl Store {
             .connect_with(opts)
             .await
             .with_context(|| format!("can't open SQLite database {path:?}"))?;
-        Ok(Store { db: Db::Sqlite { read, write } })
+        Ok(Store { db: Db::Sqlite { read, write }, admission: Default::default() })
     }
 
     pub async fn connect_postgres(opts: PgConnectOptions, max_connections: u32) -> anyhow::Result<Store> {
@@ -268,7 +271,7 @@ impl Store {
             .connect_with(opts)
             .await
             .context("can't connect to PostgreSQL")?;
-        Ok(Store { db: Db::Postgres(pool) })
+        Ok(Store { db: Db::Postgres(pool), admission: Default::default() })
     }
 
     /// Applies pending migrations for this backend.

@@ -118,6 +118,41 @@ struct OfferRow {
     created_at: i64,
 }
 
+/// A row of [`Store::listing_page`]: an offer, one of its items, its shop.
+#[derive(sqlx::FromRow)]
+struct ListingRow {
+    #[sqlx(flatten)]
+    offer: OfferRow,
+    item_id: Option<i64>,
+    item_position: Option<i32>,
+    item_name: Option<String>,
+    item_unit: Option<String>,
+    item_original_price: Option<i64>,
+    item_deal_price: Option<i64>,
+    item_quantity: Option<i32>,
+    item_reserved: Option<i32>,
+    item_sold: Option<i32>,
+    shop: String,
+    shop_tz: String,
+}
+
+impl ListingRow {
+    fn item(&self) -> Option<ItemRow> {
+        Some(ItemRow {
+            id: self.item_id?,
+            offer_id: self.offer.id,
+            position: self.item_position?,
+            name: self.item_name.clone()?,
+            unit: self.item_unit.clone()?,
+            original_price: self.item_original_price?,
+            deal_price: self.item_deal_price?,
+            quantity: self.item_quantity?,
+            reserved: self.item_reserved?,
+            sold: self.item_sold?,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ItemRow {
     id: i64,
@@ -331,6 +366,41 @@ impl Store {
         let mut offers = self.attach_items(rows).await?;
         offers.sort_by_key(|o| ids.iter().position(|id| *id == o.id));
         Ok(offers)
+    }
+
+    /// A page of a deal list in one statement: each offer with its items,
+    /// its shop's name and the time zone of its pickup place, in the order
+    /// of `ids` (missing ones left out).
+    pub async fn listing_page(&self, ids: &[i64]) -> Result<Vec<(Offer, String, chrono_tz::Tz)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (params, padded) = id_params(1, ids);
+        let offer_cols = OFFER_COLS.split(',').map(|c| format!("o.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {offer_cols}, i.id AS item_id, i.position AS item_position, i.name AS item_name, \
+             i.unit AS item_unit, i.original_price AS item_original_price, i.deal_price AS item_deal_price, \
+             i.quantity AS item_quantity, i.reserved AS item_reserved, i.sold AS item_sold, \
+             b.name AS shop, v.timezone AS shop_tz \
+             FROM offers o JOIN businesses b ON b.id = o.business_id JOIN venues v ON v.id = o.venue_id \
+             LEFT JOIN offer_items i ON i.offer_id = o.id WHERE o.id IN ({params}) ORDER BY o.id, i.position"
+        );
+        let rows: Vec<ListingRow> = with_pool!(self, read, p => {
+            bind_all!(sqlx::query_as(&sql), &padded).fetch_all(p).await?
+        });
+        let mut page: Vec<(Offer, String, chrono_tz::Tz)> = Vec::with_capacity(ids.len());
+        let mut rows = rows.into_iter().peekable();
+        while let Some(first) = rows.next() {
+            let id = first.offer.id;
+            let mut items: Vec<ItemRow> = first.item().into_iter().collect();
+            let ListingRow { offer, shop, shop_tz, .. } = first;
+            while let Some(more) = rows.next_if(|r| r.offer.id == id) {
+                items.extend(more.item());
+            }
+            page.push((offer_from_row(offer, items)?, shop, super::businesses::parse_tz(&shop_tz)?));
+        }
+        page.sort_by_key(|(o, _, _)| ids.iter().position(|id| *id == o.id));
+        Ok(page)
     }
 
     async fn attach_items(&self, rows: Vec<OfferRow>) -> Result<Vec<Offer>> {

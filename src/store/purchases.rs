@@ -352,6 +352,13 @@ impl Store {
             Db::Sqlite { .. } => GATE_SQL.to_string(),
             Db::Postgres(_) => format!("{GATE_SQL} FOR UPDATE"),
         };
+        // PostgreSQL: a few buyers of one offer at a time go on to its row
+        // lock, which stays the guarantee (`admission`). SQLite's one
+        // writer queues them already.
+        let admitted = match self.db {
+            Db::Postgres(_) => Some(self.admission.enter(new.offer_id).await),
+            Db::Sqlite { .. } => None,
+        };
         let id: i64 = with_tx!(self, tx => {
             if let Some(key) = &new.request_key {
                 let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
@@ -428,6 +435,7 @@ impl Store {
             }
             id
         });
+        drop(admitted);
         let purchase = self.purchase(id).await.map_err(|e| anyhow::anyhow!(e))?;
         let remaining = self.offer(new.offer_id).await.map_err(|e| anyhow::anyhow!(e))?.remaining();
         Ok((purchase, remaining))

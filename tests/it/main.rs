@@ -6,6 +6,7 @@ mod api;
 mod backup;
 mod cli;
 mod crash;
+mod fairness;
 mod metrics;
 mod money;
 mod openapi;

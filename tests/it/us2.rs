@@ -41,7 +41,13 @@ async fn customer_buys_with_stripe(backend: Backend) {
     customer.send("/deals");
     let list = said(&customer, "Deals").await;
     assert!(list.text.contains("Mitte Bakery bag") && list.text.contains("Potsdam Farm bag"), "{}", list.text);
-    said(&customer, "Share your location").await;
+    let prompt = said(&customer, "Share your location").await;
+    let keyboard = prompt.reply_keyboard.expect("a reply keyboard to share the location");
+    assert!(keyboard.concat().iter().any(|b| b.contains("location")), "{keyboard:?}");
+    // The keyboard stays on screen: later lists come alone, one message each.
+    customer.send("/deals");
+    said(&customer, "Deals").await;
+    assert!(customer.no_reply_for(StdDuration::from_millis(300)).await, "the location prompt is sent once");
 
     // With a location: nearest first, with distances.
     customer.send_location(NEAR.0, NEAR.1);

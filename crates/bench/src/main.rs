@@ -161,7 +161,10 @@ async fn all(target: &Target, duration: u64, only: Option<Backend>, followers: u
         bot,
         offers: 100_000,
         businesses: 200,
+        no_location: false,
     };
+    // Issue 15's second workload: nobody shares a location, a small city.
+    let no_location = |bot| throughput::Opts { offers: 1_000, businesses: 50, no_location: true, ..tp(0, bot) };
     for o in [tp(0, BotKind::Noop), tp(300, BotKind::Noop)] {
         let r = throughput::run(target, &o).await?;
         throughput::print(target, &o, &r);
@@ -175,7 +178,7 @@ async fn all(target: &Target, duration: u64, only: Option<Backend>, followers: u
         let o = floor::Opts { tasks: 1_000, duration: 10 };
         let r = floor::run(&target, &o).await?;
         floor::print(&target, &o, &r);
-        for o in [tp(0, BotKind::App), tp(300, BotKind::App)] {
+        for o in [tp(0, BotKind::App), tp(300, BotKind::App), no_location(BotKind::App)] {
             let r = throughput::run(&target, &o).await?;
             throughput::print(&target, &o, &r);
         }

@@ -18,6 +18,8 @@ use crate::setup::{self, AppProcess, BotKind, CpuSample, CpuUse, Db, Percentiles
 pub const USER_BASE: i64 = 10_000;
 /// How long a user waits for a reaction before counting a timeout.
 const PATIENCE: Duration = Duration::from_secs(30);
+/// A reaction slower than this counts as "answered after more than 5 s".
+pub const SLOW: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Opts {
@@ -41,6 +43,11 @@ pub struct Opts {
     pub offers: u32,
     #[arg(long, default_value_t = 200)]
     pub businesses: u32,
+    /// The users never share a location, so `/deals` ranks by freshness
+    /// and popularity (the workload of issue 15: `--no-location --offers
+    /// 1000 --businesses 50`).
+    #[arg(long)]
+    pub no_location: bool,
 }
 
 pub struct Report {
@@ -50,6 +57,8 @@ pub struct Report {
     pub next: Percentiles,
     pub timeouts: u64,
     pub unexpected: u64,
+    /// Measured reactions that took longer than [`SLOW`].
+    pub slow: u64,
     pub cpu: CpuUse,
     pub hwm_kib: u64,
     pub rss_kib: u64,
@@ -82,7 +91,7 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
                 seeded.venues,
                 o.users
             );
-            place_users(&db, o.users).await?;
+            place_users(&db, o.users, !o.no_location).await?;
             if target.analyze {
                 db.store.analyze_seeded().await?;
             }
@@ -156,6 +165,7 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
         .collect();
     let mut all = results.deals.clone();
     all.extend(&results.next);
+    let slow = all.iter().filter(|us| **us > SLOW.as_micros() as u64).count() as u64;
     Ok(Report {
         updates_per_sec: handled / measured,
         all: Percentiles::of(all),
@@ -163,6 +173,7 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
         next: Percentiles::of(results.next),
         timeouts: results.timeouts,
         unexpected: results.unexpected,
+        slow,
         cpu,
         hwm_kib,
         rss_kib,
@@ -172,16 +183,18 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
     })
 }
 
-/// Every user has spoken to the bot before and shared a location somewhere
-/// in the city, so `/deals` lists the nearest deals.
-async fn place_users(db: &Db, users: u32) -> anyhow::Result<()> {
+/// Every user has spoken to the bot before and (with `located`) shared a
+/// location somewhere in the city, so `/deals` lists the nearest deals.
+async fn place_users(db: &Db, users: u32, located: bool) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(2);
     let now = chrono::Utc::now();
     for i in 0..users {
         let id = USER_BASE + i64::from(i);
         let at = setup::random_point_in_city(&mut rng)?;
         db.store.upsert_user(id, &format!("U{id}"), None, Some("en"), now).await?;
-        db.store.set_user_location(id, at, now).await?;
+        if located {
+            db.store.set_user_location(id, at, now).await?;
+        }
     }
     Ok(())
 }
@@ -232,7 +245,14 @@ async fn user_loop(mut u: User, stagger: Duration, pause: Duration, measure_from
 
 pub fn print(target: &Target, o: &Opts, r: &Report) {
     let label = match o.bot {
-        BotKind::App => format!("{} · {} deals · {}", target.backend.name(), o.offers, target.stats_label()),
+        BotKind::App => format!(
+            "{} · {} deals in {} shops · {} · {}",
+            target.backend.name(),
+            o.offers,
+            o.businesses,
+            if o.no_location { "no location" } else { "nearby" },
+            target.stats_label()
+        ),
         BotKind::Noop => "no-op bot, no database".to_string(),
     };
     println!("## throughput · {label} · {} users · pause {} ms", o.users, o.pause_ms);
@@ -241,6 +261,7 @@ pub fn print(target: &Target, o: &Opts, r: &Report) {
     println!("  latency /deals: {}", r.deals);
     println!("  latency Next:   {}", r.next);
     println!("  timeouts {} · unexpected messages {}", r.timeouts, r.unexpected);
+    println!("  fairness: {}", fairness(o.users, r));
     println!("  {}", r.cpu);
     println!("  bot process peak memory (VmHWM) {:.1} MiB, RSS at end {:.1} MiB", mib(r.hwm_kib), mib(r.rss_kib));
     let calls: Vec<String> = r.calls_per_update.iter().map(|(m, n)| format!("{m} {n:.2}")).collect();
@@ -248,6 +269,24 @@ pub fn print(target: &Target, o: &Opts, r: &Report) {
     if r.seed_secs > 0.0 {
         println!("  (seeding took {:.1} s)", r.seed_secs);
     }
+}
+
+/// How evenly the wait is shared. In a closed loop at saturation a fair
+/// server answers everyone in about users ÷ throughput (Little's law), so
+/// p99 over that is near 1; a server that lets some updates wait while it
+/// serves others quickly shows a low p50 and a high ratio. Below
+/// saturation the ratio means nothing (the users' pauses make up the loop).
+pub fn fairness(users: u32, r: &Report) -> String {
+    let fair_ms = f64::from(users) / r.updates_per_sec.max(1e-9) * 1000.0;
+    format!(
+        "p99 / (users ÷ throughput) = {:.0} / {:.0} ms = {:.2} · answered after more than {} s: {} of {}",
+        r.all.p99,
+        fair_ms,
+        r.all.p99 / fair_ms,
+        SLOW.as_secs(),
+        r.slow,
+        r.all.n
+    )
 }
 
 pub fn mib(kib: u64) -> f64 {
