@@ -9,7 +9,9 @@
 //! - `orders`: the order confirmation and an order's lines.
 //! - `notices`: the text of each kind of notice.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
+//! - `app`: the Mini App's server-side texts (its API's error messages).
 
+pub mod app;
 pub mod callback;
 pub mod cards;
 pub mod keyboards;

@@ -4,9 +4,11 @@
 mod alerts;
 mod api;
 mod backup;
+mod browser;
 mod cli;
 mod crash;
 mod metrics;
+mod miniapp;
 mod money;
 mod openapi;
 mod outage;
