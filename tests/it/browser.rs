@@ -238,7 +238,11 @@ async fn the_mini_app_in_headless_chromium() {
     b.goto(&page).await;
     b.wait_screen("list").await;
     let to_list = opened.elapsed();
-    let first_list_ms = b.exec("return window.__firstList", vec![]).await.as_f64().expect("the list's time mark");
+    let first_list_ms = b
+        .exec("return performance.getEntriesByName('glean:first-list')[0].startTime", vec![])
+        .await
+        .as_f64()
+        .expect("the app's mark of its first list");
     let rows = b.exec("return [...document.querySelectorAll('.row .title')].map(e => e.textContent)", vec![]).await;
     let rows: Vec<String> = serde_json::from_value(rows).unwrap();
     assert_eq!(rows.len(), 3, "{rows:?}");

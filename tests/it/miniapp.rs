@@ -387,3 +387,47 @@ async fn buying_with_stripe_shows_the_code_once_paid() {
     // page says how much before asking.
     assert_eq!(paid["refund_on_cancel"]["display"], "€1.50");
 }
+
+/// The page and its assets come from the binary: the settings filled in,
+/// a Content-Security-Policy, and ETags so a reopened app fetches nothing
+/// that didn't change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_and_its_assets_are_served_from_the_binary() {
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, &[("MAP_TILE_URL", "https://tiles.example/{z}/{x}/{y}.png?k=\"1\"")])
+            .await
+            .unwrap();
+    let client = reqwest::Client::new();
+    let res = client.get(format!("{}/app", app.base_url)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self' https://telegram.org;"), "{csp}");
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"<script src="https://telegram.org/js/telegram-web-app.js"></script>"#), "{html}");
+    assert!(html.contains(r#"data-tiles="https://tiles.example/{z}/{x}/{y}.png?k=&quot;1&quot;""#), "{html}");
+    assert!(html.contains("OpenStreetMap&lt;/a&gt; contributors"), "{html}");
+    assert!(!html.contains("{{"), "a placeholder left: {html}");
+
+    for (path, content_type) in [
+        ("app.js", "text/javascript"),
+        ("app.css", "text/css"),
+        ("vendor/leaflet/leaflet.js", "text/javascript"),
+        ("vendor/leaflet/LICENSE", "text/plain"),
+    ] {
+        let url = format!("{}/app/assets/{path}", app.base_url);
+        let res = client.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with(content_type), "{path}");
+        let tag = res.headers()["etag"].clone();
+        assert!(!res.bytes().await.unwrap().is_empty());
+        let again = client.get(&url).header("If-None-Match", tag).send().await.unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert!(again.bytes().await.unwrap().is_empty());
+    }
+    let license = client.get(format!("{}/app/assets/vendor/leaflet/LICENSE", app.base_url)).send().await.unwrap();
+    assert!(license.text().await.unwrap().contains("Volodymyr Agafonkin"));
+    let missing = client.get(format!("{}/app/assets/../Cargo.toml", app.base_url)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}

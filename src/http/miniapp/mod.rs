@@ -106,23 +106,31 @@ async fn page(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// `GET /app/assets/{path}`: one compiled-in asset.
-async fn asset(Path(path): Path<String>) -> Response {
-    match ASSETS.iter().find(|(p, _, _)| *p == path) {
-        Some((_, content_type, bytes)) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-                // Assets change only with a new build; a few minutes of
-                // caching keeps reopening the app quick.
-                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
-                (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-            ],
-            *bytes,
-        )
-            .into_response(),
-        None => ApiError::NotFound("there is no such asset".into()).into_response(),
+/// An asset's ETag: the start of its SHA-256, so a new build's changed
+/// file is fetched again and an unchanged one is a 304.
+fn etag(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("\"{}\"", &hex::encode(sha2::Sha256::digest(bytes))[..20])
+}
+
+/// `GET /app/assets/{path}`: one compiled-in asset, revalidated by ETag.
+async fn asset(Path(path): Path<String>, headers: axum::http::HeaderMap) -> Response {
+    static TAGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let tags = TAGS.get_or_init(|| ASSETS.iter().map(|(_, _, bytes)| etag(bytes)).collect());
+    let Some(i) = ASSETS.iter().position(|(p, _, _)| *p == path) else {
+        return ApiError::NotFound("there is no such asset".into()).into_response();
+    };
+    let (_, content_type, bytes) = ASSETS[i];
+    let tag = HeaderValue::from_str(&tags[i]).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    let common = [
+        (header::ETAG, tag.clone()),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+    ];
+    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v == tag) {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
     }
+    (StatusCode::OK, common, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], bytes).into_response()
 }
 
 /// The Telegram user an API call acts for, taken from validated `initData`
