@@ -254,7 +254,11 @@ impl HandledMarks {
     }
 }
 
-/// Reads the update id and chat of a raw update.
+/// Reads the update id and ordering key of a raw update: its chat, or for
+/// updates without one (inline queries and chosen inline results, presses
+/// on inline messages) the user, so one user's inline query never waits
+/// behind another's. A user's id is also their private chat's, so their
+/// inline queries keep order with what they say to the bot.
 pub fn parse_raw(v: &Value) -> Option<InboundUpdate> {
     let update_id = v["update_id"].as_i64()?;
     let chat_id = v["message"]["chat"]["id"]
@@ -262,6 +266,8 @@ pub fn parse_raw(v: &Value) -> Option<InboundUpdate> {
         .or_else(|| v["edited_message"]["chat"]["id"].as_i64())
         .or_else(|| v["callback_query"]["message"]["chat"]["id"].as_i64())
         .or_else(|| v["callback_query"]["from"]["id"].as_i64())
+        .or_else(|| v["inline_query"]["from"]["id"].as_i64())
+        .or_else(|| v["chosen_inline_result"]["from"]["id"].as_i64())
         .unwrap_or(0);
     Some(InboundUpdate { update_id, chat_id, payload: v.to_string() })
 }
