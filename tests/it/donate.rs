@@ -6,14 +6,18 @@
 //! second is told it's gone, the business who is coming, and stock ends at
 //! 0. Bad links, stale and forged buttons change nothing. Impact follows.
 
+use std::sync::Arc;
+
 use chrono::Duration;
-use glean::domain::{OfferStatus, PurchaseStatus};
-use glean::store::PaymentMethod;
+use glean::domain::charity::InviteToken;
+use glean::domain::{Coordinates, NoticeKind, OfferStatus, PurchaseStatus};
+use glean::store::{Actor, DonationOutcome, NewPurchase, PaymentMethod, Registration};
 use glean_fakes::telegram::FakeUser;
 
+use crate::on_both_backends;
 use crate::support::app::{TestApp, said};
-use crate::support::db::Backend;
-use crate::support::fixtures::shop_with_offer;
+use crate::support::db::{Backend, TestDb};
+use crate::support::fixtures::{ADMIN, OWNER, active_offer, now, shop_with_offer};
 use crate::support::shop::buy;
 
 const SHOP: i64 = 3101;
@@ -197,4 +201,95 @@ async fn nobody_is_offered_what_a_shop_does_not_donate() {
     let forged = tafel.press_data(help.message_id, &format!("1:D:{}:y", offer.id));
     assert_eq!(tafel.callback_answer(&forged).await.text.as_deref(), Some("This offer wasn't made to you."));
     assert_eq!(app.store().offer(offer.id).await.unwrap().remaining(), 2);
+}
+
+on_both_backends!(charities_race_for_one_remainder);
+
+/// Six charities accept at once through two connection pools: one gets
+/// every unit left (a reservation's units stay reserved), the others are
+/// told it's gone; a link registers once; a withdrawal cancels the
+/// donation and returns its units.
+async fn charities_race_for_one_remainder(db: TestDb) {
+    let s = &db.store;
+    let offer = active_offer(s, &[2, 1]).await;
+    let (a, b) = (offer.items[0].id, offer.items[1].id);
+    let held = NewPurchase {
+        customer_tg_id: 4242,
+        offer_id: offer.id,
+        lines: vec![(a, 1)],
+        method: PaymentMethod::Stripe,
+        expires_at: Some(now() + Duration::minutes(30)),
+        request_key: None,
+    };
+    s.reserve(&held, now()).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let token = InviteToken::generate();
+        let c = s.create_charity(&format!("Charity {i}"), "Mitte", &token.hash(), ADMIN, now()).await.unwrap();
+        assert!(matches!(
+            s.register_charity(&token.hash(), 8000 + i, now()).await.unwrap(),
+            Registration::Registered(_)
+        ));
+        assert!(s.set_charity_location(8000 + i, Coordinates::new(52.52, 13.40).unwrap()).await.unwrap());
+        if i == 0 {
+            assert_eq!(s.register_charity(&token.hash(), 9999, now()).await.unwrap(), Registration::Used);
+            assert!(matches!(
+                s.register_charity(&token.hash(), 8000, now()).await.unwrap(),
+                Registration::AlreadyYours(_)
+            ));
+        }
+        ids.push(c.id);
+    }
+    assert_eq!(s.register_charity(&InviteToken::generate().hash(), 9999, now()).await.unwrap(), Registration::Unknown);
+    assert!(s.open_donation_round(offer.id, &ids, now()).await.unwrap());
+    assert!(!s.open_donation_round(offer.id, &ids, now()).await.unwrap(), "one round per offer");
+
+    let stores = Arc::new([s.clone(), db.another_store().await]);
+    let tasks: Vec<_> = (0..6)
+        .map(|i| {
+            let stores = stores.clone();
+            tokio::spawn(async move { stores[i % 2].accept_donation(offer.id, 8000 + i as i64, now()).await })
+        })
+        .collect();
+    let mut winner = None;
+    let mut gone = 0;
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await.unwrap().unwrap() {
+            DonationOutcome::Taken { purchase_id } => {
+                assert!(winner.replace((8000 + i as i64, purchase_id)).is_none(), "two winners");
+            }
+            DonationOutcome::Gone => gone += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    let (winner, purchase_id) = winner.expect("one winner");
+    assert_eq!(gone, 5);
+    let o = s.offer(offer.id).await.unwrap();
+    let stock: Vec<(u32, u32)> = o.items.iter().map(|i| (i.reserved, i.sold)).collect();
+    assert_eq!((stock, o.remaining(), o.status), (vec![(1, 1), (0, 1)], 0, OfferStatus::SoldOut));
+    let p = s.purchase(purchase_id).await.unwrap();
+    let lines: Vec<(i64, u32, i64)> = p.lines.iter().map(|l| (l.item_id, l.quantity, l.unit_price.minor())).collect();
+    assert_eq!(
+        (p.status, p.total.minor(), p.customer_tg_id, lines),
+        (PurchaseStatus::Donated, 0, winner, vec![(a, 1, 0), (b, 1, 0)])
+    );
+    for i in 0..6 {
+        let kinds: Vec<NoticeKind> = s.notices_of_chat(8000 + i).await.unwrap().into_iter().map(|n| n.0).collect();
+        let expected = if 8000 + i == winner {
+            vec![NoticeKind::DonationOffered, NoticeKind::DonationTaken]
+        } else {
+            vec![NoticeKind::DonationOffered, NoticeKind::DonationGone]
+        };
+        assert_eq!(kinds, expected, "charity {i}");
+    }
+    assert_eq!(
+        s.accept_donation(offer.id, winner, now()).await.unwrap(),
+        DonationOutcome::AlreadyYours { purchase_id }
+    );
+    assert_eq!(s.accept_donation(offer.id, 9999, now()).await.unwrap(), DonationOutcome::NotOffered);
+
+    s.withdraw_offer(offer.id, &Actor::User(OWNER), now()).await.unwrap();
+    assert_eq!(s.purchase(purchase_id).await.unwrap().status, PurchaseStatus::Cancelled);
+    let o = s.offer(offer.id).await.unwrap();
+    assert_eq!(o.items.iter().map(|i| i.sold).sum::<u32>(), 0);
 }
