@@ -38,9 +38,19 @@ pub async fn on_query(bot: &Bot, q: &InlineQuery) -> anyhow::Result<()> {
             result(d, base, &links, now)
         })
         .collect();
-    tracing::info!(tg_user = user, found = deals.len(), located = at.is_some(), "inline query answered");
-    bot.tg.answer_inline(&q.id.0, results, CACHE_SECS).await?;
-    Ok(())
+    match bot.tg.answer_inline(&q.id.0, results, CACHE_SECS).await {
+        Ok(()) => {
+            tracing::info!(tg_user = user, found = deals.len(), located = at.is_some(), "inline query answered");
+            Ok(())
+        }
+        // The user typed on (a newer query replaced this one), or this is a
+        // replay after a crash: the query is closed, and nobody waits for it.
+        Err(teloxide::RequestError::Api(e)) => {
+            tracing::info!(tg_user = user, error = %e, "inline query no longer open");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn on_chosen(bot: &Bot, r: &ChosenInlineResult) -> anyhow::Result<()> {

@@ -80,7 +80,7 @@ fn check_result(r: &Value) -> Result<(String, Map<String, Value>), ApiError> {
     let mut content = Map::new();
     match kind {
         "article" => {
-            if !r.get("title").and_then(Value::as_str).is_some_and(|t| !t.trim().is_empty()) {
+            if r.get("title").and_then(Value::as_str).is_none_or(|t| t.trim().is_empty()) {
                 return Err(ApiError::bad_request("RESULT_TITLE_EMPTY"));
             }
             let input = r
