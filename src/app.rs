@@ -89,6 +89,7 @@ impl App {
         let webhook_set = http_state.webhook_set.clone();
         let router = http::router(http_state)
             .merge(http::stripe::router(ctx.clone()))
+            .merge(http::miniapp::router(ctx.clone()))
             .merge(webhook)
             .layer(axum::middleware::from_fn(http::observe::track));
         crate::metrics::http_routes(http::observe::ROUTES);
@@ -99,6 +100,7 @@ impl App {
         let sender = tokio::spawn(crate::send::alerts::run_sender(ctx.clone(), stop_rx.clone()));
         let notices = tokio::spawn(crate::send::notices::run(ctx.clone(), stop_rx.clone()));
         let refunds = tokio::spawn(crate::jobs::run_refunds(ctx.clone(), stop_rx.clone()));
+        let cards = tokio::spawn(crate::send::cards::run(ctx.clone(), stop_rx.clone()));
         let bot_task = tokio::spawn(run_bot(ctx.clone(), dispatcher, webhook_set, stop_rx.clone()));
         let mut http_stop = stop_rx.clone();
         let server = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -116,6 +118,7 @@ impl App {
         let _ = sender.await;
         let _ = notices.await;
         let _ = refunds.await;
+        let _ = cards.await;
         server.await.context("HTTP server task")?.context("HTTP server failed")?;
         ctx.store.close().await;
         tracing::info!("glean stopped");
@@ -180,6 +183,13 @@ async fn run_bot(
         if let Err(e) = ctx.tg.set_commands(bot::command_menu(true), Some(*admin)).await {
             tracing::warn!(admin, error = %e, "setMyCommands for an admin failed");
         }
+    }
+    // The menu button opens the Mini App; without an https PUBLIC_BASE_URL
+    // Telegram couldn't open it, so the menu keeps the command list.
+    if let Some(url) = ctx.app_url(None)
+        && let Err(e) = ctx.tg.set_menu_app(crate::render::texts::MENU_BUTTON, &url).await
+    {
+        tracing::warn!(error = %e, "setChatMenuButton failed");
     }
     let webhook = ctx.settings.telegram_webhook_url.clone().zip(ctx.settings.telegram_webhook_secret.clone());
     match &webhook {

@@ -5,13 +5,17 @@
 //!
 //! - `texts`: every string the bot says (HTML-escaped where a user typed it).
 //! - `cards`: the offer card, one renderer for the preview and for customers.
+//! - `inline`: inline mode's results and the deal card posted into a chat.
 //! - `keyboards`: inline and reply keyboards.
 //! - `orders`: the order confirmation and an order's lines.
 //! - `notices`: the text of each kind of notice.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
+//! - `app`: the Mini App's server-side texts (its API's error messages).
 
+pub mod app;
 pub mod callback;
 pub mod cards;
+pub mod inline;
 pub mod keyboards;
 pub mod notices;
 pub mod orders;

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
+use super::businesses::parse_tz;
 use super::{Db, Result, Store, bind_all, id_params, ts, with_pool};
 use crate::domain::Coordinates;
 
@@ -239,6 +241,24 @@ impl Store {
         let n = with_pool!(self, write, p => sqlx::query("DELETE FROM deal_lists WHERE created_at < $1")
             .bind(ts(before)).execute(p).await?.rows_affected());
         Ok(n)
+    }
+
+    /// What a line in a list of deals shows besides the offer: each
+    /// offer's shop name and the time zone of its pickup place, for a page
+    /// of offers in one query.
+    pub async fn listing_context(&self, offer_ids: &[i64]) -> Result<HashMap<i64, (String, Tz)>> {
+        if offer_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let (params, padded) = id_params(1, offer_ids);
+        let sql = format!(
+            "SELECT o.id, b.name, v.timezone FROM offers o JOIN businesses b ON b.id = o.business_id \
+             JOIN venues v ON v.id = o.venue_id WHERE o.id IN ({params})"
+        );
+        let rows: Vec<(i64, String, String)> = with_pool!(self, read, p => {
+            bind_all!(sqlx::query_as(&sql), &padded).fetch_all(p).await?
+        });
+        rows.into_iter().map(|(id, name, tz)| Ok((id, (name, parse_tz(&tz)?)))).collect()
     }
 }
 

@@ -544,8 +544,8 @@ async fn nearest_deals_match_a_brute_force_ranking(db: TestDb) {
     }
 }
 
-/// Offers and pages of a list (offers, items, shop and zone in one
-/// statement) come back in the order asked for, for
+/// Offers, their list context and pages of a list (offers, items, shop
+/// and zone in one statement) come back in the order asked for, for
 /// lists of any length (the statement pads them), skipping unknown ids.
 async fn lists_of_offers_keep_their_order(db: TestDb) {
     let s = &db.store;
@@ -561,6 +561,9 @@ async fn lists_of_offers_keep_their_order(db: TestDb) {
         asked.insert(0, 999_999);
         let got: Vec<i64> = s.offers_by_ids(&asked).await.unwrap().iter().map(|o| o.id).collect();
         assert_eq!(got, asked[1..].to_vec(), "{n} ids and a missing one");
+        let context = s.listing_context(&asked).await.unwrap();
+        assert_eq!(context.len(), n);
+        assert!(context.values().all(|(name, tz)| *name == b.name && *tz == v.timezone));
         let page = s.listing_page(&asked).await.unwrap();
         assert_eq!(page.iter().map(|(o, _, _)| o.id).collect::<Vec<_>>(), asked[1..].to_vec(), "a page likewise");
         assert!(page.iter().all(|(_, name, tz)| *name == b.name && *tz == v.timezone), "with shop and zone");

@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 use super::formatting::{self, Formatted};
+use super::inline;
 use super::markup::{self, Markup};
 use super::params::{InputFile, Params};
 use super::state::{self, FileKind, State, StoredMessage, bot_user_json, unix_now};
@@ -30,6 +31,8 @@ const METHODS: &[&str] = &[
     "setMyCommands",
     "deleteMyCommands",
     "getMyCommands",
+    "setChatMenuButton",
+    "getChatMenuButton",
     "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",
@@ -44,6 +47,7 @@ const METHODS: &[&str] = &[
     "editMessageMedia",
     "deleteMessage",
     "answerCallbackQuery",
+    "answerInlineQuery",
     "getFile",
     "sendChatAction",
 ];
@@ -120,6 +124,12 @@ pub(super) fn call(state: &mut State, method: &str, p: &Params) -> Result<Value,
             Ok(json!(true))
         }
         "getMyCommands" => Ok(state.commands.iter().map(|(c, d)| json!({"command": c, "description": d})).collect()),
+        "setChatMenuButton" => set_chat_menu_button(state, p),
+        "getChatMenuButton" => {
+            let chat = p.get("chat_id").and_then(Value::as_i64);
+            let button = chat.and_then(|c| state.menu_buttons.get(&Some(c))).or_else(|| state.menu_buttons.get(&None));
+            Ok(button.cloned().unwrap_or_else(|| json!({"type": "default"})))
+        }
         "setWebhook" => set_webhook(state, p),
         "deleteWebhook" => {
             if p.boolean("drop_pending_updates")? {
@@ -144,6 +154,7 @@ pub(super) fn call(state: &mut State, method: &str, p: &Params) -> Result<Value,
         "editMessageMedia" => edit_message_media(state, p),
         "deleteMessage" => delete_message(state, p),
         "answerCallbackQuery" => answer_callback_query(state, p),
+        "answerInlineQuery" => inline::answer_inline_query(state, p),
         "getFile" => get_file(state, p),
         "sendChatAction" => send_chat_action(state, p),
         _ => Err(ApiError::not_found()),
@@ -176,6 +187,38 @@ fn set_my_commands(state: &mut State, p: &Params) -> Result<Value, ApiError> {
     Ok(json!(true))
 }
 
+/// `setChatMenuButton`: `commands`, `default`, or `web_app` with a text and
+/// an https `WebAppInfo`; for one private chat (`chat_id`) or the default.
+fn set_chat_menu_button(state: &mut State, p: &Params) -> Result<Value, ApiError> {
+    let chat = match p.get("chat_id") {
+        None => None,
+        Some(v) => {
+            let id = v.as_i64().ok_or_else(|| ApiError::bad_request("chat not found"))?;
+            if !state.chats.contains_key(&id) {
+                return Err(ApiError::bad_request("chat not found"));
+            }
+            Some(id)
+        }
+    };
+    let button = match p.json("menu_button", "can't parse menu button JSON object")? {
+        None => json!({"type": "default"}),
+        Some(b) => b.clone(),
+    };
+    match button["type"].as_str() {
+        Some("commands" | "default") => {}
+        Some("web_app") => {
+            let text = button["text"].as_str().unwrap_or_default();
+            if text.trim().is_empty() || text.chars().count() > 64 {
+                return Err(ApiError::bad_request("BUTTON_TEXT_INVALID"));
+            }
+            markup::web_app_info(&button["web_app"])?;
+        }
+        _ => return Err(ApiError::bad_request("can't parse menu button: unsupported menu button type")),
+    }
+    state.menu_buttons.insert(chat, button);
+    Ok(json!(true))
+}
+
 fn set_webhook(state: &mut State, p: &Params) -> Result<Value, ApiError> {
     let url = p.string("url").unwrap_or_default();
     if url.is_empty() {
@@ -188,7 +231,17 @@ fn set_webhook(state: &mut State, p: &Params) -> Result<Value, ApiError> {
     if p.boolean("drop_pending_updates")? {
         state.updates.clear();
     }
+    if let Some(list) = allowed_updates(p)? {
+        state.allowed_updates = Some(list);
+    }
     Ok(json!(true))
+}
+
+/// `allowed_updates` as a list of update types, if given.
+pub(super) fn allowed_updates(p: &Params) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(v) = p.json("allowed_updates", "can't parse allowed updates JSON object")? else { return Ok(None) };
+    let list = v.as_array().ok_or_else(|| ApiError::bad_request("allowed_updates must be an Array"))?;
+    Ok(Some(list.iter().filter_map(Value::as_str).map(str::to_owned).collect()))
 }
 
 /// The target chat of a send: it must exist and not have blocked the bot.
@@ -443,7 +496,7 @@ fn deliver(
 /// The bot message an edit targets: `(chat id, message id)`.
 fn edit_target(state: &State, p: &Params) -> Result<(i64, i64), ApiError> {
     if p.get("inline_message_id").is_some() {
-        // The fake has no inline messages.
+        // Only text and caption edits of inline messages are implemented.
         return Err(ApiError::bad_request("MESSAGE_ID_INVALID"));
     }
     let chat_id = target_chat(state, p)?;
@@ -504,6 +557,9 @@ fn put_markup(message: &mut Map<String, Value>, keyboard: Option<Value>) {
 }
 
 fn edit_message_text(state: &mut State, p: &Params) -> Result<Value, ApiError> {
+    if p.get("inline_message_id").is_some() {
+        return inline::edit(state, p, false);
+    }
     let target = edit_target(state, p)?;
     let current = &state.chats[&target.0].messages[&target.1].json;
     if current.get("text").is_none() {
@@ -526,6 +582,9 @@ fn edit_message_text(state: &mut State, p: &Params) -> Result<Value, ApiError> {
 }
 
 fn edit_message_caption(state: &mut State, p: &Params) -> Result<Value, ApiError> {
+    if p.get("inline_message_id").is_some() {
+        return inline::edit(state, p, true);
+    }
     let target = edit_target(state, p)?;
     let current = &state.chats[&target.0].messages[&target.1].json;
     let has_media = ["photo", "document"].iter().any(|k| current.get(*k).is_some());
