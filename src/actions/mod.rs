@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod businesses;
 pub mod notify;
 pub mod offers;
+pub mod privacy;
 pub mod purchases;
 
 use std::sync::{Arc, OnceLock};

@@ -6,7 +6,7 @@
 //! - `dialogue`: the typed dialogue state, saved per chat.
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
-//!   `/alerts`): one file per flow.
+//!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`): one file per flow.
 //!
 //! What the bot shows (texts, cards, keyboards, callback data) is in
 //! `render`, shared with the senders.
@@ -18,6 +18,7 @@ mod dialogue;
 mod myoffers;
 mod newoffer;
 mod orders;
+mod privacy;
 pub(crate) mod register;
 pub mod runner;
 mod start;
@@ -130,6 +131,7 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
         BotCommand::new("orders", "Your orders"),
         BotCommand::new("following", "Shops you follow"),
         BotCommand::new("alerts", "Deal alerts near you"),
+        BotCommand::new("privacy", "Your data: download, delete, forget your location"),
         BotCommand::new("start", "Welcome"),
         BotCommand::new("help", "What I can do"),
         BotCommand::new("register", "Register your business"),
@@ -150,6 +152,10 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
             BotCommand::new("refunds", "Failed refunds"),
             BotCommand::new("refund_retry", "Try a failed refund again: /refund_retry <order id>"),
             BotCommand::new("refund_settled", "A failed refund was settled outside Stripe: /refund_settled <order id>"),
+            BotCommand::new(
+                "privacy_request",
+                "Export or delete someone's data: /privacy_request <user id> export|delete",
+            ),
         ]);
     }
     c
@@ -270,6 +276,8 @@ impl Bot {
             "orders" => orders::list(self, from).await,
             "following" => alerts::following(self, from).await,
             "alerts" => alerts::overview(self, from, None).await,
+            "privacy" => privacy::overview(self, from).await,
+            "privacy_request" => privacy::request(self, from, args).await,
             "myoffers" => myoffers::list(self, from, None).await,
             "pause" => myoffers::pause_command(self, from, args).await,
             "edit" => myoffers::edit_command(self, from, args).await,
@@ -362,6 +370,7 @@ impl Bot {
                 alerts::on_follow(self, &from, &press, shown, b, matches!(cb, Cb::Follow(_))).await
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
+            Cb::Privacy(act) => privacy::on_button(self, &from, &press, act).await,
             Cb::VenueLocation(id) => {
                 self.answer(&press, None).await?;
                 match self.store.venue(id).await {

@@ -49,6 +49,43 @@ pub enum Cb {
     Unfollow(i64),
     /// A button of the `/alerts` overview.
     Alerts(AlertAct),
+    /// A button of `/privacy`.
+    Privacy(PrivacyAct),
+}
+
+/// What a person does from `/privacy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivacyAct {
+    /// 📦 Download my data.
+    Export,
+    /// 🗑 Delete my data: asks for a confirmation.
+    Delete,
+    /// Confirmed: delete it.
+    DeleteConfirm,
+    /// Not deleting after all.
+    Keep,
+    /// 📍 Forget my location.
+    ForgetLocation,
+}
+
+impl PrivacyAct {
+    const CODES: [(PrivacyAct, char); 5] = [
+        (PrivacyAct::Export, 'e'),
+        (PrivacyAct::Delete, 'd'),
+        (PrivacyAct::DeleteConfirm, 'D'),
+        (PrivacyAct::Keep, 'k'),
+        (PrivacyAct::ForgetLocation, 'f'),
+    ];
+
+    fn code(self) -> char {
+        Self::CODES.iter().find(|(a, _)| *a == self).map_or('?', |(_, c)| *c)
+    }
+
+    fn from_code(s: &str) -> Option<PrivacyAct> {
+        let mut chars = s.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else { return None };
+        Self::CODES.iter().find(|(_, k)| *k == c).map(|(a, _)| *a)
+    }
 }
 
 /// What a customer does from the `/alerts` overview.
@@ -152,6 +189,7 @@ impl Cb {
             Cb::Follow(id) => format!("{VERSION}:f:{id}"),
             Cb::Unfollow(id) => format!("{VERSION}:u:{id}"),
             Cb::Alerts(act) => format!("{VERSION}:A:{}", act.code()),
+            Cb::Privacy(act) => format!("{VERSION}:P:{}", act.code()),
             Cb::Wizard { seq, action } => {
                 let a = match action {
                     Wiz::Back => "b".to_string(),
@@ -216,6 +254,7 @@ impl Cb {
             "f" => Cb::Follow(id(parts.next())?),
             "u" => Cb::Unfollow(id(parts.next())?),
             "A" => Cb::Alerts(AlertAct::from_code(parts.next()?)?),
+            "P" => Cb::Privacy(PrivacyAct::from_code(parts.next()?)?),
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
                 let a = parts.next()?;
@@ -272,6 +311,11 @@ mod tests {
             Cb::Alerts(AlertAct::Nearby),
             Cb::Alerts(AlertAct::Off),
             Cb::Alerts(AlertAct::Quiet),
+            Cb::Privacy(PrivacyAct::Export),
+            Cb::Privacy(PrivacyAct::Delete),
+            Cb::Privacy(PrivacyAct::DeleteConfirm),
+            Cb::Privacy(PrivacyAct::Keep),
+            Cb::Privacy(PrivacyAct::ForgetLocation),
             Cb::Wizard { seq: u32::MAX, action: Wiz::Pick(u16::MAX) },
             Cb::Wizard { seq: 0, action: Wiz::Back },
             Cb::Wizard { seq: 3, action: Wiz::Cancel },
@@ -329,6 +373,9 @@ mod tests {
             "1:A",
             "1:A:z",
             "1:A:nn",
+            "1:P",
+            "1:P:x",
+            "1:P:dd",
         ] {
             assert_eq!(Cb::decode(bad), None, "{bad:?}");
         }

@@ -8,6 +8,8 @@
 //! - `keyboards`: inline and reply keyboards.
 //! - `orders`: the order confirmation and an order's lines.
 //! - `notices`: the text of each kind of notice.
+//! - `privacy`: `/privacy` and `/privacy_request`: what Glean keeps, export,
+//!   deletion.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
 
 pub mod callback;
@@ -15,4 +17,5 @@ pub mod cards;
 pub mod keyboards;
 pub mod notices;
 pub mod orders;
+pub mod privacy;
 pub mod texts;

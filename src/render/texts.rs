@@ -30,6 +30,7 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
          /orders – your orders\n\
          /following – shops you follow\n\
          /alerts – deal alerts near you, quiet hours\n\
+         /privacy – your data: download it, delete it, forget your location\n\
          /start – welcome\n\
          /help – this list\n\
          /cancel – leave what you're doing\n\n\
@@ -53,7 +54,8 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
              /verify &lt;id&gt; – verify a business\n\
              /reject &lt;id&gt; &lt;reason&gt; – reject a business\n\
              /suspend &lt;id&gt; – suspend a business\n\
-             /unsuspend &lt;id&gt; – lift a suspension\n",
+             /unsuspend &lt;id&gt; – lift a suspension\n\
+             /privacy_request &lt;user id&gt; export|delete – someone's data, at their request\n",
         );
     }
     s

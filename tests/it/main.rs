@@ -10,6 +10,7 @@ mod metrics;
 mod money;
 mod openapi;
 mod outage;
+mod privacy;
 mod scale;
 mod store;
 mod support;
