@@ -303,6 +303,7 @@ async fn forgetting_the_location_and_retention() {
     let customer = app.user(3401, "Lena");
     customer.send_location(HOME.0, HOME.1);
     said(&customer, "I saved your location").await;
+    said(&customer, "No deals right now").await;
 
     // "Forget my location", twice.
     customer.send("/privacy");
@@ -317,6 +318,7 @@ async fn forgetting_the_location_and_retention() {
     // Shared again, used by /deals 29 days later, kept 30 days after that use.
     customer.send_location(HOME.0, HOME.1);
     said(&customer, "I saved your location").await;
+    said(&customer, "No deals right now").await;
     app.clock.advance(Duration::days(29));
     glean::jobs::retention(&ctx, app.clock.now()).await;
     customer.send("/deals");
