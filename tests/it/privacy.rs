@@ -326,7 +326,19 @@ async fn forgetting_the_location_and_retention() {
     app.clock.advance(Duration::days(29));
     glean::jobs::retention(&ctx, app.clock.now()).await;
     assert!(app.store().user(3401).await.unwrap().unwrap().location.is_some(), "used 29 days ago: kept");
+    // Setting up a first nearby alert offers it ("Keep my place"): a use too.
+    customer.send("/alerts");
+    said(&customer, "Deal alerts").await;
+    customer.press("🔔 Turn on nearby alerts");
+    let place = said(&customer, "Which place").await;
+    let keyboard = place.reply_keyboard.clone().unwrap_or_default().concat();
+    assert!(keyboard.iter().any(|b| b.contains("Keep my place")), "{keyboard:?}");
+    customer.send("/cancel");
+    said(&customer, "Cancelled").await;
     app.clock.advance(Duration::days(2));
+    glean::jobs::retention(&ctx, app.clock.now()).await;
+    assert!(app.store().user(3401).await.unwrap().unwrap().location.is_some(), "used 2 days ago: kept");
+    app.clock.advance(Duration::days(29));
     glean::jobs::retention(&ctx, app.clock.now()).await;
     assert!(app.store().user(3401).await.unwrap().unwrap().location.is_none(), "unused for 31 days: dropped");
     glean::jobs::retention(&ctx, app.clock.now()).await;
