@@ -4,10 +4,12 @@
 
 pub mod alerts;
 pub mod businesses;
+pub mod donations;
 pub mod notify;
 pub mod offers;
 pub mod privacy;
 pub mod purchases;
+pub mod sharing;
 
 use std::sync::{Arc, OnceLock};
 

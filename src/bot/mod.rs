@@ -6,15 +6,19 @@
 //! - `dialogue`: the typed dialogue state, saved per chat.
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
-//!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`): one file per flow.
+//!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`), `inline` (inline
+//!   mode: `@bot bread`), `charity` (charities and their donations): one
+//!   file per flow.
 //!
 //! What the bot shows (texts, cards, keyboards, callback data) is in
 //! `render`, shared with the senders.
 
 mod admin;
 mod alerts;
+mod charity;
 mod deals;
 mod dialogue;
+mod inline;
 mod myoffers;
 mod newoffer;
 mod orders;
@@ -132,6 +136,7 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
         BotCommand::new("following", "Shops you follow"),
         BotCommand::new("alerts", "Deal alerts near you"),
         BotCommand::new("privacy", "Your data: download, delete, forget your location"),
+        BotCommand::new("impact", "The meals you saved"),
         BotCommand::new("start", "Welcome"),
         BotCommand::new("help", "What I can do"),
         BotCommand::new("register", "Register your business"),
@@ -149,6 +154,7 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
             BotCommand::new("reject", "Reject: /reject <id> <reason>"),
             BotCommand::new("suspend", "Suspend a business: /suspend <id>"),
             BotCommand::new("unsuspend", "Lift a suspension: /unsuspend <id>"),
+            BotCommand::new("charity", "Charities: /charity invite <name>, <area>"),
             BotCommand::new("refunds", "Failed refunds"),
             BotCommand::new("refund_retry", "Try a failed refund again: /refund_retry <order id>"),
             BotCommand::new("refund_settled", "A failed refund was settled outside Stripe: /refund_settled <order id>"),
@@ -178,6 +184,8 @@ impl Bot {
         let result = match &update.kind {
             UpdateKind::Message(m) => self.on_message(m).await,
             UpdateKind::CallbackQuery(q) => self.on_callback(q).await,
+            UpdateKind::InlineQuery(q) => inline::on_query(self, q).await,
+            UpdateKind::ChosenInlineResult(r) => inline::on_chosen(self, r).await,
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -186,6 +194,8 @@ impl Bot {
                 UpdateKind::CallbackQuery(q) => {
                     let _ = self.tg.answer_callback(&q.id.0, Some(texts::SOMETHING_WENT_WRONG), true).await;
                 }
+                // Typed into another chat: the next keystroke asks again.
+                UpdateKind::InlineQuery(_) | UpdateKind::ChosenInlineResult(_) => {}
                 _ if inbound.chat_id != 0 => {
                     let _ = self.say(inbound.chat_id, texts::SOMETHING_WENT_WRONG).await;
                 }
@@ -201,6 +211,7 @@ impl Bot {
         let user = match &update.kind {
             UpdateKind::Message(m) => m.from.as_ref().map(|u| u.id.0),
             UpdateKind::CallbackQuery(q) => Some(q.from.id.0),
+            UpdateKind::InlineQuery(q) => Some(q.from.id.0),
             _ => None,
         };
         let Some(user) = user else { return true };
@@ -289,6 +300,8 @@ impl Bot {
             "register" => register::begin(self, from).await,
             "newoffer" => newoffer::begin(self, from).await,
             "venues" => venues::list(self, from).await,
+            "charity" => charity::command(self, from, args).await,
+            "impact" => orders::impact(self, from).await,
             "pending" | "verify" | "reject" | "suspend" | "unsuspend" | "refunds" | "refund_retry"
             | "refund_settled" => admin::command(self, from, name, args).await,
             _ => self.say(from.chat, texts::UNKNOWN_COMMAND).await,
@@ -304,6 +317,10 @@ impl Bot {
             Flow::EditItem { .. } => myoffers::on_edit_input(self, from, d, input).await,
             Flow::PickupCode { .. } => myoffers::on_pickup_input(self, from, d, input).await,
             Flow::Alerts(_) => alerts::on_input(self, from, d, input).await,
+            Flow::CharityPlace => charity::on_place(self, from, input).await,
+            Flow::UnitWeight { venue_id, business_id } => {
+                venues::on_weight_input(self, from, venue_id, business_id, input).await
+            }
         }
     }
 
@@ -371,6 +388,12 @@ impl Bot {
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
             Cb::Privacy(act) => privacy::on_button(self, &from, &press, act).await,
+            Cb::Donation { offer, accept } => charity::on_answer(self, &from, &press, offer, accept).await,
+            Cb::VenueDonate { venue, on } => venues::on_donate(self, &from, &press, venue, on).await,
+            Cb::VenueWeight(_) if self.dialogue(from.chat).await?.is_some() => {
+                self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
+            }
+            Cb::VenueWeight(venue) => venues::on_weight(self, &from, &press, venue).await,
             Cb::VenueLocation(id) => {
                 self.answer(&press, None).await?;
                 match self.store.venue(id).await {
@@ -390,8 +413,10 @@ impl Bot {
                         Flow::EditItem { .. } | Flow::PickupCode { .. } => {
                             myoffers::on_dialogue_button(self, &from, &press, d, action).await
                         }
-                        // Its steps use reply keyboards: no inline step buttons.
-                        Flow::Alerts(_) => self.answer(&press, Some(texts::STALE_BUTTON)).await,
+                        // Their steps use reply keyboards: no inline step buttons.
+                        Flow::Alerts(_) | Flow::CharityPlace | Flow::UnitWeight { .. } => {
+                            self.answer(&press, Some(texts::STALE_BUTTON)).await
+                        }
                     },
                     _ => {
                         // A button of a step that is over: say so and tidy it away.

@@ -108,3 +108,11 @@ pub fn privacy_confirm() -> ReplyMarkup {
         vec![(privacy::KEEP_BUTTON, Cb::Privacy(PrivacyAct::Keep))],
     ]))
 }
+
+/// Accept / Not this time under a donation offer.
+pub fn donation_buttons(offer_id: i64) -> ReplyMarkup {
+    ReplyMarkup::InlineKeyboard(inline(vec![vec![
+        (texts::ACCEPT_DONATION, Cb::Donation { offer: offer_id, accept: true }),
+        (texts::DECLINE_DONATION, Cb::Donation { offer: offer_id, accept: false }),
+    ]]))
+}

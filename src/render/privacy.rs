@@ -104,6 +104,12 @@ pub fn erased(e: &Erased) -> String {
              its name, pickup places and sales stay in the records for the same reason.",
         );
     }
+    if e.charities > 0 {
+        s.push_str(
+            "\n\nThe charity you were the contact for keeps its name in the records, but it no longer gets \
+             leftovers until an admin invites a new contact.",
+        );
+    }
     s.push_str("\n\nGoodbye! If you write to me again, I'll start afresh.");
     s
 }

@@ -35,6 +35,26 @@ pub struct PersonalData {
     /// The raw Telegram updates still stored (kept a few days).
     pub stored_updates: Vec<serde_json::Value>,
     pub businesses: Vec<BusinessRecord>,
+    /// The charity they are the contact of.
+    pub charity: Option<CharityRecord>,
+    /// Deal cards they posted into chats through inline mode.
+    pub shared_cards: Vec<SharedCardRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CharityRecord {
+    pub id: i64,
+    pub name: String,
+    pub area: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub registered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedCardRecord {
+    pub offer_id: i64,
+    pub created_at: DateTime<Utc>,
 }
 
 impl PersonalData {
@@ -48,6 +68,8 @@ impl PersonalData {
             && self.notices.is_empty()
             && self.stored_updates.is_empty()
             && self.businesses.is_empty()
+            && self.charity.is_none()
+            && self.shared_cards.is_empty()
     }
 }
 
@@ -223,6 +245,8 @@ pub struct Erased {
     pub orders_kept: u64,
     /// Businesses kept (suspended, owner anonymous, phone erased).
     pub businesses_kept: u64,
+    /// Charities they were the contact of (kept, no longer collecting).
+    pub charities: u64,
 }
 
 /// The outcome of an erasure.
@@ -238,6 +262,7 @@ pub fn anonymous_label(anonymous_id: i64) -> String {
 }
 
 type OrderRow = (i64, i64, String, String, String, i64, String, String, String, i64, i64);
+type CharityRow = (i64, String, String, Option<f64>, Option<f64>, Option<i64>);
 type AuditRow = (i64, String, String, String, i64, Option<String>, Option<String>);
 type BusinessRow = (i64, String, String, String, String, String, String, i64);
 
@@ -473,6 +498,23 @@ impl Store {
                 });
             }
 
+            let charity: Option<CharityRow> = sqlx::query_as(
+                "SELECT id, name, area, lat, lng, registered_at FROM charities WHERE tg_id = $1",
+            ).bind(tg_id).fetch_optional(p).await?;
+            let charity = charity.map(|(id, name, area, latitude, longitude, registered)| CharityRecord {
+                id,
+                name,
+                area,
+                latitude,
+                longitude,
+                registered_at: registered.map(dt),
+            });
+            let cards: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT offer_id, created_at FROM shared_cards WHERE shared_by = $1 ORDER BY created_at",
+            ).bind(tg_id).fetch_all(p).await?;
+            let shared_cards =
+                cards.into_iter().map(|(offer_id, c)| SharedCardRecord { offer_id, created_at: dt(c) }).collect();
+
             Ok(PersonalData {
                 telegram_id: tg_id,
                 profile,
@@ -484,6 +526,8 @@ impl Store {
                 notices,
                 stored_updates,
                 businesses,
+                charity,
+                shared_cards,
             })
         })
     }
@@ -536,7 +580,8 @@ impl Store {
 
     /// Erases `tg_id`'s personal data in one transaction: profile,
     /// location, follows, alerts, dialogue, queued alerts and notices,
-    /// frozen deal lists and stored raw updates go; orders stay (payments and
+    /// frozen deal lists and stored raw updates go; a charity they were the
+    /// contact of stops collecting; cards they shared name the anonymous id; orders stay (payments and
     /// refunds are accounting records) with the person replaced by
     /// `anonymous_id`, and so do their audit entries; a business they own
     /// stays too, suspended, with its phone erased and its owner anonymous.
@@ -579,6 +624,14 @@ impl Store {
                 ).bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?.rows_affected();
                 e.businesses_kept = sqlx::query(&suspend).bind(tg_id).bind(anonymous_id).bind(ts(now))
                     .execute(&mut *tx).await?.rows_affected();
+                // A charity whose contact leaves keeps its name and area but
+                // no longer collects (no contact, no place); its invitation
+                // stays used.
+                e.charities = sqlx::query(
+                    "UPDATE charities SET tg_id = $2, lat = NULL, lng = NULL WHERE tg_id = $1",
+                ).bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?.rows_affected();
+                sqlx::query("UPDATE shared_cards SET shared_by = $2 WHERE shared_by = $1")
+                    .bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?;
                 e.follows = sqlx::query("DELETE FROM follows WHERE customer_tg_id = $1")
                     .bind(tg_id).execute(&mut *tx).await?.rows_affected();
                 e.alerts = sqlx::query("DELETE FROM alerts WHERE customer_tg_id = $1")
@@ -607,7 +660,9 @@ impl Store {
                     .bind(tg_id).execute(&mut *tx).await?.rows_affected() > 0;
                 // Raw updates don't count: the request itself is one.
                 e.found =
-                    e.profile || e.orders_kept + e.businesses_kept + e.follows + e.alerts + e.notices + e.dialogues > 0;
+                    e.profile
+                    || e.orders_kept + e.businesses_kept + e.charities + e.follows + e.alerts + e.notices + e.dialogues
+                        > 0;
                 if e.found {
                     let by = match actor {
                         Actor::User(_) => anon_label.clone(),

@@ -379,11 +379,27 @@ async fn admins_export_and_delete_on_request() {
     admin.send("/privacy_request 777777 export");
     said(&admin, "holds no data about user 777777").await;
 
+    // Mira is also a charity's contact and shared a deal card into a group.
+    app.db
+        .execute(
+            "INSERT INTO charities (name, area, token_hash, tg_id, lat, lng, invited_by, created_at, registered_at) \
+             VALUES ('Tafel Nord', 'Nord', 'h', 3501, 48.15, 11.55, 9001, 0, 0)",
+        )
+        .await;
+    app.db
+        .execute(&format!(
+            "INSERT INTO shared_cards (inline_message_id, offer_id, shared_by, photo, shown, next_at, created_at) \
+             VALUES ('im-1', {offer}, 3501, FALSE, 'active', 0, 0)"
+        ))
+        .await;
+
     admin.send("/privacy_request 3501 export");
     let doc = admin.reply_matching(|m| !m.raw["document"].is_null()).await;
     assert!(doc.text.contains("user 3501"), "{}", doc.text);
     let json = document_json(&app, &doc);
     assert_eq!(json["profile"]["first_name"], "Mira");
+    assert_eq!(json["charity"]["name"], "Tafel Nord");
+    assert_eq!(json["shared_cards"][0]["offer_id"].as_i64(), Some(offer));
     let trail = app.store().audit_trail("user", 3501).await.unwrap();
     assert!(trail.iter().any(|e| e.action == "export_personal_data" && e.actor == format!("admin:{ADMIN_ID}")));
 
@@ -391,6 +407,9 @@ async fn admins_export_and_delete_on_request() {
     said(&admin, "User 3501's data is deleted").await;
     said(&customer, "Your data is deleted").await;
     assert!(app.store().user(3501).await.unwrap().is_none());
+    let left = app.store().personal_data(3501).await.unwrap();
+    assert!(left.charity.is_none() && left.shared_cards.is_empty(), "{left:?}");
+    assert!(app.db.columns_containing("48.15").await.is_empty(), "the charity no longer collects there");
     let anon = app.store().purchases_of_offer(offer, &[]).await.unwrap()[0].customer_tg_id;
     let trail = app.store().audit_trail("user", anon).await.unwrap();
     assert!(
