@@ -12,7 +12,9 @@
 //! - `privacy`: `/privacy` and `/privacy_request`: what Glean keeps, export,
 //!   deletion.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
+//! - `app`: the Mini App's server-side texts (its API's error messages).
 
+pub mod app;
 pub mod callback;
 pub mod cards;
 pub mod inline;

@@ -28,8 +28,8 @@ pub fn overview(updates_days: u32, location_days: u32, has_location: bool, owner
          kept for the accounts, as the law requires; if you delete your data they stay without your name.\n\
          • <b>Shops you follow, your nearby alert and quiet hours</b> — to tell you about deals, until you change \
          them.\n\
-         • <b>The last location you shared</b> — to show the deals nearest to you, and to offer it as the \
-         place of your first nearby alert. Dropped {location_days} days after it was last used. {location}\n\
+         • <b>The last location you shared</b> — to show the deals nearest to you (here and in the app), \
+         and to offer it as the place of your first nearby alert. Dropped {location_days} days after it was last used. {location}\n\
          • <b>Your messages and button presses</b> — stored as they arrive so none is lost if I restart, then \
          deleted after {updates_days} {updates_unit}.\n\
          • <b>A form you're filling in</b> (registration, a new deal, alerts) — until you finish it, or for 30 days.\

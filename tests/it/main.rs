@@ -4,10 +4,12 @@
 mod alerts;
 mod api;
 mod backup;
+mod browser;
 mod cli;
 mod crash;
 mod donate;
 mod metrics;
+mod miniapp;
 mod money;
 mod openapi;
 mod outage;
