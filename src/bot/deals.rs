@@ -28,7 +28,9 @@ pub const RADIUS_M: f64 = 50_000.0;
 /// list without being sent again.
 pub async fn deals(bot: &Bot, from: &From) -> anyhow::Result<()> {
     let user = bot.touch_user(from).await?;
-    let location = user.location;
+    // Reading the last shared location counts as using it: it is kept
+    // RETENTION_LOCATION_DAYS after its last use.
+    let location = bot.store.use_location(from.user_id, bot.clock.now()).await?;
     let prompt = location.is_none() && !user.location_prompted;
     let (list, entries) = build(bot, from.user_id, location).await?;
     if entries.is_empty() {

@@ -6,8 +6,9 @@
 //! - `dialogue`: the typed dialogue state, saved per chat.
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
-//!   `/alerts`), `inline` (inline mode: `@bot bread`), `charity` (charities
-//!   and their donations): one file per flow.
+//!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`), `inline` (inline
+//!   mode: `@bot bread`), `charity` (charities and their donations): one
+//!   file per flow.
 //!
 //! What the bot shows (texts, cards, keyboards, callback data) is in
 //! `render`, shared with the senders.
@@ -21,6 +22,7 @@ mod inline;
 mod myoffers;
 mod newoffer;
 mod orders;
+mod privacy;
 pub(crate) mod register;
 pub mod runner;
 mod start;
@@ -133,6 +135,7 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
         BotCommand::new("orders", "Your orders"),
         BotCommand::new("following", "Shops you follow"),
         BotCommand::new("alerts", "Deal alerts near you"),
+        BotCommand::new("privacy", "Your data: download, delete, forget your location"),
         BotCommand::new("impact", "The meals you saved"),
         BotCommand::new("start", "Welcome"),
         BotCommand::new("help", "What I can do"),
@@ -155,6 +158,10 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
             BotCommand::new("refunds", "Failed refunds"),
             BotCommand::new("refund_retry", "Try a failed refund again: /refund_retry <order id>"),
             BotCommand::new("refund_settled", "A failed refund was settled outside Stripe: /refund_settled <order id>"),
+            BotCommand::new(
+                "privacy_request",
+                "Export or delete someone's data: /privacy_request <user id> export|delete",
+            ),
         ]);
     }
     c
@@ -280,6 +287,8 @@ impl Bot {
             "orders" => orders::list(self, from).await,
             "following" => alerts::following(self, from).await,
             "alerts" => alerts::overview(self, from, None).await,
+            "privacy" => privacy::overview(self, from).await,
+            "privacy_request" => privacy::request(self, from, args).await,
             "myoffers" => myoffers::list(self, from, None).await,
             "pause" => myoffers::pause_command(self, from, args).await,
             "edit" => myoffers::edit_command(self, from, args).await,
@@ -378,6 +387,7 @@ impl Bot {
                 alerts::on_follow(self, &from, &press, shown, b, matches!(cb, Cb::Follow(_))).await
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
+            Cb::Privacy(act) => privacy::on_button(self, &from, &press, act).await,
             Cb::Donation { offer, accept } => charity::on_answer(self, &from, &press, offer, accept).await,
             Cb::VenueDonate { venue, on } => venues::on_donate(self, &from, &press, venue, on).await,
             Cb::VenueWeight(_) if self.dialogue(from.chat).await?.is_some() => {

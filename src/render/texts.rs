@@ -30,6 +30,7 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
          /orders – your orders\n\
          /following – shops you follow\n\
          /alerts – deal alerts near you, quiet hours\n\
+         /privacy – your data: download it, delete it, forget your location\n\
          /impact – the meals you saved\n\
          Type @ and my name in any chat to share a deal there.\n\
          /start – welcome\n\
@@ -58,7 +59,8 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
              /suspend &lt;id&gt; – suspend a business\n\
              /unsuspend &lt;id&gt; – lift a suspension\n\
              /charity invite &lt;name&gt;, &lt;area&gt; – invite a charity; /charity – the list\n\
-             /impact – everything Glean saved\n",
+             /impact – everything Glean saved\n\
+             /privacy_request &lt;user id&gt; export|delete – someone's data, at their request\n",
         );
     }
     s
