@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use teloxide::types::{ButtonRequest, ReplyMarkup};
 
 use super::dialogue::{Dialogue, Flow};
-use super::register::capitalize;
 use super::{Bot, From, Input, Press};
 use crate::domain::text::{Address, Name};
 use crate::domain::{BusinessStatus, Coordinates};
 use crate::render::callback::{Cb, Wiz};
+use crate::render::errors::explain;
 use crate::render::{keyboards, texts};
 use crate::store::NewVenue;
 
@@ -38,13 +38,14 @@ fn form(d: &Dialogue) -> Form {
 pub async fn list(bot: &Bot, from: &From) -> anyhow::Result<()> {
     let mine = bot.store.businesses_of_owner(from.user_id).await?;
     let Some(b) = mine.iter().rev().find(|b| b.status != BusinessStatus::Rejected) else {
-        return bot.say(from.chat, texts::NEED_VERIFIED_BUSINESS).await;
+        return bot.say(from.chat, texts::need_verified_business(from.lang)).await;
     };
     let venues = bot.store.venues_of(b.id).await?;
     let lines: Vec<String> =
         venues.iter().map(|v| format!("📍 <b>{}</b>, {}", texts::esc(&v.name), texts::esc(&v.address))).collect();
-    let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(vec![vec![(texts::ADD_VENUE, Cb::AddVenue)]]));
-    bot.send(from.chat, &texts::venues_list(&lines.join("\n")), Some(markup)).await.map(drop)
+    let markup =
+        ReplyMarkup::InlineKeyboard(keyboards::inline(vec![vec![(texts::add_venue(from.lang), Cb::AddVenue)]]));
+    bot.send(from.chat, &texts::venues_list(from.lang, &lines.join("\n")), Some(markup)).await.map(drop)
 }
 
 /// The "Add a pickup place" button of `/venues`.
@@ -52,7 +53,7 @@ pub async fn add_pressed(bot: &Bot, from: &From, press: &Press) -> anyhow::Resul
     bot.answer(press, None).await?;
     let mine = bot.store.businesses_of_owner(from.user_id).await?;
     let Some(b) = mine.iter().rev().find(|b| b.status != BusinessStatus::Rejected) else {
-        return bot.say(from.chat, texts::NEED_VERIFIED_BUSINESS).await;
+        return bot.say(from.chat, texts::need_verified_business(from.lang)).await;
     };
     let d = Dialogue::new(Flow::AddVenue(Form { step: Step::Name, business_id: b.id, name: None, address: None }));
     bot.save(from.chat, &d).await?;
@@ -61,11 +62,12 @@ pub async fn add_pressed(bot: &Bot, from: &From, press: &Press) -> anyhow::Resul
 
 async fn ask(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
     let (text, markup) = match form(d).step {
-        Step::Name => (texts::VENUE_NAME, keyboards::reply(None, false, false)),
-        Step::Address => (texts::REG_ADDRESS, keyboards::reply(None, false, true)),
-        Step::Location => {
-            (texts::REG_LOCATION, keyboards::reply(Some((texts::SHARE_LOCATION, ButtonRequest::Location)), false, true))
-        }
+        Step::Name => (texts::venue_name(from.lang), keyboards::reply(from.lang, None, false, false)),
+        Step::Address => (texts::reg_address(from.lang), keyboards::reply(from.lang, None, false, true)),
+        Step::Location => (
+            texts::reg_location(from.lang),
+            keyboards::reply(from.lang, Some((texts::share_location(from.lang), ButtonRequest::Location)), false, true),
+        ),
     };
     bot.send(from.chat, text, Some(markup)).await.map(drop)
 }
@@ -78,23 +80,23 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
     }
     let mut f = form(&d);
     let result: Result<Step, String> = match (f.step, &input) {
-        (Step::Name, Input::Text(t)) => Name::parse(t).map_err(|e| e.to_string()).map(|n| {
+        (Step::Name, Input::Text(t)) => Name::parse(t).map_err(|e| explain(from.lang, &e)).map(|n| {
             f.name = Some(n.into_string());
             Step::Address
         }),
-        (Step::Address, Input::Text(t)) => Address::parse(t).map_err(|e| e.to_string()).map(|a| {
+        (Step::Address, Input::Text(t)) => Address::parse(t).map_err(|e| explain(from.lang, &e)).map(|a| {
             f.address = Some(a.into_string());
             Step::Location
         }),
         (Step::Location, Input::Location { lat, lng }) => match Coordinates::new(*lat, *lng) {
             Ok(at) => return finish(bot, from, f, at).await,
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(explain(from.lang, &e)),
         },
         (Step::Location, Input::Text(t)) => match Coordinates::parse(t) {
             Ok(at) => return finish(bot, from, f, at).await,
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(explain(from.lang, &e)),
         },
-        _ => Err(texts::TEXT_EXPECTED.to_string()),
+        _ => Err(texts::text_expected(from.lang).to_string()),
     };
     match result {
         Ok(step) => {
@@ -104,7 +106,7 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
             ask(bot, from, &d).await
         }
         Err(problem) => {
-            bot.say(from.chat, &format!("⚠️ {}", texts::esc(&capitalize(&problem)))).await?;
+            bot.say(from.chat, &texts::problem(from.lang, &problem)).await?;
             ask(bot, from, &d).await
         }
     }
@@ -120,7 +122,7 @@ async fn finish(bot: &Bot, from: &From, f: Form, at: Coordinates) -> anyhow::Res
     };
     let v = bot.store.add_venue(f.business_id, &venue, bot.clock.now()).await?;
     bot.end_dialogue(from.chat).await?;
-    bot.send(from.chat, &texts::venue_added(&v.name), Some(keyboards::remove())).await.map(drop)
+    bot.send(from.chat, &texts::venue_added(from.lang, &v.name), Some(keyboards::remove())).await.map(drop)
 }
 
 pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, action: Wiz) -> anyhow::Result<()> {
@@ -145,7 +147,7 @@ async fn navigate(bot: &Bot, from: &From, d: Dialogue, nav: Wiz) -> anyhow::Resu
         }
         (Wiz::Cancel, _) => {
             bot.end_dialogue(from.chat).await?;
-            bot.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop)
+            bot.send(from.chat, texts::cancelled(from.lang), Some(keyboards::remove())).await.map(drop)
         }
         _ => ask(bot, from, &d).await,
     }

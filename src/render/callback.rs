@@ -5,6 +5,8 @@
 /// so old buttons in chats decode as stale instead of doing something new.
 const VERSION: &str = "1";
 
+use super::i18n::Lang;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cb {
     /// Admin: approve a business.
@@ -49,6 +51,8 @@ pub enum Cb {
     Unfollow(i64),
     /// A button of the `/alerts` overview.
     Alerts(AlertAct),
+    /// `/language`: speak this language.
+    Language(Lang),
 }
 
 /// What a customer does from the `/alerts` overview.
@@ -152,6 +156,7 @@ impl Cb {
             Cb::Follow(id) => format!("{VERSION}:f:{id}"),
             Cb::Unfollow(id) => format!("{VERSION}:u:{id}"),
             Cb::Alerts(act) => format!("{VERSION}:A:{}", act.code()),
+            Cb::Language(l) => format!("{VERSION}:L:{}", l.code()),
             Cb::Wizard { seq, action } => {
                 let a = match action {
                     Wiz::Back => "b".to_string(),
@@ -216,6 +221,10 @@ impl Cb {
             "f" => Cb::Follow(id(parts.next())?),
             "u" => Cb::Unfollow(id(parts.next())?),
             "A" => Cb::Alerts(AlertAct::from_code(parts.next()?)?),
+            "L" => {
+                let code = parts.next()?;
+                Cb::Language(Lang::all().find(|l| l.code() == code)?)
+            }
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
                 let a = parts.next()?;
@@ -255,6 +264,7 @@ mod tests {
             Cb::ShowOffer(42),
             Cb::VenueLocation(7),
             Cb::AddVenue,
+            Cb::Language(Lang::EN),
             Cb::DealsPage { list: i64::MAX, page: u16::MAX },
             Cb::Buy(i64::MAX),
             Cb::BuyItem { offer: i64::MAX, item: i64::MAX },

@@ -3,15 +3,21 @@
 //! (notices and deal alerts); `actions` never import it: they return typed
 //! outcomes and write typed notices, and whoever shows them renders here.
 //!
-//! - `texts`: every string the bot says (HTML-escaped where a user typed it).
+//! - `i18n`: the languages (`Lang`), the Fluent translator (`t!`) and
+//!   locale formatting of money, dates and times.
+//! - `texts`: every text the bot says, by Fluent message id (HTML-escaped
+//!   where a user typed it).
 //! - `cards`: the offer card, one renderer for the preview and for customers.
 //! - `keyboards`: inline and reply keyboards.
 //! - `orders`: the order confirmation and an order's lines.
 //! - `notices`: the text of each kind of notice.
+//! - `errors`: why an input or request was refused, per language.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
 
 pub mod callback;
 pub mod cards;
+pub mod errors;
+pub mod i18n;
 pub mod keyboards;
 pub mod notices;
 pub mod orders;

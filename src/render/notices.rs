@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use teloxide::types::ReplyMarkup;
 
+use super::i18n::Lang;
 use super::{keyboards, orders, texts};
 use crate::domain::NoticeKind;
 use crate::domain::business::BusinessEvent;
@@ -15,8 +16,9 @@ pub struct Rendered {
     pub markup: Option<ReplyMarkup>,
 }
 
-/// Renders a notice; `None` when what it is about no longer exists.
-pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Result<Option<Rendered>> {
+/// Renders a notice in its recipient's language `l`; `None` when what it
+/// is about no longer exists.
+pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> anyhow::Result<Option<Rendered>> {
     let plain = |text: String| Ok(Some(Rendered { text, markup: None }));
     if let Some(purchase_id) = n.purchase_id {
         let p = match store.purchase(purchase_id).await {
@@ -25,20 +27,22 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
             Err(e) => return Err(e.into()),
         };
         let offer = store.offer(p.offer_id).await?;
-        let total = p.total.to_string();
-        let reason = n.detail.as_deref().or(p.refund_failure.as_deref()).unwrap_or("not given");
+        let total = l.money(p.total);
+        let reason = n.detail.as_deref().or(p.refund_failure.as_deref()).unwrap_or(texts::refund_reason_unknown(l));
         return match n.kind {
-            NoticeKind::OrderConfirmed => plain(orders::confirmation(store, &p, now).await?),
-            NoticeKind::NewOrder => plain(orders::new_order(&p, &offer)),
-            NoticeKind::OrderCancelled => plain(texts::business_order_cancelled(p.id, p.pickup_code.as_str())),
-            NoticeKind::ReservationLapsed => plain(texts::RESERVATION_LAPSED.to_string()),
-            NoticeKind::PaidTooLate => plain(texts::paid_too_late_order(p.id, &total)),
-            NoticeKind::WithdrawnRefund => plain(texts::withdrawn_refund(p.id, &offer.title, &total)),
-            NoticeKind::WithdrawnReleased => plain(texts::withdrawn_released(p.id, &offer.title)),
-            NoticeKind::Refunded => plain(texts::refunded(p.id, &total)),
-            NoticeKind::RefundFailed => plain(texts::refund_failed(p.id, &total)),
-            NoticeKind::RefundFailedStaff => plain(texts::refund_failed_staff(p.id, &total, reason, p.customer_tg_id)),
-            NoticeKind::PickedUp => plain(texts::thanks_for_pickup(&offer.title)),
+            NoticeKind::OrderConfirmed => plain(orders::confirmation(store, &p, l, now).await?),
+            NoticeKind::NewOrder => plain(orders::new_order(l, &p, &offer)),
+            NoticeKind::OrderCancelled => plain(texts::business_order_cancelled(l, p.id, p.pickup_code.as_str())),
+            NoticeKind::ReservationLapsed => plain(texts::reservation_lapsed(l).to_string()),
+            NoticeKind::PaidTooLate => plain(texts::paid_too_late_order(l, p.id, &total)),
+            NoticeKind::WithdrawnRefund => plain(texts::withdrawn_refund(l, p.id, &offer.title, &total)),
+            NoticeKind::WithdrawnReleased => plain(texts::withdrawn_released(l, p.id, &offer.title)),
+            NoticeKind::Refunded => plain(texts::refunded(l, p.id, &total)),
+            NoticeKind::RefundFailed => plain(texts::refund_failed(l, p.id, &total)),
+            NoticeKind::RefundFailedStaff => {
+                plain(texts::refund_failed_staff(l, p.id, &total, reason, p.customer_tg_id))
+            }
+            NoticeKind::PickedUp => plain(texts::thanks_for_pickup(l, &offer.title)),
             NoticeKind::BusinessReview | NoticeKind::BusinessDecision => {
                 anyhow::bail!("a {} notice about a purchase", n.kind)
             }
@@ -56,18 +60,18 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
             let address = venue.map(|v| v.address).unwrap_or_default();
             let owner = n.detail.as_deref().unwrap_or_default();
             Ok(Some(Rendered {
-                text: texts::admin_new_business(b.id, &b.name, &b.phone, &address, owner),
-                markup: Some(keyboards::review_buttons(b.id)),
+                text: texts::admin_new_business(l, b.id, &b.name, &b.phone, &address, owner),
+                markup: Some(keyboards::review_buttons(l, b.id)),
             }))
         }
         NoticeKind::BusinessDecision => {
             let event = n.detail.as_deref().map(BusinessEvent::parse).transpose()?;
-            let reason = b.status_reason.as_deref().unwrap_or("no reason given");
+            let reason = b.status_reason.as_deref().unwrap_or(texts::no_reason_given(l));
             plain(match event {
-                Some(BusinessEvent::Verify) => texts::owner_verified(&b.name),
-                Some(BusinessEvent::Reject) => texts::owner_rejected(&b.name, reason),
-                Some(BusinessEvent::Suspend) => texts::owner_suspended(&b.name),
-                Some(BusinessEvent::Unsuspend) => texts::owner_unsuspended(&b.name),
+                Some(BusinessEvent::Verify) => texts::owner_verified(l, &b.name),
+                Some(BusinessEvent::Reject) => texts::owner_rejected(l, &b.name, reason),
+                Some(BusinessEvent::Suspend) => texts::owner_suspended(l, &b.name),
+                Some(BusinessEvent::Unsuspend) => texts::owner_unsuspended(l, &b.name),
                 None => anyhow::bail!("a business decision without its event"),
             })
         }

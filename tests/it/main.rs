@@ -6,6 +6,8 @@ mod api;
 mod backup;
 mod cli;
 mod crash;
+mod languages;
+mod locales;
 mod metrics;
 mod money;
 mod openapi;
