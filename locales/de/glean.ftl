@@ -19,6 +19,8 @@ help-everyone =
     /orders – deine Bestellungen
     /following – Läden, denen du folgst
     /alerts – Benachrichtigungen zu Angeboten, Ruhezeiten
+    /impact – die Mahlzeiten, die du gerettet hast
+    Tippe in einem beliebigen Chat @ und meinen Namen, um dort ein Angebot zu teilen.
     /language – Sprache wählen
     /start – Begrüßung
     /help – diese Liste
@@ -33,6 +35,7 @@ help-owner =
     /myoffers – deine Angebote verwalten
     /pause &lt;id&gt;, /edit &lt;id&gt; – ein Angebot pausieren oder bearbeiten
     /pickup &lt;code&gt; – eine Abholung bestätigen
+    /impact – die Mahlzeiten, die du gerettet hast
 help-admin =
     <b>Für Admins</b>
     /pending – Betriebe, die auf Prüfung warten
@@ -40,6 +43,8 @@ help-admin =
     /reject &lt;id&gt; &lt;grund&gt; – einen Betrieb ablehnen
     /suspend &lt;id&gt; – einen Betrieb sperren
     /unsuspend &lt;id&gt; – eine Sperre aufheben
+    /charity invite &lt;name&gt;, &lt;gebiet&gt; – eine Tafel oder Hilfsorganisation einladen; /charity – die Liste
+    /impact – alles, was Glean gerettet hat
 unknown-command = Diesen Befehl kenne ich nicht. /help zeigt, was ich kann.
 dont-understand = Das habe ich nicht verstanden. /help zeigt, was ich kann.
 nothing-to-cancel = Es gibt nichts abzubrechen.
@@ -559,3 +564,105 @@ err-alert-quiet-hours = Gib die Ruhezeit etwa so ein: 22:00-07:00 (Beginn und En
 err-photo-too-large = Die Datei ist zu groß: höchstens { $max } MB.
 err-photo-too-many-pixels = Das Bild ist zu groß: höchstens { $max } Megapixel.
 err-photo-unreadable = Dieses Foto kann ich nicht lesen; schick ein JPEG-, PNG- oder WebP-Bild.
+
+## Teilen in Gruppen (Inline-Modus)
+
+buy-in-glean = 🛒 In Glean kaufen
+more-from-shop = 🏪 Mehr von diesem Laden
+shared-card-over = { $status ->
+    [sold_out] ❌ <b>Ausverkauft</b>
+    [paused] ⏸ <b>Vom Laden vorerst pausiert</b>
+    [expired] ⌛ <b>Dieses Angebot ist vorbei</b>
+   *[withdrawn] 🚫 <b>Dieses Angebot wurde zurückgezogen</b>
+}
+
+## Tafeln und Spenden
+
+charity-usage = So geht's: /charity invite &lt;Name&gt;, &lt;Gebiet&gt; (zum Beispiel <code>/charity invite Tafel Mitte, Berlin-Mitte</code>) oder /charity für die Liste.
+charity-invited =
+    🤝 Einladung für <b>{ $name }</b> ({ $area }) erstellt. Schick diesen Link an die Kontaktperson der Organisation; er meldet die erste Person an, die ihn öffnet, einmalig:
+    { $link }
+no-charities = Noch keine Organisationen. /charity invite &lt;Name&gt;, &lt;Gebiet&gt; lädt eine ein.
+charities-list =
+    🤝 <b>Organisationen</b>
+    { $lines }
+charity-line = #{ $id } <b>{ $name }</b> ({ $area }) – { $state ->
+    [invited] eingeladen, noch nicht angemeldet
+    [unplaced] angemeldet, noch ohne Abholgebiet
+   *[registered] angemeldet
+}
+charity-link-unknown = Dieser Einladungslink ist ungültig. Bitte frag das Glean-Team nach einem neuen.
+charity-link-used = Diese Einladung hat schon jemand anderes genutzt. Bitte frag das Glean-Team nach einer neuen.
+charity-other = Du bist bereits für die Organisation <b>{ $name }</b> angemeldet; ein Konto kann nur eine Organisation vertreten.
+charity-welcome = 🤝 Willkommen! Du bist jetzt für <b>{ $name }</b> angemeldet. Wenn Läden in deiner Nähe kurz vor Ladenschluss noch Essen übrig haben, biete ich es dir hier an, kostenlos.
+charity-already = Du bist bereits für <b>{ $name }</b> angemeldet.
+charity-where = <b>Wo holt ihr Essen ab?</b> Schick deinen Standort über die Schaltfläche oder gib Koordinaten ein, etwa <code>52.52, 13.40</code>. Ich biete dir dann Essen von Läden in der Nähe an.
+charity-location-saved = 📍 Gespeichert. Ich biete dir übrige Lebensmittel von Läden in der Nähe an.
+a-charity = Eine Organisation
+donation-offered =
+    🤝 <b>Essen zum kostenlosen Abholen</b>
+    <b>{ $title }</b> bei { $shop } hat noch übrig:
+    { $lines }
+    🕒 Abholung: { $pickup }
+    📍 { $address }
+
+    Die erste Organisation, die zusagt, bekommt es.
+donation-line = { $quantity } × { $name }
+donation-line-unit = { $quantity } × { $name } ({ $unit })
+accept-donation = 🤝 Wir holen es ab
+decline-donation = Diesmal nicht
+donation-gone-answer = Eine andere Organisation war schneller, oder es ist nichts mehr übrig. Trotzdem danke!
+donation-gone = Das übrige Essen von <b>{ $title }</b> ist an eine andere Organisation gegangen. Trotzdem danke!
+donation-taken-answer = ✅ Spende #{ $id } gehört euch; der Abholcode kommt gleich.
+donation-not-offered = Dieses Angebot wurde dir nicht gemacht.
+donation-declined = In Ordnung, vielleicht beim nächsten Mal.
+donation-yours =
+    ✅ Es gehört euch, kostenlos: <b>{ $title }</b> (Spende #{ $id })
+    { $lines }
+    🕒 Abholung: { $pickup }
+    📍 { $address }
+
+    Euer Abholcode: <b>{ $code }</b>
+donation-coming =
+    🤝 <b>{ $charity }</b> holt ab, was von <b>{ $title }</b> übrig ist (Spende #{ $id }):
+    { $lines }
+    Ihr Abholcode: <b>{ $code }</b>. Bestätige ihn wie gewohnt mit /pickup.
+
+## Abholorte: Spenden und Gewichte
+
+venue-line = 📍 <b>{ $name }</b>, { $address }
+venue-line-donate = { $donate ->
+    [yes] 🤝 Übriges geht an Tafeln
+   *[no] Übriges: wird nicht gespendet
+}
+venue-line-weight = {" "}· ⚖️ { $weight } pro Einheit
+venue-donate-button = { $donate ->
+    [yes] 🤝 { $name }: nicht mehr spenden
+   *[no] 🤝 { $name }: Übriges spenden
+}
+venue-weight-button = ⚖️ { $name }: Gewicht pro Einheit
+ask-unit-weight = <b>Wie viel wiegt eine Einheit bei { $name }?</b> Etwa <code>400</code> (Gramm) oder <code>1,5 kg</code>. So werden gerettete Einheiten zu Kilogramm. Überspring es, wenn du es nicht weißt.
+unit-weight-bad = ⚠️ Das ist kein Gewicht zwischen 1 g und 100 kg. Versuch es noch einmal, etwa 400 oder 1,5 kg.
+unit-weight-saved = ⚖️ Gespeichert: Eine Einheit bei { $name } wiegt { $weight }.
+unit-weight-unknown = ⚖️ Das Gewicht pro Einheit bei { $name } bleibt unbekannt.
+
+## Wirkung
+
+weight-g = { $g } g
+weight-kg = { $kg } kg
+impact-saved = 🌱 { $by ->
+    [you] Du hast
+    [glean] Glean hat
+   *[shop] { $name } hat
+} <b>{ $units }</b> { $units ->
+    [one] Mahlzeit
+   *[other] Mahlzeiten
+} vor der Tonne gerettet
+impact-weight = {" "}(≈{ $weight })
+impact-donated = , { $units ->
+    [one] eine davon
+   *[other] { $units } davon
+} an Tafeln gespendet
+impact-none = 🌱 Hol dein erstes Angebot ab und fang an, Essen zu retten.
+cmd-impact = Die Mahlzeiten, die du gerettet hast
+cmd-charity = Organisationen: /charity invite <name>, <gebiet>

@@ -19,6 +19,8 @@ help-everyone =
     /orders – your orders
     /following – shops you follow
     /alerts – deal alerts near you, quiet hours
+    /impact – the meals you saved
+    Type @ and my name in any chat to share a deal there.
     /language – choose your language
     /start – welcome
     /help – this list
@@ -33,6 +35,7 @@ help-owner =
     /myoffers – manage your offers
     /pause &lt;id&gt;, /edit &lt;id&gt; – pause or edit an offer
     /pickup &lt;code&gt; – confirm a customer's pickup
+    /impact – the meals you saved
 help-admin =
     <b>For admins</b>
     /pending – businesses waiting for verification
@@ -40,6 +43,8 @@ help-admin =
     /reject &lt;id&gt; &lt;reason&gt; – reject a business
     /suspend &lt;id&gt; – suspend a business
     /unsuspend &lt;id&gt; – lift a suspension
+    /charity invite &lt;name&gt;, &lt;area&gt; – invite a charity; /charity – the list
+    /impact – everything Glean saved
 unknown-command = I don't know that command. /help lists what I can do.
 dont-understand = I didn't get that. /help lists what I can do.
 nothing-to-cancel = There's nothing to cancel.
@@ -544,3 +549,102 @@ err-photo-too-large = That file is too large: at most { $max } MB.
 err-photo-too-many-pixels = That image is too large: at most { $max } megapixels.
 err-photo-unreadable = That isn't a photo I can read; send a JPEG, PNG or WebP image.
 draft-incomplete = Your draft isn't complete yet; let's finish it first.
+
+## Sharing into groups (inline mode)
+
+buy-in-glean = 🛒 Buy in Glean
+more-from-shop = 🏪 More from this shop
+shared-card-over = { $status ->
+    [sold_out] ❌ <b>Sold out</b>
+    [paused] ⏸ <b>Paused by the shop for now</b>
+    [expired] ⌛ <b>This deal has ended</b>
+   *[withdrawn] 🚫 <b>This deal was withdrawn</b>
+}
+
+## Charities and donations
+
+charity-usage = Usage: /charity invite &lt;name&gt;, &lt;area&gt; (for example <code>/charity invite Tafel Mitte, Berlin-Mitte</code>), or /charity for the list.
+charity-invited =
+    🤝 Invitation for <b>{ $name }</b> ({ $area }) made. Send this link to the charity's contact; it registers the first person who opens it, once:
+    { $link }
+no-charities = No charities yet. /charity invite &lt;name&gt;, &lt;area&gt; invites one.
+charities-list =
+    🤝 <b>Charities</b>
+    { $lines }
+charity-line = #{ $id } <b>{ $name }</b> ({ $area }) – { $state ->
+    [invited] invited, not registered yet
+    [unplaced] registered, no pickup area yet
+   *[registered] registered
+}
+charity-link-unknown = This charity invitation link isn't valid. Please ask Glean's team for a new one.
+charity-link-used = This charity invitation was already used by someone else. Please ask Glean's team for a new one.
+charity-other = You're already registered for the charity <b>{ $name }</b>; one account can represent one charity.
+charity-welcome = 🤝 Welcome! You're now registered for <b>{ $name }</b>. When shops near you have food left shortly before closing, I'll offer it to you here, free.
+charity-already = You're registered for <b>{ $name }</b> already.
+charity-where = <b>Where do you collect food?</b> Send your location with the button, or type coordinates like <code>52.52, 13.40</code>. I'll offer you food from shops near there.
+charity-location-saved = 📍 Saved. I'll offer you leftovers from shops near there.
+a-charity = A charity
+donation-offered =
+    🤝 <b>Food to collect for free</b>
+    <b>{ $title }</b> at { $shop } has this left:
+    { $lines }
+    🕒 Pickup: { $pickup }
+    📍 { $address }
+
+    The first charity to accept gets it.
+donation-line = { $quantity } × { $name }
+donation-line-unit = { $quantity } × { $name } ({ $unit })
+accept-donation = 🤝 We'll collect it
+decline-donation = Not this time
+donation-gone-answer = Another charity was quicker, or nothing is left. Thank you all the same!
+donation-gone = The food left at <b>{ $title }</b> has gone to another charity. Thank you all the same!
+donation-taken-answer = ✅ Donation #{ $id } is yours; your pickup code follows.
+donation-not-offered = This offer wasn't made to you.
+donation-declined = OK, maybe next time.
+donation-yours =
+    ✅ It's yours, free: <b>{ $title }</b> (donation #{ $id })
+    { $lines }
+    🕒 Pickup: { $pickup }
+    📍 { $address }
+
+    Your pickup code: <b>{ $code }</b>
+donation-coming =
+    🤝 <b>{ $charity }</b> is coming for what was left of <b>{ $title }</b> (donation #{ $id }):
+    { $lines }
+    Their pickup code: <b>{ $code }</b>. Confirm it with /pickup as usual.
+
+## Pickup places: donations and unit weights
+
+venue-line = 📍 <b>{ $name }</b>, { $address }
+venue-line-donate = { $donate ->
+    [yes] 🤝 leftovers go to charities
+   *[no] leftovers: not donated
+}
+venue-line-weight = {" "}· ⚖️ { $weight } per unit
+venue-donate-button = { $donate ->
+    [yes] 🤝 { $name }: stop donating
+   *[no] 🤝 { $name }: donate leftovers
+}
+venue-weight-button = ⚖️ { $name }: unit weight
+ask-unit-weight = <b>How much does one unit weigh at { $name }?</b> Like <code>400</code> (grams) or <code>1.5 kg</code>. It turns saved units into kilograms. Skip to leave it unknown.
+unit-weight-bad = ⚠️ That isn't a weight between 1 g and 100 kg. Try again, like 400 or 1.5 kg.
+unit-weight-saved = ⚖️ Saved: one unit at { $name } weighs { $weight }.
+unit-weight-unknown = ⚖️ The unit weight at { $name } is left unknown.
+
+## Impact
+
+weight-g = { $g } g
+weight-kg = { $kg } kg
+impact-saved = 🌱 { $by ->
+    [you] You saved
+    [glean] Glean saved
+   *[shop] { $name } saved
+} <b>{ $units }</b> { $units ->
+    [one] meal
+   *[other] meals
+} from the bin
+impact-weight = {" "}(≈{ $weight })
+impact-donated = , { $units } of them donated to charities
+impact-none = 🌱 Pick up your first deal to start saving food.
+cmd-impact = The meals you saved
+cmd-charity = Charities: /charity invite <name>, <area>

@@ -4,9 +4,11 @@
 
 pub mod alerts;
 pub mod businesses;
+pub mod donations;
 pub mod notify;
 pub mod offers;
 pub mod purchases;
+pub mod sharing;
 
 use std::sync::{Arc, OnceLock};
 

@@ -36,6 +36,13 @@ pub enum Flow {
     },
     /// A customer sets up nearby alerts or quiet hours (`/alerts`).
     Alerts(alerts::Form),
+    /// A charity's contact says where they collect food.
+    CharityPlace,
+    /// A business types the weight of one unit at a venue.
+    UnitWeight {
+        venue_id: i64,
+        business_id: i64,
+    },
 }
 
 impl Dialogue {

@@ -6,7 +6,8 @@
 //! - `dialogue`: the typed dialogue state, saved per chat.
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
-//!   `/alerts`), `language` (`/language`): one file per flow.
+//!   `/alerts`), `inline` (inline mode: `@bot bread`), `charity` (charities
+//!   and their donations), `language` (`/language`): one file per flow.
 //!
 //! Every update is answered in its user's language (`From::lang`): the one
 //! they chose with `/language`, else Telegram's `language_code`.
@@ -16,8 +17,10 @@
 
 mod admin;
 mod alerts;
+mod charity;
 mod deals;
 mod dialogue;
+mod inline;
 mod language;
 mod myoffers;
 mod newoffer;
@@ -158,6 +161,8 @@ impl Bot {
         let result = match &update.kind {
             UpdateKind::Message(m) => self.on_message(m).await,
             UpdateKind::CallbackQuery(q) => self.on_callback(q).await,
+            UpdateKind::InlineQuery(q) => inline::on_query(self, q).await,
+            UpdateKind::ChosenInlineResult(r) => inline::on_chosen(self, r).await,
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -167,6 +172,8 @@ impl Bot {
                 UpdateKind::CallbackQuery(q) => {
                     let _ = self.tg.answer_callback(&q.id.0, Some(texts::something_went_wrong(l)), true).await;
                 }
+                // Typed into another chat: the next keystroke asks again.
+                UpdateKind::InlineQuery(_) | UpdateKind::ChosenInlineResult(_) => {}
                 _ if inbound.chat_id != 0 => {
                     let _ = self.say(inbound.chat_id, texts::something_went_wrong(l)).await;
                 }
@@ -182,6 +189,7 @@ impl Bot {
         let user = match &update.kind {
             UpdateKind::Message(m) => m.from.as_ref().map(|u| u.id.0),
             UpdateKind::CallbackQuery(q) => Some(q.from.id.0),
+            UpdateKind::InlineQuery(q) => Some(q.from.id.0),
             _ => None,
         };
         let Some(user) = user else { return true };
@@ -274,6 +282,8 @@ impl Bot {
             "register" => register::begin(self, from).await,
             "newoffer" => newoffer::begin(self, from).await,
             "venues" => venues::list(self, from).await,
+            "charity" => charity::command(self, from, args).await,
+            "impact" => orders::impact(self, from).await,
             "pending" | "verify" | "reject" | "suspend" | "unsuspend" | "refunds" | "refund_retry"
             | "refund_settled" => admin::command(self, from, name, args).await,
             _ => self.say(from.chat, texts::unknown_command(from.lang)).await,
@@ -289,6 +299,10 @@ impl Bot {
             Flow::EditItem { .. } => myoffers::on_edit_input(self, from, d, input).await,
             Flow::PickupCode { .. } => myoffers::on_pickup_input(self, from, d, input).await,
             Flow::Alerts(_) => alerts::on_input(self, from, d, input).await,
+            Flow::CharityPlace => charity::on_place(self, from, input).await,
+            Flow::UnitWeight { venue_id, business_id } => {
+                venues::on_weight_input(self, from, venue_id, business_id, input).await
+            }
         }
     }
 
@@ -358,6 +372,12 @@ impl Bot {
                 alerts::on_follow(self, &from, &press, shown, b, matches!(cb, Cb::Follow(_))).await
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
+            Cb::Donation { offer, accept } => charity::on_answer(self, &from, &press, offer, accept).await,
+            Cb::VenueDonate { venue, on } => venues::on_donate(self, &from, &press, venue, on).await,
+            Cb::VenueWeight(_) if self.dialogue(from.chat).await?.is_some() => {
+                self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
+            }
+            Cb::VenueWeight(venue) => venues::on_weight(self, &from, &press, venue).await,
             Cb::VenueLocation(id) => {
                 self.answer(&press, None).await?;
                 match self.store.venue(id).await {
@@ -377,8 +397,10 @@ impl Bot {
                         Flow::EditItem { .. } | Flow::PickupCode { .. } => {
                             myoffers::on_dialogue_button(self, &from, &press, d, action).await
                         }
-                        // Its steps use reply keyboards: no inline step buttons.
-                        Flow::Alerts(_) => self.answer(&press, Some(texts::stale_button(from.lang))).await,
+                        // Their steps use reply keyboards: no inline step buttons.
+                        Flow::Alerts(_) | Flow::CharityPlace | Flow::UnitWeight { .. } => {
+                            self.answer(&press, Some(texts::stale_button(from.lang))).await
+                        }
                     },
                     _ => {
                         // A button of a step that is over: say so and tidy it away.

@@ -44,6 +44,10 @@ pub async fn list(bot: &Bot, from: &From, edit: Option<i32>) -> anyhow::Result<(
         return bot.say(from.chat, texts::myoffers_empty(from.lang)).await;
     }
     let mut text = texts::myoffers_header(from.lang).to_string();
+    let saved = bot.store.impact_of_business(business.id).await?;
+    if !saved.is_empty() {
+        text.push_str(&format!("\n{}", texts::impact_business(from.lang, &business.name, &saved)));
+    }
     let mut numbers: Vec<(String, Cb)> = Vec::new();
     for status in GROUPS {
         let group: Vec<&Offer> = offers.iter().filter(|o| o.status == status).collect();

@@ -194,8 +194,13 @@ pub async fn list(bot: &Bot, from: &From) -> anyhow::Result<()> {
             text.push('\n');
             text.push_str(&texts::my_order_code(l, p.pickup_code.as_str(), &window));
             cancel.push((texts::cancel_order_button(from.lang, p.id), Cb::CancelOrder(p.id)));
+        } else if p.status == PurchaseStatus::Donated {
+            text.push('\n');
+            text.push_str(&texts::my_order_code(l, p.pickup_code.as_str(), &window));
         }
     }
+    let saved = bot.store.impact_of_customer(from.user_id).await?;
+    text.push_str(&format!("\n\n{}", texts::impact_customer(from.lang, &saved)));
     let rows: Vec<Vec<(&str, Cb)>> = cancel.iter().map(|(l, cb)| vec![(l.as_str(), *cb)]).collect();
     let markup = (!rows.is_empty()).then(|| ReplyMarkup::InlineKeyboard(keyboards::inline(rows)));
     bot.send(from.chat, &text, markup).await.map(drop)
@@ -271,4 +276,17 @@ pub async fn show_order(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
         }
         other => bot.say(from.chat, &texts::order_is(from.lang, id, other.as_str())).await,
     }
+}
+
+/// `/impact`: the meals this person saved; a business owner also sees
+/// each business's, an admin everything Glean saved.
+pub async fn impact(bot: &Bot, from: &From) -> anyhow::Result<()> {
+    let mut lines = vec![texts::impact_customer(from.lang, &bot.store.impact_of_customer(from.user_id).await?)];
+    for b in bot.store.businesses_of_owner(from.user_id).await? {
+        lines.push(texts::impact_business(from.lang, &b.name, &bot.store.impact_of_business(b.id).await?));
+    }
+    if bot.settings.is_admin(from.user_id) {
+        lines.push(texts::impact_total(from.lang, &bot.store.impact_total().await?));
+    }
+    bot.say(from.chat, &lines.join("\n\n")).await
 }

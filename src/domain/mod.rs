@@ -2,6 +2,7 @@
 //! machines of businesses, offers and purchases. No I/O happens here.
 
 pub mod business;
+pub mod charity;
 pub mod money;
 pub mod notice;
 pub mod offer;
@@ -10,6 +11,7 @@ pub mod text;
 pub mod window;
 
 pub use business::{BusinessStatus, Coordinates, Phone};
+pub use charity::Impact;
 pub use money::{Currency, Money, MoneyError, MoneyFormat};
 pub use notice::NoticeKind;
 pub use offer::{OfferEvent, OfferStatus};

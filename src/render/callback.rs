@@ -51,6 +51,13 @@ pub enum Cb {
     Unfollow(i64),
     /// A button of the `/alerts` overview.
     Alerts(AlertAct),
+    /// A charity accepts (`accept: true`) or declines an offer's remainder.
+    Donation { offer: i64, accept: bool },
+    /// `/venues`: turn giving leftovers to charities on (`on: true`) or off
+    /// at a venue (the state to set, so a replay sets the same).
+    VenueDonate { venue: i64, on: bool },
+    /// `/venues`: set the weight of one unit at a venue.
+    VenueWeight(i64),
     /// `/language`: speak this language.
     Language(Lang),
 }
@@ -156,6 +163,9 @@ impl Cb {
             Cb::Follow(id) => format!("{VERSION}:f:{id}"),
             Cb::Unfollow(id) => format!("{VERSION}:u:{id}"),
             Cb::Alerts(act) => format!("{VERSION}:A:{}", act.code()),
+            Cb::Donation { offer, accept } => format!("{VERSION}:D:{offer}:{}", if accept { 'y' } else { 'n' }),
+            Cb::VenueDonate { venue, on } => format!("{VERSION}:V:{venue}:{}", u8::from(on)),
+            Cb::VenueWeight(id) => format!("{VERSION}:G:{id}"),
             Cb::Language(l) => format!("{VERSION}:L:{}", l.code()),
             Cb::Wizard { seq, action } => {
                 let a = match action {
@@ -221,6 +231,23 @@ impl Cb {
             "f" => Cb::Follow(id(parts.next())?),
             "u" => Cb::Unfollow(id(parts.next())?),
             "A" => Cb::Alerts(AlertAct::from_code(parts.next()?)?),
+            "D" => Cb::Donation {
+                offer: id(parts.next())?,
+                accept: match parts.next()? {
+                    "y" => true,
+                    "n" => false,
+                    _ => return None,
+                },
+            },
+            "V" => Cb::VenueDonate {
+                venue: id(parts.next())?,
+                on: match parts.next()? {
+                    "1" => true,
+                    "0" => false,
+                    _ => return None,
+                },
+            },
+            "G" => Cb::VenueWeight(id(parts.next())?),
             "L" => {
                 let code = parts.next()?;
                 Cb::Language(Lang::all().find(|l| l.code() == code)?)
@@ -282,6 +309,11 @@ mod tests {
             Cb::Alerts(AlertAct::Nearby),
             Cb::Alerts(AlertAct::Off),
             Cb::Alerts(AlertAct::Quiet),
+            Cb::Donation { offer: i64::MAX, accept: true },
+            Cb::Donation { offer: 3, accept: false },
+            Cb::VenueDonate { venue: i64::MAX, on: true },
+            Cb::VenueDonate { venue: 2, on: false },
+            Cb::VenueWeight(4),
             Cb::Wizard { seq: u32::MAX, action: Wiz::Pick(u16::MAX) },
             Cb::Wizard { seq: 0, action: Wiz::Back },
             Cb::Wizard { seq: 3, action: Wiz::Cancel },
@@ -339,6 +371,13 @@ mod tests {
             "1:A",
             "1:A:z",
             "1:A:nn",
+            "1:D:1",
+            "1:D:1:x",
+            "1:D:0:y",
+            "1:V:",
+            "1:V:1",
+            "1:V:1:2",
+            "1:G:-1",
         ] {
             assert_eq!(Cb::decode(bad), None, "{bad:?}");
         }

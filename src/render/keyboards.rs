@@ -90,3 +90,11 @@ pub fn review_buttons(l: Lang, business_id: i64) -> ReplyMarkup {
         (texts::reject(l), Cb::Reject(business_id)),
     ]]))
 }
+
+/// Accept / Not this time under a donation offer.
+pub fn donation_buttons(l: Lang, offer_id: i64) -> ReplyMarkup {
+    ReplyMarkup::InlineKeyboard(inline(vec![vec![
+        (texts::accept_donation(l), Cb::Donation { offer: offer_id, accept: true }),
+        (texts::decline_donation(l), Cb::Donation { offer: offer_id, accept: false }),
+    ]]))
+}

@@ -8,6 +8,7 @@
 //! - `texts`: every text the bot says, by Fluent message id (HTML-escaped
 //!   where a user typed it).
 //! - `cards`: the offer card, one renderer for the preview and for customers.
+//! - `inline`: inline mode's results and the deal card posted into a chat.
 //! - `keyboards`: inline and reply keyboards.
 //! - `orders`: the order confirmation and an order's lines.
 //! - `notices`: the text of each kind of notice.
@@ -18,6 +19,7 @@ pub mod callback;
 pub mod cards;
 pub mod errors;
 pub mod i18n;
+pub mod inline;
 pub mod keyboards;
 pub mod notices;
 pub mod orders;

@@ -16,6 +16,19 @@ pub struct Rendered {
     pub markup: Option<ReplyMarkup>,
 }
 
+/// A donation's lines: units and item names (no prices: it is free).
+fn units(l: Lang, p: &crate::store::Purchase, offer: &crate::store::Offer) -> String {
+    p.lines
+        .iter()
+        .map(|line| {
+            let name =
+                offer.items.iter().find(|i| i.id == line.item_id).map_or(texts::order_item(l), |i| i.name.as_str());
+            texts::donation_line(l, line.quantity, name, "")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Renders a notice in its recipient's language `l`; `None` when what it
 /// is about no longer exists.
 pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> anyhow::Result<Option<Rendered>> {
@@ -43,10 +56,50 @@ pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> a
                 plain(texts::refund_failed_staff(l, p.id, &total, reason, p.customer_tg_id))
             }
             NoticeKind::PickedUp => plain(texts::thanks_for_pickup(l, &offer.title)),
-            NoticeKind::BusinessReview | NoticeKind::BusinessDecision => {
+            NoticeKind::DonationTaken => {
+                let venue = store.venue(offer.venue_id).await?;
+                let pickup = offer.window().map(|w| l.window(&w, venue.timezone, now)).unwrap_or_default();
+                let address = format!("{}, {}", venue.name, venue.address);
+                let lines = units(l, &p, &offer);
+                plain(texts::donation_yours(l, p.id, &offer.title, &lines, p.pickup_code.as_str(), &pickup, &address))
+            }
+            NoticeKind::DonationComing => {
+                let charity =
+                    store.charity_of(p.customer_tg_id).await?.map_or_else(|| texts::a_charity(l).into(), |c| c.name);
+                let lines = units(l, &p, &offer);
+                plain(texts::donation_coming(l, p.id, &charity, &offer.title, &lines, p.pickup_code.as_str()))
+            }
+            NoticeKind::BusinessReview
+            | NoticeKind::BusinessDecision
+            | NoticeKind::DonationOffered
+            | NoticeKind::DonationGone => {
                 anyhow::bail!("a {} notice about a purchase", n.kind)
             }
         };
+    }
+    if let (Some(offer_id), NoticeKind::DonationOffered | NoticeKind::DonationGone) = (n.offer_id, n.kind) {
+        let offer = match store.offer(offer_id).await {
+            Ok(o) => o,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if n.kind == NoticeKind::DonationGone {
+            return plain(texts::donation_gone(l, &offer.title));
+        }
+        let business = store.business(offer.business_id).await?;
+        let venue = store.venue(offer.venue_id).await?;
+        let lines: Vec<String> = offer
+            .items
+            .iter()
+            .filter(|i| i.remaining() > 0)
+            .map(|i| texts::donation_line(l, i.remaining(), &i.name, &i.unit))
+            .collect();
+        let pickup = offer.window().map(|w| l.window(&w, venue.timezone, now)).unwrap_or_default();
+        let address = format!("{}, {}", venue.name, venue.address);
+        return Ok(Some(Rendered {
+            text: texts::donation_offered(l, &offer.title, &business.name, &address, &lines.join("\n"), &pickup),
+            markup: Some(keyboards::donation_buttons(l, offer.id)),
+        }));
     }
     let Some(business_id) = n.business_id else { anyhow::bail!("notice {} is about nothing", n.id) };
     let b = match store.business(business_id).await {

@@ -154,6 +154,21 @@ plain_texts! {
     alerts_already_off => "alerts-already-off",
     card_sold_out => "card-sold-out",
     order_item => "order-item",
+    buy_in_glean => "buy-in-glean",
+    more_from_shop => "more-from-shop",
+    charity_usage => "charity-usage",
+    no_charities => "no-charities",
+    charity_link_unknown => "charity-link-unknown",
+    charity_link_used => "charity-link-used",
+    charity_where => "charity-where",
+    charity_location_saved => "charity-location-saved",
+    accept_donation => "accept-donation",
+    decline_donation => "decline-donation",
+    donation_gone_answer => "donation-gone-answer",
+    donation_not_offered => "donation-not-offered",
+    donation_declined => "donation-declined",
+    unit_weight_bad => "unit-weight-bad",
+    a_charity => "a-charity",
 }
 
 pub fn help(l: Lang, is_owner: bool, is_admin: bool) -> String {
@@ -189,6 +204,7 @@ pub fn command_menu(l: Lang, admin: bool) -> Vec<(&'static str, &'static str)> {
         ("orders", t!(l, "cmd-orders")),
         ("following", t!(l, "cmd-following")),
         ("alerts", t!(l, "cmd-alerts")),
+        ("impact", t!(l, "cmd-impact")),
         ("language", t!(l, "cmd-language")),
         ("start", t!(l, "cmd-start")),
         ("help", t!(l, "cmd-help")),
@@ -207,6 +223,7 @@ pub fn command_menu(l: Lang, admin: bool) -> Vec<(&'static str, &'static str)> {
             ("reject", t!(l, "cmd-reject")),
             ("suspend", t!(l, "cmd-suspend")),
             ("unsuspend", t!(l, "cmd-unsuspend")),
+            ("charity", t!(l, "cmd-charity")),
             ("refunds", t!(l, "cmd-refunds")),
             ("refund_retry", t!(l, "cmd-refund-retry")),
             ("refund_settled", t!(l, "cmd-refund-settled")),
@@ -646,4 +663,141 @@ pub fn quiet_saved(l: Lang, quiet: Option<&str>, tz: &str) -> String {
         Some(q) => t!(l, "quiet-saved", quiet = q, tz = esc(tz)),
         None => t!(l, "quiet-none-saved", tz = esc(tz)),
     }
+}
+
+// Sharing into groups (inline mode).
+/// The banner a posted card gets once its deal stopped selling.
+pub fn shared_card_over(l: Lang, status: crate::domain::OfferStatus) -> String {
+    use crate::domain::OfferStatus;
+    match status {
+        OfferStatus::Draft | OfferStatus::Active => String::new(),
+        other => t!(l, "shared-card-over", status = other.as_str()),
+    }
+}
+
+// Charities.
+pub fn charity_invited(l: Lang, name: &str, area: &str, link: &str) -> String {
+    t!(l, "charity-invited", name = esc(name), area = esc(area), link = esc(link))
+}
+pub fn charities_list(l: Lang, lines: &str) -> String {
+    t!(l, "charities-list", lines = lines)
+}
+pub fn charity_line(l: Lang, id: i64, name: &str, area: &str, registered: bool, located: bool) -> String {
+    let state = match (registered, located) {
+        (false, _) => "invited",
+        (true, false) => "unplaced",
+        (true, true) => "registered",
+    };
+    t!(l, "charity-line", id = id, name = esc(name), area = esc(area), state = state)
+}
+pub fn charity_other(l: Lang, name: &str) -> String {
+    t!(l, "charity-other", name = esc(name))
+}
+pub fn charity_welcome(l: Lang, name: &str) -> String {
+    t!(l, "charity-welcome", name = esc(name))
+}
+pub fn charity_already(l: Lang, name: &str) -> String {
+    t!(l, "charity-already", name = esc(name))
+}
+
+// Donations.
+pub fn donation_offered(l: Lang, title: &str, shop: &str, address: &str, lines: &str, pickup: &str) -> String {
+    t!(
+        l,
+        "donation-offered",
+        title = esc(title),
+        shop = esc(shop),
+        address = esc(address),
+        lines = lines,
+        pickup = pickup
+    )
+}
+/// A donation's line: "3 × Bread (1 loaf)"; `unit` may be empty.
+pub fn donation_line(l: Lang, quantity: u32, name: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        t!(l, "donation-line", quantity = quantity, name = esc(name))
+    } else {
+        t!(l, "donation-line-unit", quantity = quantity, name = esc(name), unit = esc(unit))
+    }
+}
+pub fn donation_gone(l: Lang, title: &str) -> String {
+    t!(l, "donation-gone", title = esc(title))
+}
+pub fn donation_taken_answer(l: Lang, id: i64) -> String {
+    t!(l, "donation-taken-answer", id = id)
+}
+pub fn donation_yours(l: Lang, id: i64, title: &str, lines: &str, code: &str, pickup: &str, address: &str) -> String {
+    t!(
+        l,
+        "donation-yours",
+        id = id,
+        title = esc(title),
+        lines = lines,
+        code = code,
+        pickup = pickup,
+        address = esc(address),
+    )
+}
+pub fn donation_coming(l: Lang, id: i64, charity: &str, title: &str, lines: &str, code: &str) -> String {
+    t!(l, "donation-coming", id = id, charity = esc(charity), title = esc(title), lines = lines, code = code)
+}
+
+// Pickup places: donations and unit weights.
+pub fn venue_line(l: Lang, name: &str, address: &str, donate: bool, unit_grams: Option<u32>) -> String {
+    let mut s = t!(l, "venue-line", name = esc(name), address = esc(address));
+    s.push_str("\n   ");
+    s.push_str(&t!(l, "venue-line-donate", donate = yes(donate)));
+    if let Some(g) = unit_grams {
+        s.push_str(&t!(l, "venue-line-weight", weight = weight(l, i64::from(g))));
+    }
+    s
+}
+pub fn venue_donate_button(l: Lang, name: &str, donate: bool) -> String {
+    t!(l, "venue-donate-button", name = name, donate = yes(donate))
+}
+pub fn venue_weight_button(l: Lang, name: &str) -> String {
+    t!(l, "venue-weight-button", name = name)
+}
+pub fn ask_unit_weight(l: Lang, name: &str) -> String {
+    t!(l, "ask-unit-weight", name = esc(name))
+}
+pub fn unit_weight_saved(l: Lang, name: &str, grams: Option<u32>) -> String {
+    match grams {
+        Some(g) => t!(l, "unit-weight-saved", name = esc(name), weight = weight(l, i64::from(g))),
+        None => t!(l, "unit-weight-unknown", name = esc(name)),
+    }
+}
+
+// Impact.
+/// "1.2 kg" ("1,2 kg" in German), "350 g".
+pub fn weight(l: Lang, grams: i64) -> String {
+    if grams < 1000 {
+        t!(l, "weight-g", g = grams)
+    } else {
+        t!(l, "weight-kg", kg = format!("{}{}{}", grams / 1000, l.decimal_mark(), (grams % 1000) / 100))
+    }
+}
+/// `by` is who saved: "you", "glean" or "shop" (named `name`).
+fn saved_line(l: Lang, by: &str, name: &str, i: &crate::domain::Impact) -> String {
+    let mut s = t!(l, "impact-saved", by = by, name = name, units = i.saved_units);
+    if i.saved_grams > 0 {
+        s.push_str(&t!(l, "impact-weight", weight = weight(l, i.saved_grams)));
+    }
+    if i.donated_units > 0 {
+        s.push_str(&t!(l, "impact-donated", units = i.donated_units));
+    }
+    s.push('.');
+    s
+}
+/// A customer's (or charity's) line in `/orders` and `/impact`.
+pub fn impact_customer(l: Lang, i: &crate::domain::Impact) -> String {
+    if i.is_empty() { t!(l, "impact-none").into() } else { saved_line(l, "you", "", i) }
+}
+/// A business's line on its shop page, `/myoffers` and `/impact`.
+pub fn impact_business(l: Lang, name: &str, i: &crate::domain::Impact) -> String {
+    saved_line(l, "shop", &esc(name), i)
+}
+/// What Glean saved, for admins.
+pub fn impact_total(l: Lang, i: &crate::domain::Impact) -> String {
+    saved_line(l, "glean", "Glean", i)
 }

@@ -14,6 +14,7 @@ mod alerts;
 mod backlog;
 mod backup;
 mod businesses;
+mod charities;
 mod discovery;
 mod inbound;
 mod leases;
@@ -23,6 +24,7 @@ mod offers;
 mod outbox;
 mod purchases;
 mod seed;
+mod sharing;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -36,6 +38,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use alerts::{FollowedBusiness, GeoBox, StoredAlert, StoredQuiet};
 pub use backlog::Backlog;
 pub use businesses::{Business, NewBusiness, NewVenue, Venue};
+pub use charities::{Charity, DonationCandidate, DonationOutcome, Registration};
 pub use discovery::{Candidate, RANKING_POOL, popularity};
 pub use inbound::InboundUpdate;
 pub use misc::{AuditEntry, StoredImage, User};
@@ -46,6 +49,7 @@ pub use outbox::{Claimed, FanOut, Notification, NotificationStatus, PRIORITY_FOL
 pub use purchases::{
     EventRef, NewPurchase, PaidOutcome, PaymentMethod, PickupError, Purchase, PurchaseLine, ReserveError, ReservedLine,
 };
+pub use sharing::{CARD_CLAIM, SharedCard};
 
 use crate::config::DatabaseUrl;
 
