@@ -11,7 +11,8 @@
 //! - `payments`: a thin Stripe client (Checkout Sessions, refunds) at a configurable
 //!   base URL, and webhook signature checks and event parsing.
 //! - `http`: the axum server: health, readiness, the JSON API of offers with its
-//!   OpenAPI document, stored images at `/media`, `/metrics`.
+//!   OpenAPI document, stored images at `/media`, `/metrics`, and the Telegram
+//!   Mini App (`/app`, with its initData-checked API under `/app/api`).
 //! - `render`: every text, card and keyboard shown in Telegram, and callback data;
 //!   used by the bot and the senders, never by `actions`.
 //! - `send`: the senders: the notice lane (messages about a change, written with

@@ -60,7 +60,12 @@ pub async fn show_offer(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
     if let Some((label, cb)) = &follow {
         rows.push(vec![(label.as_str(), *cb)]);
     }
-    let buttons = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
+    let app = bot.app_url(Some(&format!("offer={}", offer.id)));
+    let buttons = ReplyMarkup::InlineKeyboard(keyboards::with_app_button(
+        keyboards::inline(rows),
+        texts::open_in_app(from.lang),
+        app,
+    ));
     if business.owner_tg_id != chat {
         bot.store.count_view(offer.id).await?;
     }

@@ -17,6 +17,17 @@ pub enum ApiError {
     BadRequest { parameter: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// Who is asking couldn't be established (the Mini App's `initData`
+    /// is missing, forged or stale).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request is understood but the state of things refuses it (sold
+    /// out, not cancellable): 409 with its own code.
+    #[error("{message}")]
+    Refused { code: ErrorCode, message: String },
+    /// Something we depend on (Stripe) can't be reached; try again shortly.
+    #[error("{0}")]
+    TryAgain(String),
     /// Too many requests; try again after this many seconds.
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
@@ -63,6 +74,18 @@ pub struct ErrorDetail {
 pub enum ErrorCode {
     BadRequest,
     NotFound,
+    /// The Mini App's `initData` is missing, forged or too old: open the app
+    /// from the bot again.
+    Unauthorized,
+    /// Not enough units left for this order.
+    SoldOut,
+    /// The deal can't be bought now (paused, ended, withdrawn, or the
+    /// quantity isn't possible).
+    Unavailable,
+    /// The order can't be cancelled any more.
+    NotCancellable,
+    /// Payments can't be reached right now; nothing changed.
+    TryAgain,
     RateLimited,
     Internal,
 }
@@ -74,6 +97,9 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message.clone(), Some(*parameter))
             }
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, what.clone(), None),
+            ApiError::Unauthorized(why) => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, why.clone(), None),
+            ApiError::Refused { code, message } => (StatusCode::CONFLICT, *code, message.clone(), None),
+            ApiError::TryAgain(why) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::TryAgain, why.clone(), None),
             ApiError::RateLimited { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many requests; slow down".into(), None)
             }

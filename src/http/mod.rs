@@ -1,11 +1,13 @@
 //! The HTTP server: health and readiness, the JSON API of offers
 //! (`offers.rs`) with its OpenAPI document (`openapi.rs`), stored images
-//! (`media.rs`), `/metrics`, and the Stripe webhook (`stripe.rs`). Every
+//! (`media.rs`), `/metrics`, the Stripe webhook (`stripe.rs`) and the
+//! Telegram Mini App with its own API (`miniapp/`). Every
 //! API error is an `error::ApiError`.
 //! Handlers are thin: they parse parameters, call the store, render.
 
 pub mod error;
 pub mod media;
+pub mod miniapp;
 pub mod observe;
 pub mod offers;
 pub mod openapi;

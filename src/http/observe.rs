@@ -21,6 +21,16 @@ pub const ROUTES: &[&str] = &[
     "/media/{name}",
     "/webhooks/stripe",
     "/webhooks/telegram",
+    "/app",
+    "/app/assets/{*path}",
+    "/app/api/me",
+    "/app/api/deals",
+    "/app/api/deals/{id}",
+    "/app/api/businesses/{id}/follow",
+    "/app/api/purchases",
+    "/app/api/orders",
+    "/app/api/orders/{id}",
+    "/app/api/orders/{id}/cancel",
 ];
 
 pub async fn track(request: Request, next: Next) -> Response {

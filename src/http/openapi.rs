@@ -7,16 +7,35 @@ use std::sync::OnceLock;
 use axum::Json;
 use utoipa::OpenApi;
 
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+
+use super::miniapp::api as app;
 use super::{error, media, offers};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Glean API",
-        description = "Surplus-food deals near you, read-only. Money is always integer minor units plus \
+        description = "Surplus-food deals near you: read-only for everyone, and the Mini App's own API for customers signed in by Telegram. Money is always integer minor units plus \
             an ISO 4217 currency. Errors share one shape: `{\"error\": {\"code\", \"message\", \"parameter\"}}`."
     ),
-    paths(offers::list_offers, offers::get_offer, media::get_media, super::healthz, super::readyz),
+    paths(
+        offers::list_offers,
+        offers::get_offer,
+        media::get_media,
+        super::healthz,
+        super::readyz,
+        app::me,
+        app::deals,
+        app::deal,
+        app::follow,
+        app::unfollow,
+        app::buy,
+        app::orders,
+        app::order,
+        app::cancel
+    ),
+    modifiers(&TmaAuth),
     components(schemas(
         error::ErrorBody,
         error::ErrorCode,
@@ -27,15 +46,43 @@ use super::{error, media, offers};
         super::Readiness,
         super::DatabaseState,
         super::RedisState,
-        super::TelegramState
+        super::TelegramState,
+        app::Me,
+        app::LatLng,
+        app::DealList,
+        app::DealPage,
+        app::Following,
+        app::BuyRequest,
+        app::BuyResult,
+        app::OrderView,
+        app::OrderLine,
+        app::OrderList
     )),
     tags(
         (name = "offers", description = "Active deals"),
         (name = "media", description = "Offer photos"),
         (name = "operations", description = "Health and readiness"),
+        (name = "mini app", description = "The Telegram Mini App's API: every call carries `Authorization: tma <initData>`"),
     )
 )]
 pub struct ApiDoc;
+
+/// The Mini App's authentication: `Authorization: tma <initData>`, the
+/// query string Telegram signed with the bot's token.
+struct TmaAuth;
+
+impl utoipa::Modify for TmaAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "tma",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`tma ` followed by `Telegram.WebApp.initData`, unchanged",
+            ))),
+        );
+    }
+}
 
 /// The document, built once.
 pub fn document() -> &'static serde_json::Value {

@@ -14,7 +14,9 @@
 //! - `notices`: the text of each kind of notice.
 //! - `errors`: why an input or request was refused, per language.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
+//! - `app`: the Mini App's server-side texts (its API's error messages).
 
+pub mod app;
 pub mod callback;
 pub mod cards;
 pub mod errors;

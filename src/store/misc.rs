@@ -40,7 +40,8 @@ pub struct StoredImage {
 }
 
 impl Store {
-    /// Records a user we heard from; keeps the latest name and language.
+    /// Records a user we heard from; keeps the latest name and language
+    /// (a language chosen with /language stays until they choose another).
     pub async fn upsert_user(
         &self,
         tg_id: i64,
@@ -52,7 +53,8 @@ impl Store {
         with_pool!(self, write, p => sqlx::query(
             "INSERT INTO users (tg_id, first_name, username, language, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (tg_id) DO UPDATE SET first_name = excluded.first_name, username = excluded.username, \
-             language = COALESCE(excluded.language, users.language), unreachable = FALSE",
+             language = CASE WHEN users.language_chosen THEN users.language \
+             ELSE COALESCE(excluded.language, users.language) END, unreachable = FALSE",
         )
         .bind(tg_id).bind(first_name).bind(username).bind(language).bind(ts(now))
         .execute(p).await?.rows_affected());

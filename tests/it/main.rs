@@ -4,12 +4,14 @@
 mod alerts;
 mod api;
 mod backup;
+mod browser;
 mod cli;
 mod crash;
 mod donate;
 mod languages;
 mod locales;
 mod metrics;
+mod miniapp;
 mod money;
 mod openapi;
 mod outage;

@@ -35,6 +35,8 @@ pub(super) struct State {
     /// Command menus by `(scope chat, language_code)`: `None` is the
     /// default scope, `""` every language.
     pub commands: HashMap<(Option<i64>, String), Menu>,
+    /// `setChatMenuButton`'s buttons: per chat, and the default under `None`.
+    pub menu_buttons: HashMap<Option<i64>, Value>,
     pub rate: RateLimiter,
     /// Set by `refuse_next_send`: the next send gets 429 with this
     /// `retry_after`.
