@@ -19,6 +19,7 @@ help-everyone =
     /orders – deine Bestellungen
     /following – Läden, denen du folgst
     /alerts – Benachrichtigungen zu Angeboten, Ruhezeiten
+    /privacy – deine Daten: herunterladen, löschen, Standort vergessen
     /impact – die Mahlzeiten, die du gerettet hast
     Tippe in einem beliebigen Chat @ und meinen Namen, um dort ein Angebot zu teilen.
     /language – Sprache wählen
@@ -45,6 +46,7 @@ help-admin =
     /unsuspend &lt;id&gt; – eine Sperre aufheben
     /charity invite &lt;name&gt;, &lt;gebiet&gt; – eine Tafel oder Hilfsorganisation einladen; /charity – die Liste
     /impact – alles, was Glean gerettet hat
+    /privacy_request &lt;Nutzer-ID&gt; export|delete – die Daten einer Person, auf ihren Wunsch
 unknown-command = Diesen Befehl kenne ich nicht. /help zeigt, was ich kann.
 dont-understand = Das habe ich nicht verstanden. /help zeigt, was ich kann.
 nothing-to-cancel = Es gibt nichts abzubrechen.
@@ -666,3 +668,84 @@ impact-donated = , { $units ->
 impact-none = 🌱 Hol dein erstes Angebot ab und fang an, Essen zu retten.
 cmd-impact = Die Mahlzeiten, die du gerettet hast
 cmd-charity = Organisationen: /charity invite <name>, <gebiet>
+
+## Deine Daten (/privacy)
+
+privacy-export-button = 📦 Meine Daten herunterladen
+privacy-delete-button = 🗑 Meine Daten löschen
+privacy-forget-location-button = 📍 Meinen Standort vergessen
+privacy-confirm-delete-button = Ja, meine Daten löschen
+privacy-keep-button = Nein, behalten
+privacy-overview =
+    🔒 <b>Deine Daten</b>
+
+    Was Glean über dich speichert und warum:
+    • <b>Dein Telegram-Name und Benutzername</b> — damit ich weiß, mit wem ich spreche.
+    • <b>Deine Bestellungen</b> (Artikel, Preise, Abholcodes) — um sie abzuwickeln. Bestellungen, Zahlungen und Erstattungen werden für die Buchhaltung aufbewahrt, wie es das Gesetz verlangt; löschst du deine Daten, bleiben sie ohne deinen Namen erhalten.
+    • <b>Läden, denen du folgst, deine Benachrichtigung für die Nähe und deine Ruhezeit</b> — um dir von Angeboten zu erzählen, bis du sie änderst.
+    • <b>Der zuletzt geteilte Standort</b> — um dir die nächsten Angebote zu zeigen (hier und in der App) und ihn als Ort deiner ersten Benachrichtigung anzubieten. Gelöscht { $location_days } Tage nach der letzten Nutzung. { $has_location ->
+        [yes] Ich habe einen Standort, den du geteilt hast.
+       *[no] Ich habe gerade keinen Standort von dir.
+    }
+    • <b>Deine Nachrichten und Tastendrücke</b> — beim Eingang gespeichert, damit bei einem Neustart nichts verloren geht, dann gelöscht nach { $updates_days ->
+        [one] { $updates_days } Tag
+       *[other] { $updates_days } Tagen
+    }.
+    • <b>Ein Formular, das du gerade ausfüllst</b> (Anmeldung, neues Angebot, Benachrichtigungen) — bis du fertig bist, oder 30 Tage lang.
+privacy-overview-business = • <b>Dein Betrieb</b>: Name, Telefon, Abholorte, Angebote und Verkäufe — um deinen Laden zu führen. Verkaufsbelege werden für die Buchhaltung aufbewahrt, wie es das Gesetz verlangt.
+privacy-never-shared = Glean gibt deine Daten nie an andere Kunden weiter; ein Laden sieht deine Bestellungen, nicht deinen Namen.
+privacy-export-caption = 📦 Alles, was Glean über dich gespeichert hat, als JSON.
+privacy-nothing-held = Ich habe keine Daten über dich.
+privacy-export-started = Ich stelle deine Daten zusammen…
+privacy-confirm-delete =
+    🗑 <b>Deine Daten löschen?</b>
+
+    Dein Name und Benutzername, deine Telefonnummer, Standorte, deine Benachrichtigung für die Nähe und Ruhezeit, die Läden, denen du folgst, und unser Gespräch werden endgültig gelöscht. Deine Bestellungen bleiben ohne deinen Namen erhalten, wie es das Buchhaltungsrecht verlangt. Ein Betrieb, der dir gehört, wird geschlossen: Seine Angebote werden zurückgezogen und seine Telefonnummer gelöscht.
+
+    Das lässt sich nicht rückgängig machen.
+privacy-kept = Es wurde nichts gelöscht.
+privacy-refused-orders = ⚠️ Du hast offene Bestellungen ({ $orders }). Hol sie ab oder storniere sie unter /orders und versuch es dann noch einmal: Bis dahin muss ich dir deine Abholcodes schicken können.
+privacy-refused-refunds = ⚠️ Eine Erstattung ist noch unterwegs zu dir ({ $orders }). Warte, bis sie angekommen ist — ich sage dir Bescheid — und versuch es dann noch einmal: Ich muss dich wegen deines Geldes erreichen können.
+privacy-refused-business = ⚠️ Dein Betrieb { $business } hat offene Bestellungen ({ $orders }). Lass sie abholen oder storniere bzw. ziehe sie unter /myoffers zurück und versuch es dann noch einmal: Diese Kunden bekommen noch Essen oder Geld.
+privacy-and-more = { $list } und { $more } weitere
+privacy-nothing-left = Es gibt nichts mehr von dir zu löschen. Frühere Bestellungen sind nur noch unter einer anonymen Nummer gespeichert.
+privacy-erased =
+    ✅ <b>Deine Daten sind gelöscht.</b>
+
+    Gelöscht: dein Name und Benutzername, deine Telefonnummer, Standorte, deine Benachrichtigung für die Nähe und Ruhezeit, die Läden, denen du gefolgt bist, und unser Gespräch (gespeicherte Nachrichten und ein unfertiges Formular).
+privacy-erased-orders = Behalten: { $orders ->
+    [one] 1 Bestellung mit ihren Zahlungen und Erstattungen
+   *[other] { $orders } Bestellungen mit ihren Zahlungen und Erstattungen
+}, unter einer anonymen Nummer statt deines Namens. Das Buchhaltungsrecht verpflichtet Läden und Glean, Verkäufe zu belegen.
+privacy-erased-business = Dein Betrieb ist geschlossen: Seine Angebote wurden zurückgezogen und seine Telefonnummer gelöscht; Name, Abholorte und Verkäufe bleiben aus demselben Grund in den Unterlagen.
+privacy-erased-charity = Die Organisation, deren Kontakt du warst, bleibt mit ihrem Namen in den Unterlagen, bekommt aber kein übriges Essen mehr, bis ein Admin einen neuen Kontakt einlädt.
+privacy-goodbye = Tschüss! Wenn du mir wieder schreibst, fange ich von vorne an.
+privacy-location-forgotten = 📍 Erledigt: Ich habe deinen Standort vergessen. Teile ihn unter /deals wieder, wann immer du magst.
+privacy-no-location = Ich habe keinen Standort von dir.
+privacy-request-usage = So geht's: /privacy_request &lt;Nutzer-ID&gt; export|delete
+privacy-request-nothing-held = Glean hat keine Daten über Nutzer { $user }.
+privacy-request-export-caption = 📦 Alles, was Glean über Nutzer { $user } gespeichert hat. Schick es nur an diese Person und lösch danach deine Kopie.
+privacy-request-why-orders = die Bestellungen { $orders } sind noch offen
+privacy-request-why-refunds = Erstattungen der Bestellungen { $orders } sind noch nicht angekommen
+privacy-request-why-business = der Betrieb { $business } hat offene Bestellungen { $orders }
+privacy-request-refused = ⚠️ Die Daten von Nutzer { $user } lassen sich noch nicht löschen: { $why }. Es wurde nichts geändert.
+privacy-request-nothing-left = Für Nutzer { $user } gab es nichts mehr zu löschen.
+privacy-request-erased = ✅ Die Daten von Nutzer { $user } sind gelöscht. Ohne Namen behalten: { $orders ->
+    [one] 1 Bestellung
+   *[other] { $orders } Bestellungen
+}{ $businesses ->
+    [0] {""}
+    [one] , 1 Betrieb
+   *[other] , { $businesses } Betriebe
+}. { $told ->
+    [yes] Die Person hat eine letzte Nachricht bekommen.
+   *[no] Ich konnte der Person keine letzte Nachricht schicken.
+}
+cmd-privacy = Deine Daten: herunterladen, löschen, Standort vergessen
+cmd-privacy-request = Daten einer Person exportieren oder löschen: /privacy_request <id> export|delete
+
+## The Mini App in chat
+
+map-button = 🗺 Karte
+open-in-app = 📱 In der App öffnen
+menu-button = Angebote

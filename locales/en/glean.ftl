@@ -19,6 +19,7 @@ help-everyone =
     /orders – your orders
     /following – shops you follow
     /alerts – deal alerts near you, quiet hours
+    /privacy – your data: download it, delete it, forget your location
     /impact – the meals you saved
     Type @ and my name in any chat to share a deal there.
     /language – choose your language
@@ -45,6 +46,7 @@ help-admin =
     /unsuspend &lt;id&gt; – lift a suspension
     /charity invite &lt;name&gt;, &lt;area&gt; – invite a charity; /charity – the list
     /impact – everything Glean saved
+    /privacy_request &lt;user id&gt; export|delete – someone's data, at their request
 unknown-command = I don't know that command. /help lists what I can do.
 dont-understand = I didn't get that. /help lists what I can do.
 nothing-to-cancel = There's nothing to cancel.
@@ -648,3 +650,84 @@ impact-donated = , { $units } of them donated to charities
 impact-none = 🌱 Pick up your first deal to start saving food.
 cmd-impact = The meals you saved
 cmd-charity = Charities: /charity invite <name>, <area>
+
+## Your data (/privacy)
+
+privacy-export-button = 📦 Download my data
+privacy-delete-button = 🗑 Delete my data
+privacy-forget-location-button = 📍 Forget my location
+privacy-confirm-delete-button = Yes, delete my data
+privacy-keep-button = No, keep it
+privacy-overview =
+    🔒 <b>Your data</b>
+
+    What Glean keeps about you, and why:
+    • <b>Your Telegram name and username</b> — to know who is talking to me.
+    • <b>Your orders</b> (items, prices, pickup codes) — to serve them. Orders, payments and refunds are kept for the accounts, as the law requires; if you delete your data they stay without your name.
+    • <b>Shops you follow, your nearby alert and quiet hours</b> — to tell you about deals, until you change them.
+    • <b>The last location you shared</b> — to show the deals nearest to you (here and in the app), and to offer it as the place of your first nearby alert. Dropped { $location_days } days after it was last used. { $has_location ->
+        [yes] I have a location you shared.
+       *[no] I have no location of yours right now.
+    }
+    • <b>Your messages and button presses</b> — stored as they arrive so none is lost if I restart, then deleted after { $updates_days ->
+        [one] { $updates_days } day
+       *[other] { $updates_days } days
+    }.
+    • <b>A form you're filling in</b> (registration, a new deal, alerts) — until you finish it, or for 30 days.
+privacy-overview-business = • <b>Your business</b>: its name, phone, pickup places, deals and sales — to run your shop. Sales records are kept for the accounts, as the law requires.
+privacy-never-shared = Glean never shares your data with other customers; a shop sees your orders, not your name.
+privacy-export-caption = 📦 Everything Glean holds about you, as JSON.
+privacy-nothing-held = I hold no data about you.
+privacy-export-started = Preparing your data…
+privacy-confirm-delete =
+    🗑 <b>Delete your data?</b>
+
+    Your name and username, phone number, locations, nearby alert and quiet hours, the shops you follow and our conversation are erased for good. Your orders are kept without your name, as accounting law requires. A business you own is closed: its deals are withdrawn and its phone number erased.
+
+    This can't be undone.
+privacy-kept = Nothing was deleted.
+privacy-refused-orders = ⚠️ You have open orders ({ $orders }). Collect them, or cancel them in /orders, then try again: until then I must be able to send you your pickup codes.
+privacy-refused-refunds = ⚠️ A refund is still on its way to you ({ $orders }). Wait until it has arrived — I'll tell you — then try again: I must be able to reach you about your money.
+privacy-refused-business = ⚠️ Your business { $business } has open orders ({ $orders }). Let them be collected, or cancel or withdraw them in /myoffers, then try again: those customers are owed food or money.
+privacy-and-more = { $list } and { $more } more
+privacy-nothing-left = There's nothing of yours left to delete. Orders you had are kept only under an anonymous number.
+privacy-erased =
+    ✅ <b>Your data is deleted.</b>
+
+    Deleted: your name and username, phone number, locations, nearby alert and quiet hours, the shops you followed, and our conversation (stored messages and any unfinished form).
+privacy-erased-orders = Kept: { $orders ->
+    [one] 1 order with its payments and refunds
+   *[other] { $orders } orders with their payments and refunds
+}, under an anonymous number instead of your name. Accounting law requires shops and Glean to keep records of sales.
+privacy-erased-business = Your business is closed: its deals were withdrawn and its phone number erased; its name, pickup places and sales stay in the records for the same reason.
+privacy-erased-charity = The charity you were the contact for keeps its name in the records, but it no longer gets leftovers until an admin invites a new contact.
+privacy-goodbye = Goodbye! If you write to me again, I'll start afresh.
+privacy-location-forgotten = 📍 Done: I forgot your location. Share it again in /deals whenever you like.
+privacy-no-location = I don't have a location of yours.
+privacy-request-usage = Usage: /privacy_request &lt;user id&gt; export|delete
+privacy-request-nothing-held = Glean holds no data about user { $user }.
+privacy-request-export-caption = 📦 Everything Glean holds about user { $user }. Send it only to them, and delete your copy afterwards.
+privacy-request-why-orders = their orders { $orders } are still open
+privacy-request-why-refunds = refunds of orders { $orders } haven't reached them yet
+privacy-request-why-business = their business { $business } has open orders { $orders }
+privacy-request-refused = ⚠️ Can't delete user { $user }'s data yet: { $why }. Nothing was changed.
+privacy-request-nothing-left = There was nothing left to delete for user { $user }.
+privacy-request-erased = ✅ User { $user }'s data is deleted. Kept without their name: { $orders ->
+    [one] 1 order
+   *[other] { $orders } orders
+}{ $businesses ->
+    [0] {""}
+    [one] , 1 business
+   *[other] , { $businesses } businesses
+}. { $told ->
+    [yes] They were sent a last message.
+   *[no] I couldn't send them a last message.
+}
+cmd-privacy = Your data: download, delete, forget your location
+cmd-privacy-request = Export or delete someone's data: /privacy_request <user id> export|delete
+
+## The Mini App in chat
+
+map-button = 🗺 Map
+open-in-app = 📱 Open in app
+menu-button = Deals

@@ -7,6 +7,7 @@ pub mod businesses;
 pub mod donations;
 pub mod notify;
 pub mod offers;
+pub mod privacy;
 pub mod purchases;
 pub mod sharing;
 

@@ -6,8 +6,9 @@
 //! - `dialogue`: the typed dialogue state, saved per chat.
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
-//!   `/alerts`), `inline` (inline mode: `@bot bread`), `charity` (charities
-//!   and their donations), `language` (`/language`): one file per flow.
+//!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`), `inline` (inline
+//!   mode: `@bot bread`), `charity` (charities and their donations),
+//!   `language` (`/language`): one file per flow.
 //!
 //! Every update is answered in its user's language (`From::lang`): the one
 //! they chose with `/language`, else Telegram's `language_code`.
@@ -25,6 +26,7 @@ mod language;
 mod myoffers;
 mod newoffer;
 mod orders;
+mod privacy;
 pub(crate) mod register;
 pub mod runner;
 mod start;
@@ -269,6 +271,8 @@ impl Bot {
             "following" => alerts::following(self, from).await,
             "alerts" => alerts::overview(self, from, None).await,
             "language" => language::command(self, from, args).await,
+            "privacy" => privacy::overview(self, from).await,
+            "privacy_request" => privacy::request(self, from, args).await,
             "myoffers" => myoffers::list(self, from, None).await,
             "pause" => myoffers::pause_command(self, from, args).await,
             "edit" => myoffers::edit_command(self, from, args).await,
@@ -372,6 +376,7 @@ impl Bot {
                 alerts::on_follow(self, &from, &press, shown, b, matches!(cb, Cb::Follow(_))).await
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
+            Cb::Privacy(act) => privacy::on_button(self, &from, &press, act).await,
             Cb::Donation { offer, accept } => charity::on_answer(self, &from, &press, offer, accept).await,
             Cb::VenueDonate { venue, on } => venues::on_donate(self, &from, &press, venue, on).await,
             Cb::VenueWeight(_) if self.dialogue(from.chat).await?.is_some() => {

@@ -100,6 +100,27 @@ pub fn review_buttons(l: Lang, business_id: i64) -> ReplyMarkup {
     ]]))
 }
 
+/// The buttons of `/privacy`.
+pub fn privacy_buttons(l: Lang) -> ReplyMarkup {
+    use super::callback::PrivacyAct;
+    use super::privacy;
+    ReplyMarkup::InlineKeyboard(inline(vec![
+        vec![(privacy::export_button(l), Cb::Privacy(PrivacyAct::Export))],
+        vec![(privacy::forget_location_button(l), Cb::Privacy(PrivacyAct::ForgetLocation))],
+        vec![(privacy::delete_button(l), Cb::Privacy(PrivacyAct::Delete))],
+    ]))
+}
+
+/// Delete for good, or keep everything.
+pub fn privacy_confirm(l: Lang) -> ReplyMarkup {
+    use super::callback::PrivacyAct;
+    use super::privacy;
+    ReplyMarkup::InlineKeyboard(inline(vec![
+        vec![(privacy::confirm_delete_button(l), Cb::Privacy(PrivacyAct::DeleteConfirm))],
+        vec![(privacy::keep_button(l), Cb::Privacy(PrivacyAct::Keep))],
+    ]))
+}
+
 /// Accept / Not this time under a donation offer.
 pub fn donation_buttons(l: Lang, offer_id: i64) -> ReplyMarkup {
     ReplyMarkup::InlineKeyboard(inline(vec![vec![

@@ -13,6 +13,8 @@
 //! - `orders`: the order confirmation and an order's lines.
 //! - `notices`: the text of each kind of notice.
 //! - `errors`: why an input or request was refused, per language.
+//! - `privacy`: `/privacy` and `/privacy_request`: what Glean keeps, export,
+//!   deletion.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
 //! - `app`: the Mini App's server-side texts (its API's error messages).
 
@@ -25,4 +27,5 @@ pub mod inline;
 pub mod keyboards;
 pub mod notices;
 pub mod orders;
+pub mod privacy;
 pub mod texts;

@@ -207,6 +207,7 @@ pub fn command_menu(l: Lang, admin: bool) -> Vec<(&'static str, &'static str)> {
         ("orders", t!(l, "cmd-orders")),
         ("following", t!(l, "cmd-following")),
         ("alerts", t!(l, "cmd-alerts")),
+        ("privacy", t!(l, "cmd-privacy")),
         ("impact", t!(l, "cmd-impact")),
         ("language", t!(l, "cmd-language")),
         ("start", t!(l, "cmd-start")),
@@ -230,6 +231,7 @@ pub fn command_menu(l: Lang, admin: bool) -> Vec<(&'static str, &'static str)> {
             ("refunds", t!(l, "cmd-refunds")),
             ("refund_retry", t!(l, "cmd-refund-retry")),
             ("refund_settled", t!(l, "cmd-refund-settled")),
+            ("privacy_request", t!(l, "cmd-privacy-request")),
         ]);
     }
     c
