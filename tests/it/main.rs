@@ -9,6 +9,8 @@ mod cli;
 mod crash;
 mod donate;
 mod fairness;
+mod languages;
+mod locales;
 mod metrics;
 mod miniapp;
 mod money;
