@@ -1,6 +1,7 @@
 //! Background jobs: expire offers whose window ended, release lapsed
 //! reservations (expiring their Checkout Sessions first), reconcile with
-//! Stripe, prune old rows (handled updates, deal lists, finished
+//! Stripe, record Stripe's processing fee of each captured payment in the
+//! ledger, prune old rows (handled updates, deal lists, finished
 //! notifications and notices). Each step is safe to run twice (its
 //! statements are conditional); all run on a timer and once at start-up.
 //! The refund queue has its own faster loop, [`run_refunds`].
@@ -36,6 +37,11 @@ pub async fn tick(ctx: &Ctx) {
             }
         }
         Err(e) => tracing::error!(error = ?e, "reconciliation failed"),
+    }
+    match crate::actions::ledger::record_processing_fees(ctx).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(payments = n, "Stripe processing fees recorded"),
+        Err(e) => tracing::error!(error = ?e, "recording processing fees failed"),
     }
     if let Err(e) = ctx.store.prune_inbound(chrono::Duration::days(2), now).await {
         tracing::warn!(error = %e, "pruning handled updates failed");

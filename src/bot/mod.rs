@@ -6,7 +6,8 @@
 //! - `dialogue`: the typed dialogue state, saved per chat.
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
-//!   `/alerts`): one file per flow.
+//!   `/alerts`), `payouts` (getting paid, `/sales`, statements, API keys),
+//!   `finance` (admins' `/finance`, `/fee`, `/adjust`): one file per flow.
 //!
 //! What the bot shows (texts, cards, keyboards, callback data) is in
 //! `render`, shared with the senders.
@@ -15,9 +16,11 @@ mod admin;
 mod alerts;
 mod deals;
 mod dialogue;
+mod finance;
 mod myoffers;
 mod newoffer;
 mod orders;
+mod payouts;
 pub(crate) mod register;
 pub mod runner;
 mod start;
@@ -138,6 +141,9 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
         BotCommand::new("venues", "Your pickup places"),
         BotCommand::new("myoffers", "Manage your offers"),
         BotCommand::new("pickup", "Confirm a pickup: /pickup CODE"),
+        BotCommand::new("sales", "Your sales, balance and statements"),
+        BotCommand::new("payouts", "Get paid by card"),
+        BotCommand::new("apikey", "An API key for your statements (/apikey revoke)"),
         BotCommand::new("cancel", "Leave what you're doing"),
     ];
     if admin {
@@ -150,6 +156,9 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
             BotCommand::new("refunds", "Failed refunds"),
             BotCommand::new("refund_retry", "Try a failed refund again: /refund_retry <order id>"),
             BotCommand::new("refund_settled", "A failed refund was settled outside Stripe: /refund_settled <order id>"),
+            BotCommand::new("finance", "Money: margin, balances, failed payouts"),
+            BotCommand::new("fee", "A business's fee: /fee <id> <percent> [fixed]"),
+            BotCommand::new("adjust", "Record a payment or correction: /adjust <id> <amount> <reason>"),
         ]);
     }
     c
@@ -248,7 +257,9 @@ impl Bot {
     async fn on_command(&self, from: &From, name: &str, args: &str) -> anyhow::Result<()> {
         // Only the commands that depend on a running dialogue read it.
         let in_dialogue = match name {
-            "cancel" | "publish" | "pickup" | "register" | "newoffer" | "venues" => self.dialogue(from.chat).await?,
+            "cancel" | "publish" | "pickup" | "register" | "newoffer" | "venues" | "payouts" => {
+                self.dialogue(from.chat).await?
+            }
             _ => None,
         };
         match name {
@@ -275,12 +286,16 @@ impl Bot {
             "edit" => myoffers::edit_command(self, from, args).await,
             "pickup" if in_dialogue.is_some() && args.is_empty() => self.say(from.chat, texts::BUSY_IN_DIALOGUE).await,
             "pickup" => myoffers::pickup_command(self, from, args).await,
-            "register" | "newoffer" | "venues" if in_dialogue.is_some() => {
+            "register" | "newoffer" | "venues" | "payouts" if in_dialogue.is_some() => {
                 self.say(from.chat, texts::BUSY_IN_DIALOGUE).await
             }
             "register" => register::begin(self, from).await,
             "newoffer" => newoffer::begin(self, from).await,
             "venues" => venues::list(self, from).await,
+            "payouts" => payouts::begin(self, from).await,
+            "sales" => payouts::sales(self, from).await,
+            "apikey" => payouts::api_key(self, from, args).await,
+            "finance" | "fee" | "adjust" => finance::command(self, from, name, args).await,
             "pending" | "verify" | "reject" | "suspend" | "unsuspend" | "refunds" | "refund_retry"
             | "refund_settled" => admin::command(self, from, name, args).await,
             _ => self.say(from.chat, texts::UNKNOWN_COMMAND).await,
@@ -296,6 +311,7 @@ impl Bot {
             Flow::EditItem { .. } => myoffers::on_edit_input(self, from, d, input).await,
             Flow::PickupCode { .. } => myoffers::on_pickup_input(self, from, d, input).await,
             Flow::Alerts(_) => alerts::on_input(self, from, d, input).await,
+            Flow::Payouts(_) => payouts::on_input(self, from, d, input).await,
         }
     }
 
@@ -362,6 +378,15 @@ impl Bot {
                 alerts::on_follow(self, &from, &press, shown, b, matches!(cb, Cb::Follow(_))).await
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
+            Cb::Payouts if self.dialogue(from.chat).await?.is_some() => {
+                self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
+            }
+            Cb::Payouts => {
+                self.answer(&press, None).await?;
+                payouts::begin(self, &from).await
+            }
+            Cb::Statement => payouts::statement_pressed(self, &from, &press).await,
+            Cb::StatementMonth(m) => payouts::statement_month(self, &from, &press, m).await,
             Cb::VenueLocation(id) => {
                 self.answer(&press, None).await?;
                 match self.store.venue(id).await {
@@ -375,6 +400,7 @@ impl Bot {
                 match d {
                     Some(d) if d.seq == seq => match d.flow {
                         Flow::Register(_) => register::on_button(self, &from, &press, d, action).await,
+                        Flow::Payouts(_) => payouts::on_button(self, &from, &press, d, action).await,
                         Flow::NewOffer(_) => newoffer::on_button(self, &from, &press, d, action).await,
                         Flow::AddVenue(_) => venues::on_button(self, &from, &press, d, action).await,
                         Flow::RejectReason { .. } => admin::on_reason_button(self, &from, &press, d, action).await,

@@ -2,6 +2,8 @@
 //! machines of businesses, offers and purchases. No I/O happens here.
 
 pub mod business;
+pub mod connect;
+pub mod ledger;
 pub mod money;
 pub mod notice;
 pub mod offer;

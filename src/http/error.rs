@@ -17,6 +17,9 @@ pub enum ApiError {
     BadRequest { parameter: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// No valid credentials for this resource.
+    #[error("{0}")]
+    Unauthorized(String),
     /// Too many requests; try again after this many seconds.
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
@@ -62,6 +65,7 @@ pub struct ErrorDetail {
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,
+    Unauthorized,
     NotFound,
     RateLimited,
     Internal,
@@ -74,6 +78,7 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message.clone(), Some(*parameter))
             }
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, what.clone(), None),
+            ApiError::Unauthorized(what) => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, what.clone(), None),
             ApiError::RateLimited { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many requests; slow down".into(), None)
             }

@@ -20,6 +20,10 @@ pub const ROUTES: &[&str] = &[
     "/api/v1/offers/{id}",
     "/media/{name}",
     "/webhooks/stripe",
+    "/webhooks/stripe/connect",
+    "/connect/{token}",
+    "/connect/{token}/return",
+    "/api/v1/businesses/{id}/statement",
     "/webhooks/telegram",
 ];
 

@@ -7,7 +7,29 @@ use std::sync::OnceLock;
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{error, media, offers};
+use utoipa::Modify;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use super::{error, media, offers, statement};
+
+/// The statement API's per-business key: `Authorization: Bearer glk_…`.
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "api_key",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some("A business's API key (`glk_…`), created with /apikey in the bot"))
+                        .build(),
+                ),
+            );
+        }
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,7 +38,15 @@ use super::{error, media, offers};
         description = "Surplus-food deals near you, read-only. Money is always integer minor units plus \
             an ISO 4217 currency. Errors share one shape: `{\"error\": {\"code\", \"message\", \"parameter\"}}`."
     ),
-    paths(offers::list_offers, offers::get_offer, media::get_media, super::healthz, super::readyz),
+    paths(
+        offers::list_offers,
+        offers::get_offer,
+        media::get_media,
+        statement::get_statement,
+        super::healthz,
+        super::readyz
+    ),
+    modifiers(&ApiKeyScheme),
     components(schemas(
         error::ErrorBody,
         error::ErrorCode,
@@ -27,11 +57,15 @@ use super::{error, media, offers};
         super::Readiness,
         super::DatabaseState,
         super::RedisState,
-        super::TelegramState
+        super::TelegramState,
+        statement::StatementView,
+        statement::CurrencyTotals,
+        statement::EntryView
     )),
     tags(
         (name = "offers", description = "Active deals"),
         (name = "media", description = "Offer photos"),
+        (name = "statements", description = "A business's monthly statement, with its API key"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

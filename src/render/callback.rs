@@ -49,6 +49,12 @@ pub enum Cb {
     Unfollow(i64),
     /// A button of the `/alerts` overview.
     Alerts(AlertAct),
+    /// An owner: "💶 Get paid by card".
+    Payouts,
+    /// An owner: "📄 Statement" (then a month).
+    Statement,
+    /// An owner picked a statement month (`YYYYMM`).
+    StatementMonth(u32),
 }
 
 /// What a customer does from the `/alerts` overview.
@@ -152,6 +158,9 @@ impl Cb {
             Cb::Follow(id) => format!("{VERSION}:f:{id}"),
             Cb::Unfollow(id) => format!("{VERSION}:u:{id}"),
             Cb::Alerts(act) => format!("{VERSION}:A:{}", act.code()),
+            Cb::Payouts => format!("{VERSION}:P"),
+            Cb::Statement => format!("{VERSION}:S"),
+            Cb::StatementMonth(m) => format!("{VERSION}:T:{m}"),
             Cb::Wizard { seq, action } => {
                 let a = match action {
                     Wiz::Back => "b".to_string(),
@@ -216,6 +225,9 @@ impl Cb {
             "f" => Cb::Follow(id(parts.next())?),
             "u" => Cb::Unfollow(id(parts.next())?),
             "A" => Cb::Alerts(AlertAct::from_code(parts.next()?)?),
+            "P" => Cb::Payouts,
+            "S" => Cb::Statement,
+            "T" => Cb::StatementMonth(parts.next()?.parse().ok().filter(|m| (200_001..=299_912).contains(m))?),
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
                 let a = parts.next()?;
@@ -272,6 +284,9 @@ mod tests {
             Cb::Alerts(AlertAct::Nearby),
             Cb::Alerts(AlertAct::Off),
             Cb::Alerts(AlertAct::Quiet),
+            Cb::Payouts,
+            Cb::Statement,
+            Cb::StatementMonth(202_611),
             Cb::Wizard { seq: u32::MAX, action: Wiz::Pick(u16::MAX) },
             Cb::Wizard { seq: 0, action: Wiz::Back },
             Cb::Wizard { seq: 3, action: Wiz::Cancel },
@@ -329,6 +344,9 @@ mod tests {
             "1:A",
             "1:A:z",
             "1:A:nn",
+            "1:T:",
+            "1:T:99",
+            "1:P:1",
         ] {
             assert_eq!(Cb::decode(bad), None, "{bad:?}");
         }

@@ -8,11 +8,14 @@
 //! - `keyboards`: inline and reply keyboards.
 //! - `orders`: the order confirmation and an order's lines.
 //! - `notices`: the text of each kind of notice.
+//! - `money`: getting paid: onboarding, Connect pages and notices, `/sales`,
+//!   statements (text and CSV), `/finance`.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
 
 pub mod callback;
 pub mod cards;
 pub mod keyboards;
+pub mod money;
 pub mod notices;
 pub mod orders;
 pub mod texts;

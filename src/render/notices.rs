@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use teloxide::types::ReplyMarkup;
 
-use super::{keyboards, orders, texts};
+use super::{keyboards, money, orders, texts};
 use crate::domain::NoticeKind;
 use crate::domain::business::BusinessEvent;
 use crate::store::{Notice, Store, StoreError};
@@ -39,7 +39,13 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
             NoticeKind::RefundFailed => plain(texts::refund_failed(p.id, &total)),
             NoticeKind::RefundFailedStaff => plain(texts::refund_failed_staff(p.id, &total, reason, p.customer_tg_id)),
             NoticeKind::PickedUp => plain(texts::thanks_for_pickup(&offer.title)),
-            NoticeKind::BusinessReview | NoticeKind::BusinessDecision => {
+            NoticeKind::BusinessReview
+            | NoticeKind::BusinessDecision
+            | NoticeKind::ConnectStatus
+            | NoticeKind::ConnectReady
+            | NoticeKind::ConnectNeedsInfo
+            | NoticeKind::PayoutPaid
+            | NoticeKind::PayoutFailed => {
                 anyhow::bail!("a {} notice about a purchase", n.kind)
             }
         };
@@ -71,6 +77,20 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
                 None => anyhow::bail!("a business decision without its event"),
             })
         }
+        NoticeKind::ConnectStatus => {
+            let account = store.connect_account(b.id).await?;
+            let text = money::notice_status(&b.name, account.as_ref());
+            // Stripe still needs something: the link again, right there.
+            let markup = match &account {
+                Some(a) if a.state.needs_something() => n.detail.as_deref().and_then(money::continue_button),
+                _ => None,
+            };
+            Ok(Some(Rendered { text, markup }))
+        }
+        NoticeKind::ConnectReady => plain(money::notice_ready(&b.name)),
+        NoticeKind::ConnectNeedsInfo => plain(money::notice_needs_info(&b.name, n.detail.as_deref())),
+        NoticeKind::PayoutPaid => plain(money::notice_payout_paid(&b.name, n.detail.as_deref())),
+        NoticeKind::PayoutFailed => plain(money::notice_payout_failed(&b.name, n.detail.as_deref())),
         other => anyhow::bail!("a {other} notice without a purchase"),
     }
 }

@@ -43,7 +43,10 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
              /venues – your pickup places\n\
              /myoffers – manage your offers\n\
              /pause &lt;id&gt;, /edit &lt;id&gt; – pause or edit an offer\n\
-             /pickup &lt;code&gt; – confirm a customer's pickup\n",
+             /pickup &lt;code&gt; – confirm a customer's pickup\n\
+             /sales – your sales, balance and monthly statements\n\
+             /payouts – get paid by card (Stripe)\n\
+             /apikey – an API key for your statements\n",
         );
     }
     if is_admin {
@@ -53,7 +56,10 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
              /verify &lt;id&gt; – verify a business\n\
              /reject &lt;id&gt; &lt;reason&gt; – reject a business\n\
              /suspend &lt;id&gt; – suspend a business\n\
-             /unsuspend &lt;id&gt; – lift a suspension\n",
+             /unsuspend &lt;id&gt; – lift a suspension\n\
+             /finance – margin, balances, failed payouts\n\
+             /fee &lt;id&gt; &lt;percent&gt; [fixed] – a business's fee\n\
+             /adjust &lt;id&gt; &lt;amount&gt; &lt;reason&gt; – record a payment or correction\n",
         );
     }
     s

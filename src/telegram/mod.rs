@@ -213,6 +213,21 @@ impl TgClient {
         .await
     }
 
+    /// Sends a file (a statement's CSV) as a document.
+    pub async fn send_document(
+        &self,
+        chat: i64,
+        bytes: Vec<u8>,
+        file_name: &str,
+        caption: &str,
+    ) -> Result<Message, RequestError> {
+        self.send(chat, false, || {
+            let file = InputFile::memory(bytes.clone()).file_name(file_name.to_owned());
+            self.bot.send_document(ChatId(chat), file).caption(caption).parse_mode(ParseMode::Html).into_future()
+        })
+        .await
+    }
+
     pub async fn send_location(&self, chat: i64, lat: f64, lng: f64) -> Result<Message, RequestError> {
         self.send(chat, false, || self.bot.send_location(ChatId(chat), lat, lng).into_future()).await
     }

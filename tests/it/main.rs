@@ -5,6 +5,7 @@ mod alerts;
 mod api;
 mod backup;
 mod cli;
+mod connect;
 mod crash;
 mod metrics;
 mod money;
