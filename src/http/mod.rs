@@ -1,7 +1,8 @@
 //! The HTTP server: health and readiness, the JSON API of offers
-//! (`offers.rs`) with its OpenAPI document (`openapi.rs`), stored images
-//! (`media.rs`), `/metrics`, and the Stripe webhook (`stripe.rs`). Every
-//! API error is an `error::ApiError`.
+//! (`offers.rs`) and of a business's statement (`statement.rs`) with its
+//! OpenAPI document (`openapi.rs`), stored images (`media.rs`), `/metrics`,
+//! the Stripe webhook (`stripe.rs`), and Stripe Connect's onboarding links
+//! and webhook (`connect.rs`). Every API error is an `error::ApiError`.
 //! Handlers are thin: they parse parameters, call the store, render.
 
 pub mod connect;

@@ -155,6 +155,18 @@ macro_rules! purchase_entries {
                 }
             };
             let mut entries = Vec::new();
+            // A refund is only entered against a sale the ledger holds (a
+            // payment taken before the ledger existed has neither).
+            let has_sale = match $what {
+                $crate::store::ledger::Moved::Captured => true,
+                _ => {
+                    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM ledger_entries WHERE entry_key = $1")
+                        .bind(format!("sale:{id}"))
+                        .fetch_optional(&mut *$tx)
+                        .await?;
+                    found.is_some()
+                }
+            };
             match $what {
                 $crate::store::ledger::Moved::Captured => {
                     entries.push(entry(format!("sale:{id}"), Party::Business, EntryKind::Sale, total, &pi));
@@ -163,7 +175,7 @@ macro_rules! purchase_entries {
                         entries.push(entry(format!("fee:{id}:p"), Party::Platform, EntryKind::PlatformFee, fee, &pi));
                     }
                 }
-                $crate::store::ledger::Moved::Refunded | $crate::store::ledger::Moved::RefundUndone => {
+                $crate::store::ledger::Moved::Refunded | $crate::store::ledger::Moved::RefundUndone if has_sale => {
                     let (tag, sign) = match $what {
                         $crate::store::ledger::Moved::Refunded => ("refund", 1),
                         _ => ("refund_undone", -1),
@@ -176,6 +188,7 @@ macro_rules! purchase_entries {
                         entries.push(entry(p, Party::Platform, EntryKind::FeeRefund, -fee * sign, &refund));
                     }
                 }
+                _ => {}
             }
             for e in &entries {
                 let _new = $crate::store::ledger::ledger_insert!($tx, e, &$crate::store::Actor::Stripe, $now);
