@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::support::app::{ADMIN_ID, TestApp, eventually, said};
 use crate::support::db::Backend;
 use crate::support::fixtures::shop_with_offer;
-use crate::support::shop::{buy, order_id, pay_at_stripe, session_of};
+use crate::support::shop::{buy, compose_offer_finish, compose_offer_start, order_id, pay_at_stripe, session_of};
 
 const SHOP: i64 = 1401;
 const SHOP2: i64 = 1402;
@@ -208,6 +208,13 @@ async fn full_story(backend: Backend) {
     assert_eq!(app.deliver_connect(&again).await, 200);
     assert!(owner.no_reply_for(std::time::Duration::from_millis(300)).await);
 
+    // Publishing now says nothing about paying at pickup.
+    compose_offer_start(&owner, "Fresh from the field").await;
+    compose_offer_finish(&owner).await;
+    owner.press("✅ Publish");
+    let published = said(&owner, "is live!").await;
+    assert!(!published.text.contains("at pickup"), "{}", published.text);
+
     // A customer pays: a destination charge carrying the fee, 10 % + 0.20.
     let carla = app.user(4102, "Carla");
     let first = order_id(&buy(&carla, &offer, "2").await.text);
@@ -369,6 +376,12 @@ async fn bad_input(backend: Backend) {
     let answer = buy(&customer, &offer, "1").await;
     assert!(answer.text.contains("at pickup"), "{}", answer.text);
     assert!(stripe.sessions().is_empty());
+    // Publishing says so.
+    compose_offer_start(&owner, "Fresh from the field").await;
+    compose_offer_finish(&owner).await;
+    owner.press("✅ Publish");
+    let published = said(&owner, "is live!").await;
+    assert!(published.text.contains("Customers pay this deal at pickup"), "{}", published.text);
 
     // A payout that fails: the owner and the admins are told.
     let object = stripe.verify_account(&acct2);
