@@ -100,6 +100,7 @@ impl App {
         let sender = tokio::spawn(crate::send::alerts::run_sender(ctx.clone(), stop_rx.clone()));
         let notices = tokio::spawn(crate::send::notices::run(ctx.clone(), stop_rx.clone()));
         let refunds = tokio::spawn(crate::jobs::run_refunds(ctx.clone(), stop_rx.clone()));
+        let cards = tokio::spawn(crate::send::cards::run(ctx.clone(), stop_rx.clone()));
         let bot_task = tokio::spawn(run_bot(ctx.clone(), dispatcher, webhook_set, stop_rx.clone()));
         let mut http_stop = stop_rx.clone();
         let server = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -117,6 +118,7 @@ impl App {
         let _ = sender.await;
         let _ = notices.await;
         let _ = refunds.await;
+        let _ = cards.await;
         server.await.context("HTTP server task")?.context("HTTP server failed")?;
         ctx.store.close().await;
         tracing::info!("glean stopped");

@@ -171,6 +171,11 @@ pub struct Settings {
     pub cancellation_cutoff: Duration,
     /// `JOBS_INTERVAL_MS`: how often the background jobs run (default 60000).
     pub jobs_interval: Duration,
+    /// `DONATION_LEAD_MINUTES`: how long before a pickup window ends the
+    /// units left are offered to charities near the venue (default 30).
+    pub donation_lead: Duration,
+    /// `DONATION_RADIUS_KM`: how near a charity must be (default 10).
+    pub donation_radius_km: u32,
     /// `SENTRY_DSN`: optional error reporting.
     pub sentry_dsn: Option<SecretString>,
     /// `LOG_FORMAT`: `pretty` (default) or `json`.
@@ -337,6 +342,8 @@ impl Settings {
             ),
             reservation_ttl,
             cancellation_cutoff: minutes("CANCELLATION_CUTOFF_MINUTES", 120, 7 * 24 * 60)?,
+            donation_lead: minutes("DONATION_LEAD_MINUTES", 30, 24 * 60)?,
+            donation_radius_km: r.parsed("DONATION_RADIUS_KM", 10, |s| parse_int_in(s, 1, 200))? as u32,
             jobs_interval: Duration::from_millis(
                 r.parsed("JOBS_INTERVAL_MS", 60_000, |s| parse_int_in(s, 50, 3_600_000))?,
             ),
@@ -424,6 +431,8 @@ impl Settings {
             ("RESERVATION_TTL_MINUTES", (self.reservation_ttl.as_secs() / 60).to_string()),
             ("CANCELLATION_CUTOFF_MINUTES", (self.cancellation_cutoff.as_secs() / 60).to_string()),
             ("JOBS_INTERVAL_MS", self.jobs_interval.as_millis().to_string()),
+            ("DONATION_LEAD_MINUTES", (self.donation_lead.as_secs() / 60).to_string()),
+            ("DONATION_RADIUS_KM", self.donation_radius_km.to_string()),
             ("SENTRY_DSN", secret(&self.sentry_dsn)),
             ("LOG_FORMAT", format!("{:?}", self.log_format).to_lowercase()),
             ("LOG_LEVEL", self.log_level.clone()),

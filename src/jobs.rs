@@ -1,4 +1,5 @@
-//! Background jobs: expire offers whose window ended, release lapsed
+//! Background jobs: expire offers whose window ended, offer what is left
+//! of deals about to end to charities near by, release lapsed
 //! reservations (expiring their Checkout Sessions first), reconcile with
 //! Stripe, record Stripe's processing fee of each captured payment in the
 //! ledger, prune old rows (handled updates, deal lists, finished
@@ -19,6 +20,11 @@ pub async fn tick(ctx: &Ctx) {
         Ok(ids) if !ids.is_empty() => tracing::info!(offers = ?ids, "offers expired"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "expiry job failed"),
+    }
+    match crate::actions::donations::offer_leftovers(ctx).await {
+        Ok(n) if n > 0 => tracing::info!(rounds = n, "leftovers offered to charities"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = ?e, "donation job failed"),
     }
     match ctx.store.mark_no_shows(now).await {
         Ok(ids) if !ids.is_empty() => tracing::info!(purchases = ?ids, "no-shows recorded"),

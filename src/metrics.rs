@@ -227,7 +227,7 @@ fn metrics() -> &'static Metrics {
 impl Metrics {
     /// Zero series for the label values we know up front.
     fn create_known_series(&self) {
-        for kind in ["message", "callback_query"] {
+        for kind in ["message", "callback_query", "inline_query", "chosen_inline_result"] {
             let kind = Kind { kind: kind.into() };
             let _ = self.updates_handled.get_or_create(&kind);
             let _ = self.update_seconds.get_or_create(&kind);
@@ -369,8 +369,15 @@ pub fn stripe_call(operation: &'static str, outcome: &'static str) {
 /// The kind of a stored Telegram update, from its top-level field:
 /// `message`, `callback_query`, … or `other`. A bounded set, for labels.
 pub fn update_kind(payload: &str) -> &'static str {
-    const KINDS: &[&str] =
-        &["message", "edited_message", "callback_query", "inline_query", "my_chat_member", "pre_checkout_query"];
+    const KINDS: &[&str] = &[
+        "message",
+        "edited_message",
+        "callback_query",
+        "inline_query",
+        "chosen_inline_result",
+        "my_chat_member",
+        "pre_checkout_query",
+    ];
     let fields: std::collections::BTreeMap<String, serde::de::IgnoredAny> =
         serde_json::from_str(payload).unwrap_or_default();
     KINDS.iter().find(|k| fields.contains_key(**k)).copied().unwrap_or("other")

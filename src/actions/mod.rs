@@ -6,9 +6,11 @@ pub mod alerts;
 pub mod businesses;
 pub mod connect;
 pub mod ledger;
+pub mod donations;
 pub mod notify;
 pub mod offers;
 pub mod purchases;
+pub mod sharing;
 
 use std::sync::{Arc, OnceLock};
 

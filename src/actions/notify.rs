@@ -71,7 +71,7 @@ async fn fan_out(ctx: &Ctx, p: &Publication) -> anyhow::Result<()> {
 }
 
 /// What keywords are matched against: title, description and item names.
-fn searchable_text(offer: &Offer) -> String {
+pub(crate) fn searchable_text(offer: &Offer) -> String {
     let mut s = format!("{}\n{}", offer.title, offer.description);
     for i in &offer.items {
         s.push('\n');

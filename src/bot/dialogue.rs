@@ -38,6 +38,13 @@ pub enum Flow {
     Alerts(alerts::Form),
     /// An owner sets up card payouts: country, then email.
     Payouts(payouts::Form),
+    /// A charity's contact says where they collect food.
+    CharityPlace,
+    /// A business types the weight of one unit at a venue.
+    UnitWeight {
+        venue_id: i64,
+        business_id: i64,
+    },
 }
 
 impl Dialogue {

@@ -6,17 +6,21 @@
 //! - `dialogue`: the typed dialogue state, saved per chat.
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
-//!   `/alerts`), `payouts` (getting paid, `/sales`, statements, API keys),
-//!   `finance` (admins' `/finance`, `/fee`, `/adjust`): one file per flow.
+//!   `/alerts`), `inline` (inline mode: `@bot bread`), `charity` (charities
+//!   and their donations), `payouts` (getting paid, `/sales`, statements,
+//!   API keys), `finance` (admins' `/finance`, `/fee`, `/adjust`): one file
+//!   per flow.
 //!
 //! What the bot shows (texts, cards, keyboards, callback data) is in
 //! `render`, shared with the senders.
 
 mod admin;
 mod alerts;
+mod charity;
 mod deals;
 mod dialogue;
 mod finance;
+mod inline;
 mod myoffers;
 mod newoffer;
 mod orders;
@@ -133,6 +137,7 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
         BotCommand::new("orders", "Your orders"),
         BotCommand::new("following", "Shops you follow"),
         BotCommand::new("alerts", "Deal alerts near you"),
+        BotCommand::new("impact", "The meals you saved"),
         BotCommand::new("start", "Welcome"),
         BotCommand::new("help", "What I can do"),
         BotCommand::new("register", "Register your business"),
@@ -153,6 +158,7 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
             BotCommand::new("reject", "Reject: /reject <id> <reason>"),
             BotCommand::new("suspend", "Suspend a business: /suspend <id>"),
             BotCommand::new("unsuspend", "Lift a suspension: /unsuspend <id>"),
+            BotCommand::new("charity", "Charities: /charity invite <name>, <area>"),
             BotCommand::new("refunds", "Failed refunds"),
             BotCommand::new("refund_retry", "Try a failed refund again: /refund_retry <order id>"),
             BotCommand::new("refund_settled", "A failed refund was settled outside Stripe: /refund_settled <order id>"),
@@ -181,6 +187,8 @@ impl Bot {
         let result = match &update.kind {
             UpdateKind::Message(m) => self.on_message(m).await,
             UpdateKind::CallbackQuery(q) => self.on_callback(q).await,
+            UpdateKind::InlineQuery(q) => inline::on_query(self, q).await,
+            UpdateKind::ChosenInlineResult(r) => inline::on_chosen(self, r).await,
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -189,6 +197,8 @@ impl Bot {
                 UpdateKind::CallbackQuery(q) => {
                     let _ = self.tg.answer_callback(&q.id.0, Some(texts::SOMETHING_WENT_WRONG), true).await;
                 }
+                // Typed into another chat: the next keystroke asks again.
+                UpdateKind::InlineQuery(_) | UpdateKind::ChosenInlineResult(_) => {}
                 _ if inbound.chat_id != 0 => {
                     let _ = self.say(inbound.chat_id, texts::SOMETHING_WENT_WRONG).await;
                 }
@@ -204,6 +214,7 @@ impl Bot {
         let user = match &update.kind {
             UpdateKind::Message(m) => m.from.as_ref().map(|u| u.id.0),
             UpdateKind::CallbackQuery(q) => Some(q.from.id.0),
+            UpdateKind::InlineQuery(q) => Some(q.from.id.0),
             _ => None,
         };
         let Some(user) = user else { return true };
@@ -296,6 +307,8 @@ impl Bot {
             "sales" => payouts::sales(self, from).await,
             "apikey" => payouts::api_key(self, from, args).await,
             "finance" | "fee" | "adjust" => finance::command(self, from, name, args).await,
+            "charity" => charity::command(self, from, args).await,
+            "impact" => orders::impact(self, from).await,
             "pending" | "verify" | "reject" | "suspend" | "unsuspend" | "refunds" | "refund_retry"
             | "refund_settled" => admin::command(self, from, name, args).await,
             _ => self.say(from.chat, texts::UNKNOWN_COMMAND).await,
@@ -312,6 +325,10 @@ impl Bot {
             Flow::PickupCode { .. } => myoffers::on_pickup_input(self, from, d, input).await,
             Flow::Alerts(_) => alerts::on_input(self, from, d, input).await,
             Flow::Payouts(_) => payouts::on_input(self, from, d, input).await,
+            Flow::CharityPlace => charity::on_place(self, from, input).await,
+            Flow::UnitWeight { venue_id, business_id } => {
+                venues::on_weight_input(self, from, venue_id, business_id, input).await
+            }
         }
     }
 
@@ -387,6 +404,12 @@ impl Bot {
             }
             Cb::Statement => payouts::statement_pressed(self, &from, &press).await,
             Cb::StatementMonth(m) => payouts::statement_month(self, &from, &press, m).await,
+            Cb::Donation { offer, accept } => charity::on_answer(self, &from, &press, offer, accept).await,
+            Cb::VenueDonate { venue, on } => venues::on_donate(self, &from, &press, venue, on).await,
+            Cb::VenueWeight(_) if self.dialogue(from.chat).await?.is_some() => {
+                self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
+            }
+            Cb::VenueWeight(venue) => venues::on_weight(self, &from, &press, venue).await,
             Cb::VenueLocation(id) => {
                 self.answer(&press, None).await?;
                 match self.store.venue(id).await {
@@ -407,8 +430,10 @@ impl Bot {
                         Flow::EditItem { .. } | Flow::PickupCode { .. } => {
                             myoffers::on_dialogue_button(self, &from, &press, d, action).await
                         }
-                        // Its steps use reply keyboards: no inline step buttons.
-                        Flow::Alerts(_) => self.answer(&press, Some(texts::STALE_BUTTON)).await,
+                        // Their steps use reply keyboards: no inline step buttons.
+                        Flow::Alerts(_) | Flow::CharityPlace | Flow::UnitWeight { .. } => {
+                            self.answer(&press, Some(texts::STALE_BUTTON)).await
+                        }
                     },
                     _ => {
                         // A button of a step that is over: say so and tidy it away.

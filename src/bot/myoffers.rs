@@ -41,6 +41,10 @@ pub async fn list(bot: &Bot, from: &From, edit: Option<i32>) -> anyhow::Result<(
         return bot.say(from.chat, texts::MYOFFERS_EMPTY).await;
     }
     let mut text = texts::MYOFFERS_HEADER.to_string();
+    let saved = bot.store.impact_of_business(business.id).await?;
+    if !saved.is_empty() {
+        text.push_str(&format!("\n{}", texts::impact_business(&business.name, &saved)));
+    }
     let mut numbers: Vec<(String, Cb)> = Vec::new();
     for (status, label) in GROUPS {
         let group: Vec<&Offer> = offers.iter().filter(|o| o.status == status).collect();

@@ -170,8 +170,12 @@ pub async fn list(bot: &Bot, from: &From) -> anyhow::Result<()> {
         if matches!(p.status, PurchaseStatus::Reserved | PurchaseStatus::Confirmed | PurchaseStatus::Paid) {
             text.push_str(&format!("\nPickup code <b>{}</b> · 🕒 {window}", p.pickup_code));
             cancel.push((texts::cancel_order_button(p.id), Cb::CancelOrder(p.id)));
+        } else if p.status == PurchaseStatus::Donated {
+            text.push_str(&format!("\nPickup code <b>{}</b> · 🕒 {window}", p.pickup_code));
         }
     }
+    let saved = bot.store.impact_of_customer(from.user_id).await?;
+    text.push_str(&format!("\n\n{}", texts::impact_customer(&saved)));
     let rows: Vec<Vec<(&str, Cb)>> = cancel.iter().map(|(l, cb)| vec![(l.as_str(), *cb)]).collect();
     let markup = (!rows.is_empty()).then(|| ReplyMarkup::InlineKeyboard(keyboards::inline(rows)));
     bot.send(from.chat, &text, markup).await.map(drop)
@@ -241,4 +245,17 @@ pub async fn show_order(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
         }
         other => bot.say(from.chat, &texts::order_is(id, other.label())).await,
     }
+}
+
+/// `/impact`: the meals this person saved; a business owner also sees
+/// each business's, an admin everything Glean saved.
+pub async fn impact(bot: &Bot, from: &From) -> anyhow::Result<()> {
+    let mut lines = vec![texts::impact_customer(&bot.store.impact_of_customer(from.user_id).await?)];
+    for b in bot.store.businesses_of_owner(from.user_id).await? {
+        lines.push(texts::impact_business(&b.name, &bot.store.impact_of_business(b.id).await?));
+    }
+    if bot.settings.is_admin(from.user_id) {
+        lines.push(texts::impact_total(&bot.store.impact_total().await?));
+    }
+    bot.say(from.chat, &lines.join("\n\n")).await
 }

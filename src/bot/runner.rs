@@ -254,7 +254,11 @@ impl HandledMarks {
     }
 }
 
-/// Reads the update id and chat of a raw update.
+/// Reads the update id and ordering key of a raw update: its chat, or for
+/// updates without one (inline queries and chosen inline results, presses
+/// on inline messages) the user, so one user's inline query never waits
+/// behind another's. A user's id is also their private chat's, so their
+/// inline queries keep order with what they say to the bot.
 pub fn parse_raw(v: &Value) -> Option<InboundUpdate> {
     let update_id = v["update_id"].as_i64()?;
     let chat_id = v["message"]["chat"]["id"]
@@ -262,6 +266,8 @@ pub fn parse_raw(v: &Value) -> Option<InboundUpdate> {
         .or_else(|| v["edited_message"]["chat"]["id"].as_i64())
         .or_else(|| v["callback_query"]["message"]["chat"]["id"].as_i64())
         .or_else(|| v["callback_query"]["from"]["id"].as_i64())
+        .or_else(|| v["inline_query"]["from"]["id"].as_i64())
+        .or_else(|| v["chosen_inline_result"]["from"]["id"].as_i64())
         .unwrap_or(0);
     Some(InboundUpdate { update_id, chat_id, payload: v.to_string() })
 }
@@ -351,4 +357,26 @@ pub async fn poll(dispatcher: Arc<Dispatcher>, mut stop: watch::Receiver<bool>) 
         }
     }
     tracing::info!("polling stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_raw;
+
+    #[test]
+    fn each_update_has_its_ordering_key() {
+        let check = |raw: &str, key: i64| {
+            let v: serde_json::Value = serde_json::from_str(raw).unwrap();
+            assert_eq!(parse_raw(&v).map(|u| u.chat_id), Some(key), "{raw}");
+        };
+        check(r#"{"update_id":1,"message":{"chat":{"id":-100},"from":{"id":5}}}"#, -100);
+        check(r#"{"update_id":2,"callback_query":{"from":{"id":5},"message":{"chat":{"id":7}}}}"#, 7);
+        // No chat: a press on an inline message, an inline query and a
+        // chosen inline result are ordered by their user, each apart.
+        check(r#"{"update_id":3,"callback_query":{"from":{"id":5},"inline_message_id":"x"}}"#, 5);
+        check(r#"{"update_id":4,"inline_query":{"id":"q","from":{"id":41},"query":"bread"}}"#, 41);
+        check(r#"{"update_id":5,"inline_query":{"id":"q","from":{"id":42},"query":"bread"}}"#, 42);
+        check(r#"{"update_id":6,"chosen_inline_result":{"result_id":"o1t","from":{"id":43}}}"#, 43);
+        check(r#"{"update_id":7,"my_chat_member":{}}"#, 0);
+    }
 }

@@ -19,6 +19,9 @@ pub async fn start(bot: &Bot, from: &From, payload: &str) -> anyhow::Result<()> 
     if let Some(id) = payload.strip_prefix("biz_").and_then(|s| s.parse::<i64>().ok()) {
         return show_business(bot, from.chat, id).await;
     }
+    if let Some(token) = payload.strip_prefix(crate::domain::charity::INVITE_PREFIX) {
+        return super::charity::start(bot, from, token).await;
+    }
     if let Some(id) = payload.strip_prefix("order_").and_then(|s| s.parse::<i64>().ok()) {
         return super::orders::show_order(bot, from, id).await;
     }
@@ -96,5 +99,10 @@ async fn show_business(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
         rows.push(vec![(label.as_str(), *cb)]);
     }
     let markup = (!rows.is_empty()).then(|| ReplyMarkup::InlineKeyboard(keyboards::inline(rows)));
-    bot.send(chat, &texts::business_profile(&business.name, offers.len()), markup).await.map(drop)
+    let mut text = texts::business_profile(&business.name, offers.len());
+    let saved = bot.store.impact_of_business(business.id).await?;
+    if !saved.is_empty() {
+        text = format!("{}\n\n{text}", texts::impact_business(&business.name, &saved));
+    }
+    bot.send(chat, &text, markup).await.map(drop)
 }

@@ -40,11 +40,89 @@ pub async fn list(bot: &Bot, from: &From) -> anyhow::Result<()> {
     let Some(b) = mine.iter().rev().find(|b| b.status != BusinessStatus::Rejected) else {
         return bot.say(from.chat, texts::NEED_VERIFIED_BUSINESS).await;
     };
-    let venues = bot.store.venues_of(b.id).await?;
+    let (text, markup) = overview(bot, b.id).await?;
+    bot.send(from.chat, &text, Some(ReplyMarkup::InlineKeyboard(markup))).await.map(drop)
+}
+
+/// The list of pickup places with, per place, giving leftovers to
+/// charities (on/off) and the unit weight.
+async fn overview(bot: &Bot, business_id: i64) -> anyhow::Result<(String, teloxide::types::InlineKeyboardMarkup)> {
+    let venues = bot.store.venues_of(business_id).await?;
     let lines: Vec<String> =
-        venues.iter().map(|v| format!("📍 <b>{}</b>, {}", texts::esc(&v.name), texts::esc(&v.address))).collect();
-    let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(vec![vec![(texts::ADD_VENUE, Cb::AddVenue)]]));
-    bot.send(from.chat, &texts::venues_list(&lines.join("\n")), Some(markup)).await.map(drop)
+        venues.iter().map(|v| texts::venue_line(&v.name, &v.address, v.donate, v.unit_grams)).collect();
+    let labels: Vec<(String, String, i64, bool)> = venues
+        .iter()
+        .map(|v| (texts::venue_donate_button(&v.name, v.donate), texts::venue_weight_button(&v.name), v.id, v.donate))
+        .collect();
+    let mut rows: Vec<Vec<(&str, Cb)>> = labels
+        .iter()
+        .map(|(donate, weight, id, on)| {
+            vec![(donate.as_str(), Cb::VenueDonate { venue: *id, on: !*on }), (weight.as_str(), Cb::VenueWeight(*id))]
+        })
+        .collect();
+    rows.push(vec![(texts::ADD_VENUE, Cb::AddVenue)]);
+    Ok((texts::venues_list(&lines.join("\n")), keyboards::inline(rows)))
+}
+
+/// The venue `venue_id` if it belongs to a business of `from`.
+async fn own_venue(bot: &Bot, from: &From, venue_id: i64) -> anyhow::Result<Option<crate::store::Venue>> {
+    let venue = match bot.store.venue(venue_id).await {
+        Ok(v) => v,
+        Err(crate::store::StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let mine = bot.store.businesses_of_owner(from.user_id).await?;
+    Ok(mine.iter().any(|b| b.id == venue.business_id).then_some(venue))
+}
+
+/// "🤝 donate leftovers" / "stop donating": sets what the button says
+/// and redraws the list in place (a replay sets the same again).
+pub async fn on_donate(bot: &Bot, from: &From, press: &Press, venue_id: i64, on: bool) -> anyhow::Result<()> {
+    let Some(venue) = own_venue(bot, from, venue_id).await? else {
+        return bot.answer(press, Some(texts::NOT_YOURS)).await;
+    };
+    let venue = bot.store.set_venue_donate(venue.id, venue.business_id, on).await?;
+    bot.answer(press, None).await?;
+    let (text, markup) = overview(bot, venue.business_id).await?;
+    bot.tg.edit_text(from.chat, press.message_id, &text, Some(markup)).await?;
+    Ok(())
+}
+
+/// "⚖️ unit weight": asks for the weight of one unit.
+pub async fn on_weight(bot: &Bot, from: &From, press: &Press, venue_id: i64) -> anyhow::Result<()> {
+    let Some(venue) = own_venue(bot, from, venue_id).await? else {
+        return bot.answer(press, Some(texts::NOT_YOURS)).await;
+    };
+    bot.answer(press, None).await?;
+    let d = Dialogue::new(Flow::UnitWeight { venue_id: venue.id, business_id: venue.business_id });
+    bot.save(from.chat, &d).await?;
+    bot.send(from.chat, &texts::ask_unit_weight(&venue.name), Some(keyboards::reply(None, true, false))).await.map(drop)
+}
+
+/// The typed unit weight (or Skip, to leave it unknown).
+pub async fn on_weight_input(
+    bot: &Bot,
+    from: &From,
+    venue_id: i64,
+    business_id: i64,
+    input: Input,
+) -> anyhow::Result<()> {
+    let Input::Text(t) = &input else { return bot.say(from.chat, texts::UNIT_WEIGHT_BAD).await };
+    let grams = match keyboards::nav_of(t) {
+        Some(Wiz::Cancel) => {
+            bot.end_dialogue(from.chat).await?;
+            return bot.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop);
+        }
+        Some(Wiz::Skip) => None,
+        _ => match crate::domain::charity::parse_grams(t) {
+            Some(g) => Some(g),
+            None => return bot.say(from.chat, texts::UNIT_WEIGHT_BAD).await,
+        },
+    };
+    let venue = bot.store.set_venue_unit_grams(venue_id, business_id, grams).await?;
+    bot.end_dialogue(from.chat).await?;
+    bot.send(from.chat, &texts::unit_weight_saved(&venue.name, venue.unit_grams), Some(keyboards::remove())).await?;
+    list(bot, from).await
 }
 
 /// The "Add a pickup place" button of `/venues`.

@@ -4,6 +4,7 @@
 pub mod business;
 pub mod connect;
 pub mod ledger;
+pub mod charity;
 pub mod money;
 pub mod notice;
 pub mod offer;
@@ -12,6 +13,7 @@ pub mod text;
 pub mod window;
 
 pub use business::{BusinessStatus, Coordinates, Phone};
+pub use charity::Impact;
 pub use money::{Currency, Money, MoneyError};
 pub use notice::NoticeKind;
 pub use offer::{OfferEvent, OfferStatus};

@@ -51,5 +51,14 @@ string_enum! {
         /// To the owner and each admin: a payout failed (`detail`: amount
         /// and reason).
         PayoutFailed = "payout_failed",
+        /// To a registered charity: a deal's unsold remainder is theirs if
+        /// they accept first (with Accept / Not this time buttons).
+        DonationOffered = "donation_offered",
+        /// To a charity: another charity accepted first; nothing is left.
+        DonationGone = "donation_gone",
+        /// To the charity that accepted: the donation, with its pickup code.
+        DonationTaken = "donation_taken",
+        /// To the business owner: which charity is coming, for what.
+        DonationComing = "donation_coming",
     }
 }

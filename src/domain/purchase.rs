@@ -29,6 +29,9 @@ string_enum! {
         /// A failed refund an admin settled outside Stripe.
         RefundSettled = "refund_settled",
         NoShow = "no_show",
+        /// Unsold units given to a charity: a zero-price order with a
+        /// pickup code, taken through the same stock guard as a sale.
+        Donated = "donated",
     }
 }
 
@@ -68,15 +71,16 @@ impl PurchaseEvent {
             }
             PurchaseEvent::Expire => &[(Reserved, Expired)],
             // Pay-at-pickup orders can be cancelled like unpaid ones.
-            PurchaseEvent::Cancel => &[(Reserved, Cancelled), (Confirmed, Cancelled)],
+            // A withdrawn deal also cancels a donation.
+            PurchaseEvent::Cancel => &[(Reserved, Cancelled), (Confirmed, Cancelled), (Donated, Cancelled)],
             PurchaseEvent::RequestRefund => &[(Paid, RefundPending)],
             PurchaseEvent::Refunded => &[(RefundPending, Refunded)],
             // A card refund can still fail days after Stripe said `succeeded`.
             PurchaseEvent::RefundFailed => &[(RefundPending, RefundFailed), (Refunded, RefundFailed)],
             PurchaseEvent::RetryRefund => &[(RefundFailed, RefundPending)],
             PurchaseEvent::SettleRefund => &[(RefundFailed, RefundSettled)],
-            PurchaseEvent::PickUp => &[(Paid, PickedUp), (Confirmed, PickedUp)],
-            PurchaseEvent::NoShow => &[(Paid, NoShow), (Confirmed, NoShow)],
+            PurchaseEvent::PickUp => &[(Paid, PickedUp), (Confirmed, PickedUp), (Donated, PickedUp)],
+            PurchaseEvent::NoShow => &[(Paid, NoShow), (Confirmed, NoShow), (Donated, NoShow)],
         }
     }
 
@@ -103,7 +107,11 @@ impl PurchaseStatus {
     pub fn counts_as_sold(self) -> bool {
         matches!(
             self,
-            PurchaseStatus::Confirmed | PurchaseStatus::Paid | PurchaseStatus::PickedUp | PurchaseStatus::NoShow
+            PurchaseStatus::Confirmed
+                | PurchaseStatus::Paid
+                | PurchaseStatus::PickedUp
+                | PurchaseStatus::NoShow
+                | PurchaseStatus::Donated
         )
     }
 
@@ -121,6 +129,7 @@ impl PurchaseStatus {
             PurchaseStatus::RefundFailed => "refund failed, we're on it",
             PurchaseStatus::RefundSettled => "refunded outside Stripe",
             PurchaseStatus::NoShow => "not picked up",
+            PurchaseStatus::Donated => "donated, free to pick up",
         }
     }
 }
@@ -202,7 +211,7 @@ mod tests {
         Cancel, Expire, Pay, PayUnfulfillable, PickUp, RequestRefund, RetryRefund, SettleRefund,
     };
     use super::PurchaseStatus::{
-        Cancelled, Confirmed, Expired, Paid, PickedUp, RefundFailed, RefundPending, RefundSettled, Reserved,
+        Cancelled, Confirmed, Donated, Expired, Paid, PickedUp, RefundFailed, RefundPending, RefundSettled, Reserved,
     };
     use super::*;
 
@@ -227,6 +236,9 @@ mod tests {
             (Confirmed, PickUp, PickedUp),
             (Paid, PurchaseEvent::NoShow, PurchaseStatus::NoShow),
             (Confirmed, PurchaseEvent::NoShow, PurchaseStatus::NoShow),
+            (Donated, Cancel, Cancelled),
+            (Donated, PickUp, PickedUp),
+            (Donated, PurchaseEvent::NoShow, PurchaseStatus::NoShow),
         ];
         for (from, event, to) in allowed {
             assert_eq!(from.apply(event), Ok(to), "{from} --{event}-->");

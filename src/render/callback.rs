@@ -55,6 +55,13 @@ pub enum Cb {
     Statement,
     /// An owner picked a statement month (`YYYYMM`).
     StatementMonth(u32),
+    /// A charity accepts (`accept: true`) or declines an offer's remainder.
+    Donation { offer: i64, accept: bool },
+    /// `/venues`: turn giving leftovers to charities on (`on: true`) or off
+    /// at a venue (the state to set, so a replay sets the same).
+    VenueDonate { venue: i64, on: bool },
+    /// `/venues`: set the weight of one unit at a venue.
+    VenueWeight(i64),
 }
 
 /// What a customer does from the `/alerts` overview.
@@ -161,6 +168,9 @@ impl Cb {
             Cb::Payouts => format!("{VERSION}:P"),
             Cb::Statement => format!("{VERSION}:S"),
             Cb::StatementMonth(m) => format!("{VERSION}:T:{m}"),
+            Cb::Donation { offer, accept } => format!("{VERSION}:D:{offer}:{}", if accept { 'y' } else { 'n' }),
+            Cb::VenueDonate { venue, on } => format!("{VERSION}:V:{venue}:{}", u8::from(on)),
+            Cb::VenueWeight(id) => format!("{VERSION}:G:{id}"),
             Cb::Wizard { seq, action } => {
                 let a = match action {
                     Wiz::Back => "b".to_string(),
@@ -228,6 +238,23 @@ impl Cb {
             "P" => Cb::Payouts,
             "S" => Cb::Statement,
             "T" => Cb::StatementMonth(parts.next()?.parse().ok().filter(|m| (200_001..=299_912).contains(m))?),
+            "D" => Cb::Donation {
+                offer: id(parts.next())?,
+                accept: match parts.next()? {
+                    "y" => true,
+                    "n" => false,
+                    _ => return None,
+                },
+            },
+            "V" => Cb::VenueDonate {
+                venue: id(parts.next())?,
+                on: match parts.next()? {
+                    "1" => true,
+                    "0" => false,
+                    _ => return None,
+                },
+            },
+            "G" => Cb::VenueWeight(id(parts.next())?),
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
                 let a = parts.next()?;
@@ -287,6 +314,11 @@ mod tests {
             Cb::Payouts,
             Cb::Statement,
             Cb::StatementMonth(202_611),
+            Cb::Donation { offer: i64::MAX, accept: true },
+            Cb::Donation { offer: 3, accept: false },
+            Cb::VenueDonate { venue: i64::MAX, on: true },
+            Cb::VenueDonate { venue: 2, on: false },
+            Cb::VenueWeight(4),
             Cb::Wizard { seq: u32::MAX, action: Wiz::Pick(u16::MAX) },
             Cb::Wizard { seq: 0, action: Wiz::Back },
             Cb::Wizard { seq: 3, action: Wiz::Cancel },
@@ -347,6 +379,13 @@ mod tests {
             "1:T:",
             "1:T:99",
             "1:P:1",
+            "1:D:1",
+            "1:D:1:x",
+            "1:D:0:y",
+            "1:V:",
+            "1:V:1",
+            "1:V:1:2",
+            "1:G:-1",
         ] {
             assert_eq!(Cb::decode(bad), None, "{bad:?}");
         }

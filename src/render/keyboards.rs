@@ -87,3 +87,11 @@ pub fn review_buttons(business_id: i64) -> ReplyMarkup {
         (texts::REJECT, Cb::Reject(business_id)),
     ]]))
 }
+
+/// Accept / Not this time under a donation offer.
+pub fn donation_buttons(offer_id: i64) -> ReplyMarkup {
+    ReplyMarkup::InlineKeyboard(inline(vec![vec![
+        (texts::ACCEPT_DONATION, Cb::Donation { offer: offer_id, accept: true }),
+        (texts::DECLINE_DONATION, Cb::Donation { offer: offer_id, accept: false }),
+    ]]))
+}

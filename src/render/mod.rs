@@ -5,6 +5,7 @@
 //!
 //! - `texts`: every string the bot says (HTML-escaped where a user typed it).
 //! - `cards`: the offer card, one renderer for the preview and for customers.
+//! - `inline`: inline mode's results and the deal card posted into a chat.
 //! - `keyboards`: inline and reply keyboards.
 //! - `orders`: the order confirmation and an order's lines.
 //! - `notices`: the text of each kind of notice.
@@ -14,6 +15,7 @@
 
 pub mod callback;
 pub mod cards;
+pub mod inline;
 pub mod keyboards;
 pub mod money;
 pub mod notices;

@@ -15,6 +15,18 @@ pub struct Rendered {
     pub markup: Option<ReplyMarkup>,
 }
 
+/// A donation's lines: units and item names (no prices: it is free).
+fn units(p: &crate::store::Purchase, offer: &crate::store::Offer) -> String {
+    p.lines
+        .iter()
+        .map(|l| {
+            let name = offer.items.iter().find(|i| i.id == l.item_id).map_or("item", |i| i.name.as_str());
+            format!("{} × {}", l.quantity, texts::esc(name))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Renders a notice; `None` when what it is about no longer exists.
 pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Result<Option<Rendered>> {
     let plain = |text: String| Ok(Some(Rendered { text, markup: None }));
@@ -39,8 +51,21 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
             NoticeKind::RefundFailed => plain(texts::refund_failed(p.id, &total)),
             NoticeKind::RefundFailedStaff => plain(texts::refund_failed_staff(p.id, &total, reason, p.customer_tg_id)),
             NoticeKind::PickedUp => plain(texts::thanks_for_pickup(&offer.title)),
+            NoticeKind::DonationTaken => {
+                let venue = store.venue(offer.venue_id).await?;
+                let pickup = offer.window().map(|w| w.display(venue.timezone, now)).unwrap_or_default();
+                let address = format!("{}, {}", venue.name, venue.address);
+                let lines = units(&p, &offer);
+                plain(texts::donation_yours(p.id, &offer.title, &lines, p.pickup_code.as_str(), &pickup, &address))
+            }
+            NoticeKind::DonationComing => {
+                let charity = store.charity_of(p.customer_tg_id).await?.map_or_else(|| "A charity".into(), |c| c.name);
+                plain(texts::donation_coming(p.id, &charity, &offer.title, &units(&p, &offer), p.pickup_code.as_str()))
+            }
             NoticeKind::BusinessReview
             | NoticeKind::BusinessDecision
+            | NoticeKind::DonationOffered
+            | NoticeKind::DonationGone
             | NoticeKind::ConnectStatus
             | NoticeKind::ConnectReady
             | NoticeKind::ConnectNeedsInfo
@@ -49,6 +74,30 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
                 anyhow::bail!("a {} notice about a purchase", n.kind)
             }
         };
+    }
+    if let (Some(offer_id), NoticeKind::DonationOffered | NoticeKind::DonationGone) = (n.offer_id, n.kind) {
+        let offer = match store.offer(offer_id).await {
+            Ok(o) => o,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if n.kind == NoticeKind::DonationGone {
+            return plain(texts::donation_gone(&offer.title));
+        }
+        let business = store.business(offer.business_id).await?;
+        let venue = store.venue(offer.venue_id).await?;
+        let lines: Vec<String> = offer
+            .items
+            .iter()
+            .filter(|i| i.remaining() > 0)
+            .map(|i| format!("{} × {} ({})", i.remaining(), texts::esc(&i.name), texts::esc(&i.unit)))
+            .collect();
+        let pickup = offer.window().map(|w| w.display(venue.timezone, now)).unwrap_or_default();
+        let address = format!("{}, {}", venue.name, venue.address);
+        return Ok(Some(Rendered {
+            text: texts::donation_offered(&offer.title, &business.name, &address, &lines.join("\n"), &pickup),
+            markup: Some(keyboards::donation_buttons(offer.id)),
+        }));
     }
     let Some(business_id) = n.business_id else { anyhow::bail!("notice {} is about nothing", n.id) };
     let b = match store.business(business_id).await {

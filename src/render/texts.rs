@@ -30,6 +30,8 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
          /orders – your orders\n\
          /following – shops you follow\n\
          /alerts – deal alerts near you, quiet hours\n\
+         /impact – the meals you saved\n\
+         Type @ and my name in any chat to share a deal there.\n\
          /start – welcome\n\
          /help – this list\n\
          /cancel – leave what you're doing\n\n\
@@ -46,7 +48,8 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
              /pickup &lt;code&gt; – confirm a customer's pickup\n\
              /sales – your sales, balance and monthly statements\n\
              /payouts – get paid by card (Stripe)\n\
-             /apikey – an API key for your statements\n",
+             /apikey – an API key for your statements\n\
+             /impact – the meals you saved\n",
         );
     }
     if is_admin {
@@ -59,7 +62,9 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
              /unsuspend &lt;id&gt; – lift a suspension\n\
              /finance – margin, balances, failed payouts\n\
              /fee &lt;id&gt; &lt;percent&gt; [fixed] – a business's fee\n\
-             /adjust &lt;id&gt; &lt;amount&gt; &lt;reason&gt; – record a payment or correction\n",
+             /adjust &lt;id&gt; &lt;amount&gt; &lt;reason&gt; – record a payment or correction\n\
+             /charity invite &lt;name&gt;, &lt;area&gt; – invite a charity; /charity – the list\n\
+             /impact – everything Glean saved\n",
         );
     }
     s
@@ -541,3 +546,160 @@ pub fn quiet_saved(quiet: Option<&str>, tz: &str) -> String {
 pub const ALERTS_TURNED_OFF: &str =
     "🔕 Nearby alerts are off. Shops you follow still tell you about their deals (/following).";
 pub const ALERTS_ALREADY_OFF: &str = "Nearby alerts are already off.";
+
+// Sharing into groups (inline mode).
+pub const BUY_IN_GLEAN: &str = "🛒 Buy in Glean";
+pub const MORE_FROM_SHOP: &str = "🏪 More from this shop";
+/// The banner a posted card gets once its deal stopped selling.
+pub fn shared_card_over(status: crate::domain::OfferStatus) -> &'static str {
+    use crate::domain::OfferStatus;
+    match status {
+        OfferStatus::SoldOut => "❌ <b>Sold out</b>",
+        OfferStatus::Paused => "⏸ <b>Paused by the shop for now</b>",
+        OfferStatus::Expired => "⌛ <b>This deal has ended</b>",
+        OfferStatus::Withdrawn => "🚫 <b>This deal was withdrawn</b>",
+        OfferStatus::Draft | OfferStatus::Active => "",
+    }
+}
+
+// Charities.
+pub const CHARITY_USAGE: &str = "Usage: /charity invite &lt;name&gt;, &lt;area&gt; (for example <code>/charity invite \
+Tafel Mitte, Berlin-Mitte</code>), or /charity for the list.";
+pub fn charity_invited(name: &str, area: &str, link: &str) -> String {
+    format!(
+        "🤝 Invitation for <b>{}</b> ({}) made. Send this link to the charity's contact; it registers the first \
+         person who opens it, once:\n{}",
+        esc(name),
+        esc(area),
+        esc(link)
+    )
+}
+pub const NO_CHARITIES: &str = "No charities yet. /charity invite &lt;name&gt;, &lt;area&gt; invites one.";
+pub fn charities_list(lines: &str) -> String {
+    format!("🤝 <b>Charities</b>\n{lines}")
+}
+pub fn charity_line(id: i64, name: &str, area: &str, registered: bool, located: bool) -> String {
+    let state = match (registered, located) {
+        (false, _) => "invited, not registered yet",
+        (true, false) => "registered, no pickup area yet",
+        (true, true) => "registered",
+    };
+    format!("#{id} <b>{}</b> ({}) – {state}", esc(name), esc(area))
+}
+pub const CHARITY_LINK_UNKNOWN: &str =
+    "This charity invitation link isn't valid. Please ask Glean's team for a new one.";
+pub const CHARITY_LINK_USED: &str =
+    "This charity invitation was already used by someone else. Please ask Glean's team for a new one.";
+pub fn charity_other(name: &str) -> String {
+    format!("You're already registered for the charity <b>{}</b>; one account can represent one charity.", esc(name))
+}
+pub fn charity_welcome(name: &str) -> String {
+    format!(
+        "🤝 Welcome! You're now registered for <b>{}</b>. When shops near you have food left shortly before \
+         closing, I'll offer it to you here, free.",
+        esc(name)
+    )
+}
+pub fn charity_already(name: &str) -> String {
+    format!("You're registered for <b>{}</b> already.", esc(name))
+}
+pub const CHARITY_WHERE: &str = "<b>Where do you collect food?</b> Send your location with the button, or type \
+coordinates like <code>52.52, 13.40</code>. I'll offer you food from shops near there.";
+pub const CHARITY_LOCATION_SAVED: &str = "📍 Saved. I'll offer you leftovers from shops near there.";
+
+// Donations.
+pub fn donation_offered(title: &str, shop: &str, address: &str, lines: &str, pickup: &str) -> String {
+    format!(
+        "🤝 <b>Food to collect for free</b>\n<b>{}</b> at {} has this left:\n{lines}\n🕒 Pickup: {pickup}\n📍 {}\n\n\
+         The first charity to accept gets it.",
+        esc(title),
+        esc(shop),
+        esc(address)
+    )
+}
+pub const ACCEPT_DONATION: &str = "🤝 We'll collect it";
+pub const DECLINE_DONATION: &str = "Not this time";
+pub const DONATION_GONE: &str = "Another charity was quicker, or nothing is left. Thank you all the same!";
+pub fn donation_gone(title: &str) -> String {
+    format!("The food left at <b>{}</b> has gone to another charity. Thank you all the same!", esc(title))
+}
+pub fn donation_taken_answer(id: i64) -> String {
+    format!("✅ Donation #{id} is yours; your pickup code follows.")
+}
+pub const DONATION_NOT_OFFERED: &str = "This offer wasn't made to you.";
+pub const DONATION_DECLINED: &str = "OK, maybe next time.";
+pub fn donation_yours(id: i64, title: &str, lines: &str, code: &str, pickup: &str, address: &str) -> String {
+    format!(
+        "✅ It's yours, free: <b>{}</b> (donation #{id})\n{lines}\n🕒 Pickup: {pickup}\n📍 {}\n\n\
+         Your pickup code: <b>{code}</b>",
+        esc(title),
+        esc(address)
+    )
+}
+pub fn donation_coming(id: i64, charity: &str, title: &str, lines: &str, code: &str) -> String {
+    format!(
+        "🤝 <b>{}</b> is coming for what was left of <b>{}</b> (donation #{id}):\n{lines}\nTheir pickup code: \
+         <b>{code}</b>. Confirm it with /pickup as usual.",
+        esc(charity),
+        esc(title)
+    )
+}
+
+// Pickup places: donations and unit weights.
+pub fn venue_line(name: &str, address: &str, donate: bool, unit_grams: Option<u32>) -> String {
+    let mut s = format!("📍 <b>{}</b>, {}", esc(name), esc(address));
+    s.push_str(if donate { "\n   🤝 leftovers go to charities" } else { "\n   leftovers: not donated" });
+    if let Some(g) = unit_grams {
+        s.push_str(&format!(" · ⚖️ {} per unit", weight(i64::from(g))));
+    }
+    s
+}
+pub fn venue_donate_button(name: &str, donate: bool) -> String {
+    if donate { format!("🤝 {name}: stop donating") } else { format!("🤝 {name}: donate leftovers") }
+}
+pub fn venue_weight_button(name: &str) -> String {
+    format!("⚖️ {name}: unit weight")
+}
+pub fn ask_unit_weight(name: &str) -> String {
+    format!(
+        "<b>How much does one unit weigh at {}?</b> Like <code>400</code> (grams) or <code>1.5 kg</code>. \
+         It turns saved units into kilograms. Skip to leave it unknown.",
+        esc(name)
+    )
+}
+pub const UNIT_WEIGHT_BAD: &str = "⚠️ That isn't a weight between 1 g and 100 kg. Try again, like 400 or 1.5 kg.";
+pub fn unit_weight_saved(name: &str, grams: Option<u32>) -> String {
+    match grams {
+        Some(g) => format!("⚖️ Saved: one unit at {} weighs {}.", esc(name), weight(i64::from(g))),
+        None => format!("⚖️ The unit weight at {} is left unknown.", esc(name)),
+    }
+}
+
+// Impact.
+/// "1.2 kg", "350 g".
+pub fn weight(grams: i64) -> String {
+    if grams < 1000 { format!("{grams} g") } else { format!("{}.{} kg", grams / 1000, (grams % 1000) / 100) }
+}
+fn saved_line(lead: &str, i: &crate::domain::Impact) -> String {
+    let mut s = format!("🌱 {lead} <b>{}</b> meal(s) from the bin", i.saved_units);
+    if i.saved_grams > 0 {
+        s.push_str(&format!(" (≈{})", weight(i.saved_grams)));
+    }
+    if i.donated_units > 0 {
+        s.push_str(&format!(", {} of them donated to charities", i.donated_units));
+    }
+    s.push('.');
+    s
+}
+/// A customer's (or charity's) line in `/orders` and `/impact`.
+pub fn impact_customer(i: &crate::domain::Impact) -> String {
+    if i.is_empty() { "🌱 Pick up your first deal to start saving food.".into() } else { saved_line("You saved", i) }
+}
+/// A business's line on its shop page, `/myoffers` and `/impact`.
+pub fn impact_business(name: &str, i: &crate::domain::Impact) -> String {
+    saved_line(&format!("{} saved", esc(name)), i)
+}
+/// What Glean saved, for admins.
+pub fn impact_total(i: &crate::domain::Impact) -> String {
+    saved_line("Glean saved", i)
+}

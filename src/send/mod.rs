@@ -7,6 +7,9 @@
 //!   behind deal alerts.
 //! - `alerts`: the deal-alert sender, draining the notification outbox at
 //!   the bulk rate, with quiet hours.
+//! - `cards`: edits deal cards shared into chats through inline mode when
+//!   their deal's status changes.
 
 pub mod alerts;
+pub mod cards;
 pub mod notices;

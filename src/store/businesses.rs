@@ -31,6 +31,10 @@ pub struct Venue {
     pub address: String,
     pub location: Coordinates,
     pub timezone: Tz,
+    /// The business gives what is unsold here to charities near by.
+    pub donate: bool,
+    /// The weight of one unit sold here, in grams, if the business gave it.
+    pub unit_grams: Option<u32>,
 }
 
 /// A registration as the owner completed it.
@@ -91,6 +95,8 @@ struct VenueRow {
     lat: f64,
     lng: f64,
     timezone: String,
+    donate: bool,
+    unit_grams: Option<i32>,
 }
 
 impl TryFrom<VenueRow> for Venue {
@@ -103,6 +109,8 @@ impl TryFrom<VenueRow> for Venue {
             address: r.address,
             location: Coordinates::new(r.lat, r.lng).map_err(anyhow::Error::from)?,
             timezone: parse_tz(&r.timezone)?,
+            donate: r.donate,
+            unit_grams: r.unit_grams.and_then(|g| u32::try_from(g).ok()),
         })
     }
 }
@@ -112,7 +120,7 @@ pub(super) fn parse_tz(s: &str) -> Result<Tz> {
 }
 
 const BUSINESS_COLS: &str = "id, owner_tg_id, name, phone, currency, timezone, status, status_reason, created_at";
-const VENUE_COLS: &str = "id, business_id, name, address, lat, lng, timezone";
+const VENUE_COLS: &str = "id, business_id, name, address, lat, lng, timezone, donate, unit_grams";
 
 /// Inserts a business row (`$new: &NewBusiness`) in status `$status`
 /// through `$exec`; evaluates to its id.

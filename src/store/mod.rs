@@ -15,6 +15,7 @@ mod backlog;
 mod backup;
 mod businesses;
 mod connect;
+mod charities;
 mod discovery;
 mod inbound;
 mod leases;
@@ -25,6 +26,7 @@ mod offers;
 mod outbox;
 mod purchases;
 mod seed;
+mod sharing;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -39,6 +41,7 @@ pub use alerts::{FollowedBusiness, GeoBox, StoredAlert, StoredQuiet};
 pub use backlog::Backlog;
 pub use businesses::{Business, NewBusiness, NewVenue, Venue};
 pub use connect::{AccountChange, ConnectAccount};
+pub use charities::{Charity, DonationCandidate, DonationOutcome, Registration};
 pub use discovery::{Candidate, RANKING_POOL, popularity};
 pub use inbound::InboundUpdate;
 pub use ledger::PayoutNews;
@@ -51,6 +54,7 @@ pub use outbox::{Claimed, FanOut, Notification, NotificationStatus, PRIORITY_FOL
 pub use purchases::{
     EventRef, NewPurchase, PaidOutcome, PaymentMethod, PickupError, Purchase, PurchaseLine, ReserveError, ReservedLine,
 };
+pub use sharing::{CARD_CLAIM, SharedCard};
 
 use crate::config::DatabaseUrl;
 

@@ -18,6 +18,8 @@ pub enum PaymentMethod {
     Stripe,
     /// Reserve now, pay at pickup: confirmed at once.
     AtPickup,
+    /// Unsold units given to a charity (`Store::accept_donation`), free.
+    Donation,
 }
 
 impl PaymentMethod {
@@ -25,6 +27,7 @@ impl PaymentMethod {
         match self {
             PaymentMethod::Stripe => "stripe",
             PaymentMethod::AtPickup => "at_pickup",
+            PaymentMethod::Donation => "donation",
         }
     }
 }
@@ -193,7 +196,11 @@ fn purchase_from_row(r: PurchaseRow, lines: Vec<(i64, i32, i64)>) -> Result<Purc
         total: money(r.total)?,
         pickup_code: PickupCode::parse(&r.pickup_code)
             .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("bad pickup code in the database")))?,
-        method: if r.payment_method == "stripe" { PaymentMethod::Stripe } else { PaymentMethod::AtPickup },
+        method: match r.payment_method.as_str() {
+            "stripe" => PaymentMethod::Stripe,
+            "donation" => PaymentMethod::Donation,
+            _ => PaymentMethod::AtPickup,
+        },
         expires_at: r.expires_at.map(dt),
         stripe_session_id: r.stripe_session_id,
         stripe_session_url: r.stripe_session_url,
@@ -330,6 +337,9 @@ impl Store {
         let (status, stock_sql) = match new.method {
             PaymentMethod::Stripe => (PurchaseStatus::Reserved, "reserved = reserved + $1"),
             PaymentMethod::AtPickup => (PurchaseStatus::Confirmed, "sold = sold + $1"),
+            PaymentMethod::Donation => {
+                return Err(ReserveError::Unexpected(anyhow::anyhow!("donations are taken by accept_donation")));
+            }
         };
         let line_sql = format!(
             "UPDATE offer_items SET {stock_sql} WHERE id = $2 AND offer_id = $3 \
@@ -387,7 +397,7 @@ impl Store {
                      payment_method, expires_at, created_at, updated_at, request_key) \
                      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10 WHERE NOT EXISTS ( \
                      SELECT 1 FROM purchases p JOIN offers o ON o.id = p.offer_id \
-                     WHERE p.pickup_code = $6 AND p.status IN ('reserved', 'confirmed', 'paid') \
+                     WHERE p.pickup_code = $6 AND p.status IN ('reserved', 'confirmed', 'paid', 'donated') \
                      AND o.business_id = (SELECT business_id FROM offers WHERE id = $2)) \
                      ON CONFLICT DO NOTHING RETURNING id",
                 )
@@ -681,7 +691,7 @@ impl Store {
             audit!(tx, now, actor, "withdraw", "offer", offer_id, Some(before), Some("withdrawn"));
             let open: Vec<(i64, String, Option<String>)> = sqlx::query_as(
                 "SELECT id, status, stripe_session_id FROM purchases WHERE offer_id = $1 \
-                 AND status IN ('reserved', 'confirmed', 'paid') ORDER BY id",
+                 AND status IN ('reserved', 'confirmed', 'paid', 'donated') ORDER BY id",
             ).bind(offer_id).fetch_all(&mut *tx).await?;
             for (id, status, session) in &open {
                 let status = PurchaseStatus::parse(status)?;

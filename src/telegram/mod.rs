@@ -12,8 +12,8 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, BotCommandScope, ChatId, InlineKeyboardMarkup, InputFile, Message, MessageId, ParseMode, Recipient,
-    ReplyMarkup,
+    BotCommand, BotCommandScope, ChatId, InlineKeyboardMarkup, InlineQueryResult, InputFile, Message, MessageId,
+    ParseMode, Recipient, ReplyMarkup,
 };
 use teloxide::{ApiError, RequestError};
 use url::Url;
@@ -22,6 +22,10 @@ pub use limiter::{Limiter, SendEvent};
 
 use crate::config::TelegramLimits;
 use crate::coord::Coord;
+
+/// The updates Glean asks Telegram for: messages and button presses, and
+/// inline mode (`@bot bread` in any chat, and which result was chosen).
+pub const ALLOWED_UPDATES: [&str; 4] = ["message", "callback_query", "inline_query", "chosen_inline_result"];
 
 /// How many times a send is retried after 429 or a connection failure.
 const MAX_RETRIES: u32 = 5;
@@ -76,7 +80,7 @@ impl TgClient {
         let body = serde_json::json!({
             "offset": offset,
             "timeout": timeout_secs,
-            "allowed_updates": ["message", "callback_query"],
+            "allowed_updates": ALLOWED_UPDATES,
         });
         let resp = self
             .http
@@ -296,6 +300,62 @@ impl TgClient {
         not_modified_is_ok(r.map(drop))
     }
 
+    /// Answers an inline query with `results`, cached by Telegram for
+    /// `cache_time` seconds for this user only (results depend on where
+    /// they are).
+    pub async fn answer_inline(
+        &self,
+        query_id: &str,
+        results: Vec<InlineQueryResult>,
+        cache_time: u32,
+    ) -> Result<(), RequestError> {
+        self.call(|| {
+            self.bot
+                .answer_inline_query(teloxide::types::InlineQueryId(query_id.to_string()), results.clone())
+                .cache_time(cache_time)
+                .is_personal(true)
+                .into_future()
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Edits a message posted through inline mode: its text, or (`photo`)
+    /// its caption. "Not modified" counts as success.
+    pub async fn edit_inline(
+        &self,
+        inline_message_id: &str,
+        photo: bool,
+        text: &str,
+        markup: Option<InlineKeyboardMarkup>,
+    ) -> Result<(), RequestError> {
+        let r = self
+            .call(|| async {
+                if photo {
+                    let mut req = self
+                        .bot
+                        .edit_message_caption_inline(inline_message_id.to_string())
+                        .caption(text)
+                        .parse_mode(ParseMode::Html);
+                    if let Some(m) = &markup {
+                        req = req.reply_markup(m.clone());
+                    }
+                    req.await.map(drop)
+                } else {
+                    let mut req = self
+                        .bot
+                        .edit_message_text_inline(inline_message_id.to_string(), text)
+                        .parse_mode(ParseMode::Html);
+                    if let Some(m) = &markup {
+                        req = req.reply_markup(m.clone());
+                    }
+                    req.await.map(drop)
+                }
+            })
+            .await;
+        not_modified_is_ok(r)
+    }
+
     /// Answers a button press; every press gets exactly one answer.
     pub async fn answer_callback(&self, id: &str, text: Option<&str>, alert: bool) -> Result<(), RequestError> {
         let r = self
@@ -336,7 +396,12 @@ impl TgClient {
             self.bot
                 .set_webhook(url.clone())
                 .secret_token(secret.to_string())
-                .allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
+                .allowed_updates(vec![
+                    AllowedUpdate::Message,
+                    AllowedUpdate::CallbackQuery,
+                    AllowedUpdate::InlineQuery,
+                    AllowedUpdate::ChosenInlineResult,
+                ])
                 .into_future()
         })
         .await

@@ -20,6 +20,7 @@
 //! the test-facing side of a private chat.
 
 mod formatting;
+mod inline;
 mod markup;
 mod methods;
 mod params;
@@ -32,6 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use serde_json::Value;
 use tokio::sync::Notify;
 
+pub use inline::{InlineAnswer, InlineMessage};
 use state::State;
 pub use user::{BotMessage, Button, FakeUser, TEST_LOCATION, TEST_PHONE};
 
@@ -214,7 +216,11 @@ impl FakeTelegram {
             let mut next = 0usize;
             loop {
                 let notified = shared.updates_changed.notified();
-                let batch: Vec<Value> = shared.lock().updates.drain(..).collect();
+                let batch: Vec<Value> = {
+                    let mut state = shared.lock();
+                    let all: Vec<Value> = state.updates.drain(..).collect();
+                    all.into_iter().filter(|u| state.allows(u)).collect()
+                };
                 if batch.is_empty() {
                     notified.await;
                     continue;
@@ -246,6 +252,45 @@ impl FakeTelegram {
             }
         });
         delivered
+    }
+
+    /// BotFather's `/setinlinefeedback` (off by default, as for a new bot):
+    /// with it on, a user choosing an inline result sends the bot a
+    /// `chosen_inline_result` update.
+    pub fn set_inline_feedback(&self, on: bool) {
+        self.shared.lock().inline_feedback = on;
+    }
+
+    /// A message posted through inline mode, as readers see it now.
+    pub fn inline_message(&self, inline_message_id: &str) -> Option<InlineMessage> {
+        let state = self.shared.lock();
+        let (stored, edits) = state.inline_messages.get(inline_message_id)?;
+        Some(inline::view(inline_message_id, stored, *edits))
+    }
+
+    /// Waits up to 30 s until the inline message matches `pred`.
+    pub async fn inline_message_matching(
+        &self,
+        inline_message_id: &str,
+        pred: impl Fn(&InlineMessage) -> bool,
+    ) -> InlineMessage {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let notified = self.shared.bot_acted.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let now = self.inline_message(inline_message_id);
+            if let Some(m) = now.as_ref().filter(|m| pred(m)) {
+                return m.clone();
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!(
+                    "inline message {inline_message_id} did not change as expected within 30 s; it is {now:#?}; \
+                     rejected requests: {:#?}",
+                    self.rejected()
+                );
+            }
+        }
     }
 
     /// Updates not yet confirmed by a `getUpdates` with a higher offset.

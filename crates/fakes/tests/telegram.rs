@@ -617,3 +617,87 @@ async fn a_teloxide_dispatcher_talks_to_simulated_users() {
     assert!(telegram.rejected().is_empty(), "{:?}", telegram.rejected());
     dispatching.abort();
 }
+
+#[tokio::test]
+async fn inline_queries_results_feedback_and_edits() {
+    use teloxide::types::{
+        InlineQueryResult, InlineQueryResultArticle, InlineQueryResultPhoto, InputMessageContent,
+        InputMessageContentText,
+    };
+    let (telegram, bot) = setup().await;
+    let nina = telegram.user(1001, "Nina");
+    let url = |s: &str| reqwest::Url::parse(s).expect("url");
+    let buy = InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::url("Buy", url("https://t.me/b?start=o_1"))]]);
+    let article = |id: &str, text: &str| {
+        let content = InputMessageContent::Text(InputMessageContentText::new(text).parse_mode(ParseMode::Html));
+        InlineQueryResult::Article(InlineQueryResultArticle::new(id, "Bread", content).reply_markup(buy.clone()))
+    };
+
+    // Without allowed_updates naming them, inline updates are never delivered.
+    bot.get_updates().allowed_updates(vec![teloxide::types::AllowedUpdate::Message]).timeout(0).await.unwrap();
+    nina.inline_query("lost", None);
+    assert!(drain(&bot).await.is_empty(), "not asked for: dropped, as Telegram does");
+    bot.get_updates()
+        .allowed_updates(vec![
+            teloxide::types::AllowedUpdate::InlineQuery,
+            teloxide::types::AllowedUpdate::ChosenInlineResult,
+        ])
+        .timeout(0)
+        .await
+        .unwrap();
+
+    let q = nina.inline_query("bread", Some((52.5, 13.4)));
+    let updates = drain(&bot).await;
+    let UpdateKind::InlineQuery(iq) = &updates[0].kind else { panic!("{updates:?}") };
+    assert_eq!((iq.query.as_str(), iq.from.id.0, iq.location.is_some()), ("bread", 1001, true));
+
+    // What Telegram refuses: bad HTML, duplicate ids, a photo without a
+    // thumbnail URL, too many results.
+    let refused = bot.answer_inline_query(iq.id.clone(), vec![article("a", "<b>x")]).await;
+    assert!(matches!(api_error(refused), ApiError::CantParseEntities(_)));
+    let dup = bot.answer_inline_query(iq.id.clone(), vec![article("a", "x"), article("a", "y")]).await;
+    assert_eq!(api_error(dup), ApiError::Unknown("Bad Request: RESULT_ID_DUPLICATE".into()));
+    let bad_photo = InlineQueryResultPhoto::new("p", url("ftp://x/p.jpg"), url("https://x/t.jpg"));
+    let refused = bot.answer_inline_query(iq.id.clone(), vec![InlineQueryResult::Photo(bad_photo)]).await;
+    assert_eq!(api_error(refused), ApiError::Unknown("Bad Request: PHOTO_URL_INVALID".into()));
+    let many: Vec<_> = (0..51).map(|i| article(&i.to_string(), "x")).collect();
+    assert!(bot.answer_inline_query(iq.id.clone(), many).await.is_err());
+
+    let photo = InlineQueryResultPhoto::new("p", url("https://x/p.jpg"), url("https://x/t.jpg"))
+        .caption("<b>Rolls</b>")
+        .parse_mode(ParseMode::Html)
+        .reply_markup(buy.clone());
+    bot.answer_inline_query(iq.id.clone(), vec![article("a", "<b>Bread</b> €2"), InlineQueryResult::Photo(photo)])
+        .cache_time(10)
+        .is_personal(true)
+        .await
+        .expect("valid results");
+    let answer = nina.inline_answer(&q).await;
+    assert_eq!((answer.results.len(), answer.cache_time, answer.is_personal), (2, Some(10), true));
+    let again = bot.answer_inline_query(iq.id.clone(), vec![article("b", "x")]).await;
+    assert!(api_error(again).to_string().contains("query is too old"), "an answered query is closed");
+
+    // Feedback off: choosing posts the message and tells the bot nothing.
+    let first = nina.choose_inline_result(&q, "a");
+    assert!(drain(&bot).await.is_empty());
+    assert_eq!(telegram.inline_message(&first).unwrap().text, "Bread €2");
+    // Feedback on: the choice is reported with the message's id.
+    telegram.set_inline_feedback(true);
+    let second = nina.choose_inline_result(&q, "p");
+    let updates = drain(&bot).await;
+    let UpdateKind::ChosenInlineResult(chosen) = &updates[0].kind else { panic!("{updates:?}") };
+    assert_eq!((chosen.result_id.as_str(), chosen.inline_message_id.as_deref()), ("p", Some(second.as_str())));
+
+    // Edits by inline_message_id: text for text, caption for photos.
+    bot.edit_message_text_inline(&first, "<b>Sold out</b>").parse_mode(ParseMode::Html).await.expect("text edit");
+    let edited = telegram.inline_message(&first).unwrap();
+    assert_eq!((edited.text.as_str(), edited.edits, edited.buttons.len()), ("Sold out", 1, 0));
+    let wrong = bot.edit_message_caption_inline(&first).caption("x").await;
+    assert!(api_error(wrong).to_string().contains("no caption"));
+    let same = bot.edit_message_text_inline(&first, "<b>Sold out</b>").parse_mode(ParseMode::Html).await;
+    assert_eq!(api_error(same), ApiError::MessageNotModified);
+    bot.edit_message_caption_inline(&second).caption("Gone").reply_markup(buy).await.expect("caption edit");
+    assert_eq!(telegram.inline_message(&second).unwrap().text, "Gone");
+    let unknown = bot.edit_message_text_inline("nope", "x").await;
+    assert_eq!(api_error(unknown), ApiError::MessageIdInvalid);
+}

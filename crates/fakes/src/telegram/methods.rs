@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 use super::formatting::{self, Formatted};
+use super::inline;
 use super::markup::{self, Markup};
 use super::params::{InputFile, Params};
 use super::state::{self, FileKind, State, StoredMessage, bot_user_json, unix_now};
@@ -44,6 +45,7 @@ const METHODS: &[&str] = &[
     "editMessageMedia",
     "deleteMessage",
     "answerCallbackQuery",
+    "answerInlineQuery",
     "getFile",
     "sendChatAction",
 ];
@@ -144,6 +146,7 @@ pub(super) fn call(state: &mut State, method: &str, p: &Params) -> Result<Value,
         "editMessageMedia" => edit_message_media(state, p),
         "deleteMessage" => delete_message(state, p),
         "answerCallbackQuery" => answer_callback_query(state, p),
+        "answerInlineQuery" => inline::answer_inline_query(state, p),
         "getFile" => get_file(state, p),
         "sendChatAction" => send_chat_action(state, p),
         _ => Err(ApiError::not_found()),
@@ -188,7 +191,17 @@ fn set_webhook(state: &mut State, p: &Params) -> Result<Value, ApiError> {
     if p.boolean("drop_pending_updates")? {
         state.updates.clear();
     }
+    if let Some(list) = allowed_updates(p)? {
+        state.allowed_updates = Some(list);
+    }
     Ok(json!(true))
+}
+
+/// `allowed_updates` as a list of update types, if given.
+pub(super) fn allowed_updates(p: &Params) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(v) = p.json("allowed_updates", "can't parse allowed updates JSON object")? else { return Ok(None) };
+    let list = v.as_array().ok_or_else(|| ApiError::bad_request("allowed_updates must be an Array"))?;
+    Ok(Some(list.iter().filter_map(Value::as_str).map(str::to_owned).collect()))
 }
 
 /// The target chat of a send: it must exist and not have blocked the bot.
@@ -443,7 +456,7 @@ fn deliver(
 /// The bot message an edit targets: `(chat id, message id)`.
 fn edit_target(state: &State, p: &Params) -> Result<(i64, i64), ApiError> {
     if p.get("inline_message_id").is_some() {
-        // The fake has no inline messages.
+        // Only text and caption edits of inline messages are implemented.
         return Err(ApiError::bad_request("MESSAGE_ID_INVALID"));
     }
     let chat_id = target_chat(state, p)?;
@@ -504,6 +517,9 @@ fn put_markup(message: &mut Map<String, Value>, keyboard: Option<Value>) {
 }
 
 fn edit_message_text(state: &mut State, p: &Params) -> Result<Value, ApiError> {
+    if p.get("inline_message_id").is_some() {
+        return inline::edit(state, p, false);
+    }
     let target = edit_target(state, p)?;
     let current = &state.chats[&target.0].messages[&target.1].json;
     if current.get("text").is_none() {
@@ -526,6 +542,9 @@ fn edit_message_text(state: &mut State, p: &Params) -> Result<Value, ApiError> {
 }
 
 fn edit_message_caption(state: &mut State, p: &Params) -> Result<Value, ApiError> {
+    if p.get("inline_message_id").is_some() {
+        return inline::edit(state, p, true);
+    }
     let target = edit_target(state, p)?;
     let current = &state.chats[&target.0].messages[&target.1].json;
     let has_media = ["photo", "document"].iter().any(|k| current.get(*k).is_some());

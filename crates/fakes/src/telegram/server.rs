@@ -177,8 +177,12 @@ async fn get_updates(shared: &Shared, p: &Params) -> Result<Value, ApiError> {
     let limit = p.int("limit")?.unwrap_or(100).clamp(1, 100) as usize;
     let timeout = p.int("timeout")?.unwrap_or(0).clamp(0, MAX_POLL_TIMEOUT as i64) as u64;
     let deadline = Instant::now() + Duration::from_secs(timeout);
+    let allowed = methods::allowed_updates(p)?;
     let generation = {
         let mut state = shared.lock();
+        if let Some(list) = allowed {
+            state.allowed_updates = Some(list);
+        }
         if state.webhook_url.is_some() {
             return Err(ApiError::conflict(
                 "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
@@ -210,6 +214,10 @@ async fn get_updates(shared: &Shared, p: &Params) -> Result<Value, ApiError> {
                     state.updates.pop_front();
                 }
             }
+            // Telegram never delivers the types the bot didn't ask for.
+            let updates = std::mem::take(&mut state.updates);
+            let kept = updates.into_iter().filter(|u| state.allows(u)).collect();
+            state.updates = kept;
             if !state.updates.is_empty() || Instant::now() >= deadline {
                 return Ok(state.updates.iter().take(limit).cloned().collect());
             }

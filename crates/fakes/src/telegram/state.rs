@@ -7,6 +7,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+use super::inline::InlineQuery;
 use super::markup::ReplyKeyboard;
 use super::user::BotMessage;
 use super::{BOT_FIRST_NAME, BOT_USER_ID, BOT_USERNAME, CallbackAnswer, RateLimits};
@@ -35,6 +36,18 @@ pub(super) struct State {
     pub refuse_next: Option<u64>,
     pub count_429: usize,
     pub sent_per_second: BTreeMap<u64, usize>,
+    /// The update types the bot asked for (`allowed_updates` of its last
+    /// `getUpdates` or `setWebhook`); `None` until it said, which means
+    /// Telegram's default set.
+    pub allowed_updates: Option<Vec<String>>,
+    /// Inline queries users sent, by id.
+    pub inline_queries: HashMap<String, InlineQuery>,
+    next_inline_query: u64,
+    /// Messages posted through inline mode: content and edit count.
+    pub inline_messages: HashMap<String, (Value, usize)>,
+    pub next_inline_message: u64,
+    /// BotFather's `/setinlinefeedback`: whether choices are reported.
+    pub inline_feedback: bool,
 }
 
 /// A private chat between the bot and one simulated user.
@@ -139,6 +152,23 @@ impl State {
         update["update_id"] = json!(self.next_update_id);
         self.updates.push_back(update.clone());
         self.next_update_id
+    }
+
+    pub fn new_inline_query_id(&mut self) -> String {
+        self.next_inline_query += 1;
+        (6_000_000_000_000_000_000_u64 + self.next_inline_query).to_string()
+    }
+
+    /// Whether the bot's `allowed_updates` lets `update` through. Without
+    /// a list, Telegram sends every type but a few (chat_member, reactions).
+    pub fn allows(&self, update: &Value) -> bool {
+        let kind = update.as_object().and_then(|o| o.keys().find(|k| k.as_str() != "update_id").cloned());
+        let Some(kind) = kind else { return true };
+        match &self.allowed_updates {
+            None => !["chat_member", "message_reaction", "message_reaction_count"].contains(&kind.as_str()),
+            Some(list) if list.is_empty() => true,
+            Some(list) => list.contains(&kind),
+        }
     }
 
     pub fn new_callback_id(&mut self) -> String {

@@ -257,6 +257,64 @@ impl FakeUser {
         self.with_chat(|chat| chat.bot_messages().next_back())
     }
 
+    /// Types `@bot <query>` in some chat: an `inline_query` update, with
+    /// the user's location when given (Telegram sends it only to bots with
+    /// BotFather's `/setinlinegeo`, and only if the user allows). Returns
+    /// the query id.
+    pub fn inline_query(&self, query: &str, location: Option<(f64, f64)>) -> String {
+        let id = {
+            let mut state = self.shared.lock();
+            let id = state.new_inline_query_id();
+            let from = state.chats[&self.id].user_json();
+            let mut q = json!({"id": id, "from": from, "query": query, "offset": "", "chat_type": "supergroup"});
+            if let Some((lat, lng)) = location {
+                q["location"] = json!({"latitude": lat, "longitude": lng});
+            }
+            state.inline_queries.insert(
+                id.clone(),
+                super::inline::InlineQuery { from: self.id, query: query.to_owned(), answer: None },
+            );
+            state.push_update(&mut json!({ "inline_query": q }));
+            id
+        };
+        self.shared.updates_changed.notify_waiters();
+        id
+    }
+
+    /// Waits up to 30 s for the bot's answer to inline query `query_id`.
+    pub async fn inline_answer(&self, query_id: &str) -> super::InlineAnswer {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let notified = self.shared.bot_acted.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(answer) = self.shared.lock().inline_queries.get(query_id).and_then(|q| q.answer.clone()) {
+                return answer;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                let rejected = self.shared.lock().rejected.clone();
+                panic!(
+                    "user {}: no answer to inline query {query_id} within {WAIT:?}; rejected: {rejected:#?}",
+                    self.id
+                );
+            }
+        }
+    }
+
+    /// Picks result `result_id` of the answered inline query `query_id`:
+    /// its message is posted (into a group the fake doesn't model) and,
+    /// with inline feedback on, the bot gets `chosen_inline_result`.
+    /// Returns the posted message's `inline_message_id`.
+    pub fn choose_inline_result(&self, query_id: &str, result_id: &str) -> String {
+        let id = {
+            let mut state = self.shared.lock();
+            super::inline::choose(&mut state, self.id, query_id, result_id)
+                .unwrap_or_else(|e| panic!("user {}: {e}", self.id))
+        };
+        self.shared.updates_changed.notify_waiters();
+        id
+    }
+
     /// Waits up to 30 s for the bot to answer the callback query `callback_id`.
     pub async fn callback_answer(&self, callback_id: &str) -> CallbackAnswer {
         let deadline = Instant::now() + WAIT;
