@@ -5,8 +5,8 @@
 pub mod alerts;
 pub mod businesses;
 pub mod connect;
-pub mod ledger;
 pub mod donations;
+pub mod ledger;
 pub mod notify;
 pub mod offers;
 pub mod purchases;

@@ -2,9 +2,9 @@
 //! machines of businesses, offers and purchases. No I/O happens here.
 
 pub mod business;
+pub mod charity;
 pub mod connect;
 pub mod ledger;
-pub mod charity;
 pub mod money;
 pub mod notice;
 pub mod offer;
