@@ -90,6 +90,7 @@ impl App {
         let router = http::router(http_state)
             .merge(http::stripe::router(ctx.clone()))
             .merge(http::connect::router(ctx.clone()))
+            .merge(http::miniapp::router(ctx.clone()))
             .merge(webhook)
             .layer(axum::middleware::from_fn(http::observe::track));
         crate::metrics::http_routes(http::observe::ROUTES);
@@ -183,6 +184,13 @@ async fn run_bot(
         if let Err(e) = ctx.tg.set_commands(bot::command_menu(true), Some(*admin)).await {
             tracing::warn!(admin, error = %e, "setMyCommands for an admin failed");
         }
+    }
+    // The menu button opens the Mini App; without an https PUBLIC_BASE_URL
+    // Telegram couldn't open it, so the menu keeps the command list.
+    if let Some(url) = ctx.app_url(None)
+        && let Err(e) = ctx.tg.set_menu_app(crate::render::texts::MENU_BUTTON, &url).await
+    {
+        tracing::warn!(error = %e, "setChatMenuButton failed");
     }
     let webhook = ctx.settings.telegram_webhook_url.clone().zip(ctx.settings.telegram_webhook_secret.clone());
     match &webhook {

@@ -96,6 +96,12 @@ pub enum OnBehalfOf {
     Never,
 }
 
+/// OpenStreetMap's standard tiles (their tile policy asks for attribution
+/// and forbids bulk use).
+pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+pub const DEFAULT_TILE_ATTRIBUTION: &str =
+    "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors";
+
 /// Every setting Glean reads. See `.env.example` for the variables.
 #[derive(Clone)]
 pub struct Settings {
@@ -182,6 +188,18 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `LOG_LEVEL`: a tracing filter such as `info` or `glean=debug,info`.
     pub log_level: String,
+    /// `MINIAPP_AUTH_MAX_AGE`: how old (in seconds) a Mini App's signed
+    /// `initData` may be before its API calls get 401 (default 3600).
+    pub miniapp_auth_max_age: Duration,
+    /// `MAP_TILE_URL`: the Mini App map's tile template, `{z}/{x}/{y}`
+    /// (default OpenStreetMap's standard tiles; heavy use needs a provider).
+    pub map_tile_url: String,
+    /// `MAP_TILE_ATTRIBUTION`: the credit the tiles require, as HTML
+    /// (default OpenStreetMap's).
+    pub map_tile_attribution: String,
+    /// `TELEGRAM_WEB_APP_JS`: where the Mini App loads Telegram's
+    /// `telegram-web-app.js` from (default telegram.org's).
+    pub telegram_web_app_js: Url,
 }
 
 impl Settings {
@@ -358,6 +376,21 @@ impl Settings {
                     .map(|_| s.to_string())
                     .map_err(|e| format!("not a valid filter ({e})"))
             })?,
+            miniapp_auth_max_age: Duration::from_secs(
+                r.parsed("MINIAPP_AUTH_MAX_AGE", 3600, |s| parse_int_in(s, 10, 7 * 86_400))?,
+            ),
+            map_tile_url: r.parsed("MAP_TILE_URL", DEFAULT_TILE_URL.to_string(), |s| {
+                let ok = (s.starts_with("https://") || s.starts_with("http://"))
+                    && ["{z}", "{x}", "{y}"].iter().all(|p| s.contains(p));
+                if ok { Ok(s.to_string()) } else { Err("an http(s) URL template with {z}, {x} and {y}".into()) }
+            })?,
+            map_tile_attribution: r
+                .parsed("MAP_TILE_ATTRIBUTION", DEFAULT_TILE_ATTRIBUTION.to_string(), |s| Ok(s.to_string()))?,
+            telegram_web_app_js: r.parsed(
+                "TELEGRAM_WEB_APP_JS",
+                default_url("https://telegram.org/js/telegram-web-app.js"),
+                parse_url,
+            )?,
         })
     }
 
@@ -436,6 +469,10 @@ impl Settings {
             ("SENTRY_DSN", secret(&self.sentry_dsn)),
             ("LOG_FORMAT", format!("{:?}", self.log_format).to_lowercase()),
             ("LOG_LEVEL", self.log_level.clone()),
+            ("MINIAPP_AUTH_MAX_AGE", self.miniapp_auth_max_age.as_secs().to_string()),
+            ("MAP_TILE_URL", self.map_tile_url.clone()),
+            ("MAP_TILE_ATTRIBUTION", self.map_tile_attribution.clone()),
+            ("TELEGRAM_WEB_APP_JS", mask_url(self.telegram_web_app_js.as_str())),
         ];
         lines.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
     }
@@ -560,6 +597,10 @@ mod tests {
         assert_eq!(s.reservation_ttl, Duration::from_secs(1800));
         assert_eq!(s.cancellation_cutoff, Duration::from_secs(7200));
         assert!(!s.stripe_enabled());
+        assert_eq!(s.miniapp_auth_max_age, Duration::from_secs(3600));
+        assert_eq!(s.map_tile_url, "https://tile.openstreetmap.org/{z}/{x}/{y}.png");
+        assert!(s.map_tile_attribution.contains("OpenStreetMap"));
+        assert_eq!(s.telegram_web_app_js.as_str(), "https://telegram.org/js/telegram-web-app.js");
     }
 
     #[test]
@@ -588,6 +629,11 @@ mod tests {
                 "TELEGRAM_WEBHOOK_SECRET",
             ),
             (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            (&[("MINIAPP_AUTH_MAX_AGE", "1")], "MINIAPP_AUTH_MAX_AGE"),
+            (&[("MINIAPP_AUTH_MAX_AGE", "an hour")], "MINIAPP_AUTH_MAX_AGE"),
+            (&[("MAP_TILE_URL", "https://tiles.example/{z}/{x}.png")], "MAP_TILE_URL"),
+            (&[("MAP_TILE_URL", "file:///{z}/{x}/{y}.png")], "MAP_TILE_URL"),
+            (&[("TELEGRAM_WEB_APP_JS", "javascript:alert(1)")], "TELEGRAM_WEB_APP_JS"),
             (&[("TELEGRAM_BULK_PER_SEC", "-1")], "TELEGRAM_BULK_PER_SEC"),
             (&[("REDIS_URL", "localhost:6379")], "REDIS_URL"),
             (

@@ -13,7 +13,8 @@
 //!   webhook signature checks and event parsing.
 //! - `http`: the axum server: health, readiness, the JSON API of offers with its
 //!   OpenAPI document, a business's statement, stored images at `/media`,
-//!   `/metrics`, the Stripe webhooks and the Connect onboarding links.
+//!   `/metrics`, the Stripe webhooks and the Connect onboarding links, and the
+//!   Telegram Mini App (`/app`, with its initData-checked API under `/app/api`).
 //! - `render`: every text, card and keyboard shown in Telegram, and callback data;
 //!   used by the bot and the senders, never by `actions`.
 //! - `send`: the senders: the notice lane (messages about a change, written with

@@ -42,4 +42,13 @@ impl Ctx {
         let bot = self.bot_username.get().map_or("", String::as_str);
         format!("https://t.me/{bot}?start={payload}")
     }
+
+    /// The Mini App at `PUBLIC_BASE_URL/app` (with `query`), only when that
+    /// is https: Telegram opens Mini Apps from https pages only.
+    pub fn app_url(&self, query: Option<&str>) -> Option<url::Url> {
+        let base = self.settings.public_base_url.as_ref().filter(|u| u.scheme() == "https")?;
+        let mut url = url::Url::parse(&format!("{}/app", base.as_str().trim_end_matches('/'))).ok()?;
+        url.set_query(query);
+        Some(url)
+    }
 }

@@ -111,7 +111,8 @@ async fn page(
     if !nav.is_empty() {
         rows.push(nav);
     }
-    Ok((text, keyboards::inline(rows)))
+    let map = bot.app_url(Some("view=map"));
+    Ok((text, keyboards::with_app_button(keyboards::inline(rows), texts::MAP_BUTTON, map)))
 }
 
 /// One deal in a list: title, shop, best price and discount, stock,

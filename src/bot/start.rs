@@ -58,7 +58,9 @@ pub async fn show_offer(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
     if let Some((label, cb)) = &follow {
         rows.push(vec![(label.as_str(), *cb)]);
     }
-    let buttons = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
+    let app = bot.app_url(Some(&format!("offer={}", offer.id)));
+    let buttons =
+        ReplyMarkup::InlineKeyboard(keyboards::with_app_button(keyboards::inline(rows), texts::OPEN_IN_APP, app));
     if business.owner_tg_id != chat {
         bot.store.count_view(offer.id).await?;
     }

@@ -17,9 +17,18 @@ pub enum ApiError {
     BadRequest { parameter: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
-    /// No valid credentials for this resource.
+    /// Who is asking couldn't be established (the Mini App's `initData`
+    /// is missing, forged or stale; a statement's API key is missing,
+    /// revoked or another business's).
     #[error("{0}")]
     Unauthorized(String),
+    /// The request is understood but the state of things refuses it (sold
+    /// out, not cancellable): 409 with its own code.
+    #[error("{message}")]
+    Refused { code: ErrorCode, message: String },
+    /// Something we depend on (Stripe) can't be reached; try again shortly.
+    #[error("{0}")]
+    TryAgain(String),
     /// Too many requests; try again after this many seconds.
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
@@ -65,8 +74,19 @@ pub struct ErrorDetail {
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,
-    Unauthorized,
     NotFound,
+    /// The Mini App's `initData` is missing, forged or too old: open the app
+    /// from the bot again; or (statements) no live API key of the business.
+    Unauthorized,
+    /// Not enough units left for this order.
+    SoldOut,
+    /// The deal can't be bought now (paused, ended, withdrawn, or the
+    /// quantity isn't possible).
+    Unavailable,
+    /// The order can't be cancelled any more.
+    NotCancellable,
+    /// Payments can't be reached right now; nothing changed.
+    TryAgain,
     RateLimited,
     Internal,
 }
@@ -78,7 +98,9 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message.clone(), Some(*parameter))
             }
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, what.clone(), None),
-            ApiError::Unauthorized(what) => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, what.clone(), None),
+            ApiError::Unauthorized(why) => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, why.clone(), None),
+            ApiError::Refused { code, message } => (StatusCode::CONFLICT, *code, message.clone(), None),
+            ApiError::TryAgain(why) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::TryAgain, why.clone(), None),
             ApiError::RateLimited { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many requests; slow down".into(), None)
             }

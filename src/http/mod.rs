@@ -1,13 +1,15 @@
 //! The HTTP server: health and readiness, the JSON API of offers
 //! (`offers.rs`) and of a business's statement (`statement.rs`) with its
 //! OpenAPI document (`openapi.rs`), stored images (`media.rs`), `/metrics`,
-//! the Stripe webhook (`stripe.rs`), and Stripe Connect's onboarding links
-//! and webhook (`connect.rs`). Every API error is an `error::ApiError`.
+//! the Stripe webhook (`stripe.rs`), Stripe Connect's onboarding links and
+//! webhook (`connect.rs`) and the Telegram Mini App with its own API
+//! (`miniapp/`). Every API error is an `error::ApiError`.
 //! Handlers are thin: they parse parameters, call the store, render.
 
 pub mod connect;
 pub mod error;
 pub mod media;
+pub mod miniapp;
 pub mod observe;
 pub mod offers;
 pub mod openapi;

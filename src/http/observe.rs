@@ -25,6 +25,16 @@ pub const ROUTES: &[&str] = &[
     "/connect/{token}/return",
     "/api/v1/businesses/{id}/statement",
     "/webhooks/telegram",
+    "/app",
+    "/app/assets/{*path}",
+    "/app/api/me",
+    "/app/api/deals",
+    "/app/api/deals/{id}",
+    "/app/api/businesses/{id}/follow",
+    "/app/api/purchases",
+    "/app/api/orders",
+    "/app/api/orders/{id}",
+    "/app/api/orders/{id}/cancel",
 ];
 
 pub async fn track(request: Request, next: Next) -> Response {

@@ -437,12 +437,12 @@ async fn rank(store: &Store, req: &ListRequest, now: DateTime<Utc>) -> Result<Ve
 /// The businesses and venues of the deals in this response, looked up
 /// together (one query each) before the deals are rendered.
 #[derive(Default)]
-struct Names {
+pub(in crate::http) struct Names {
     businesses: HashMap<i64, Business>,
     venues: HashMap<i64, Venue>,
 }
 
-async fn render(
+pub(in crate::http) async fn render(
     state: &HttpState,
     page: &[(i64, Option<f64>)],
     now: DateTime<Utc>,
@@ -472,7 +472,7 @@ async fn render(
 }
 
 /// The API's view of an offer; `None` for a draft.
-async fn view(
+pub(in crate::http) async fn view(
     state: &HttpState,
     names: &mut Names,
     offer: Offer,

@@ -8,8 +8,9 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use utoipa::Modify;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+use super::miniapp::api as app;
 use super::{error, media, offers, statement};
 
 /// The statement API's per-business key: `Authorization: Bearer glk_…`.
@@ -17,17 +18,16 @@ struct ApiKeyScheme;
 
 impl Modify for ApiKeyScheme {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                "api_key",
-                SecurityScheme::Http(
-                    HttpBuilder::new()
-                        .scheme(HttpAuthScheme::Bearer)
-                        .description(Some("A business's API key (`glk_…`), created with /apikey in the bot"))
-                        .build(),
-                ),
-            );
-        }
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A business's API key (`glk_…`), created with /apikey in the bot"))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -35,7 +35,7 @@ impl Modify for ApiKeyScheme {
 #[openapi(
     info(
         title = "Glean API",
-        description = "Surplus-food deals near you, read-only. Money is always integer minor units plus \
+        description = "Surplus-food deals near you: read-only for everyone, and the Mini App's own API for customers signed in by Telegram. Money is always integer minor units plus \
             an ISO 4217 currency. Errors share one shape: `{\"error\": {\"code\", \"message\", \"parameter\"}}`."
     ),
     paths(
@@ -44,9 +44,18 @@ impl Modify for ApiKeyScheme {
         media::get_media,
         statement::get_statement,
         super::healthz,
-        super::readyz
+        super::readyz,
+        app::me,
+        app::deals,
+        app::deal,
+        app::follow,
+        app::unfollow,
+        app::buy,
+        app::orders,
+        app::order,
+        app::cancel
     ),
-    modifiers(&ApiKeyScheme),
+    modifiers(&TmaAuth, &ApiKeyScheme),
     components(schemas(
         error::ErrorBody,
         error::ErrorCode,
@@ -60,16 +69,44 @@ impl Modify for ApiKeyScheme {
         super::TelegramState,
         statement::StatementView,
         statement::CurrencyTotals,
-        statement::EntryView
+        statement::EntryView,
+        app::Me,
+        app::LatLng,
+        app::DealList,
+        app::DealPage,
+        app::Following,
+        app::BuyRequest,
+        app::BuyResult,
+        app::OrderView,
+        app::OrderLine,
+        app::OrderList
     )),
     tags(
         (name = "offers", description = "Active deals"),
         (name = "media", description = "Offer photos"),
         (name = "statements", description = "A business's monthly statement, with its API key"),
         (name = "operations", description = "Health and readiness"),
+        (name = "mini app", description = "The Telegram Mini App's API: every call carries `Authorization: tma <initData>`"),
     )
 )]
 pub struct ApiDoc;
+
+/// The Mini App's authentication: `Authorization: tma <initData>`, the
+/// query string Telegram signed with the bot's token.
+struct TmaAuth;
+
+impl utoipa::Modify for TmaAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "tma",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`tma ` followed by `Telegram.WebApp.initData`, unchanged",
+            ))),
+        );
+    }
+}
 
 /// The document, built once.
 pub fn document() -> &'static serde_json::Value {

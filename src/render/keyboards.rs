@@ -21,6 +21,15 @@ pub fn inline(rows: Vec<Vec<(&str, Cb)>>) -> InlineKeyboardMarkup {
     )
 }
 
+/// `markup` with one more row: a button that opens the Mini App at `url`
+/// (none when there is no https app URL).
+pub fn with_app_button(mut markup: InlineKeyboardMarkup, label: &str, url: Option<url::Url>) -> InlineKeyboardMarkup {
+    if let Some(url) = url {
+        markup.inline_keyboard.push(vec![InlineKeyboardButton::web_app(label, teloxide::types::WebAppInfo { url })]);
+    }
+    markup
+}
+
 /// Back / Cancel for a dialogue step.
 pub fn nav(seq: u32, back: bool) -> Vec<(&'static str, Cb)> {
     let mut row = Vec::new();

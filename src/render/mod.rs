@@ -12,7 +12,9 @@
 //! - `money`: getting paid: onboarding, Connect pages and notices, `/sales`,
 //!   statements (text and CSV), `/finance`.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
+//! - `app`: the Mini App's server-side texts (its API's error messages).
 
+pub mod app;
 pub mod callback;
 pub mod cards;
 pub mod inline;

@@ -369,6 +369,11 @@ pub fn below_stripe_minimum(min: &str) -> String {
 }
 
 /// "350 m", "1.2 km", "12 km".
+// The Mini App's buttons in chat (only when PUBLIC_BASE_URL is https).
+pub const MAP_BUTTON: &str = "🗺 Map";
+pub const OPEN_IN_APP: &str = "📱 Open in app";
+pub const MENU_BUTTON: &str = "Deals";
+
 pub fn distance(m: f64) -> String {
     if m < 1000.0 {
         format!("{} m", ((m / 10.0).round() * 10.0) as i64)

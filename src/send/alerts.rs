@@ -182,7 +182,9 @@ async fn prepare(ctx: &Ctx, n: &Claimed, claim: i64, cards: &mut CardCache) -> O
     if !n.follower {
         rows.push(vec![(follow_label.as_str(), Cb::Follow(card.business_id))]);
     }
-    Some(Ready { text, markup: ReplyMarkup::InlineKeyboard(keyboards::inline(rows)) })
+    let app = ctx.app_url(Some(&format!("offer={}", n.offer_id)));
+    let markup = keyboards::with_app_button(keyboards::inline(rows), texts::OPEN_IN_APP, app);
+    Some(Ready { text, markup: ReplyMarkup::InlineKeyboard(markup) })
 }
 
 /// Sends one notification, at most once: the row is marked `sending`

@@ -389,6 +389,19 @@ impl TgClient {
         .map(drop)
     }
 
+    /// Sets the bot's default menu button to open the Mini App at `url`.
+    pub async fn set_menu_app(&self, text: &str, url: &Url) -> Result<(), RequestError> {
+        use teloxide::types::{MenuButton, WebAppInfo};
+        self.call(|| {
+            self.bot
+                .set_chat_menu_button()
+                .menu_button(MenuButton::WebApp { text: text.to_string(), web_app: WebAppInfo { url: url.clone() } })
+                .into_future()
+        })
+        .await
+        .map(drop)
+    }
+
     /// Registers our webhook with the secret Telegram will echo back.
     pub async fn set_webhook(&self, url: &Url, secret: &str) -> Result<(), RequestError> {
         use teloxide::types::AllowedUpdate;

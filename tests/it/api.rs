@@ -72,10 +72,15 @@ impl Contract {
 
     /// How `body` breaks the contract of `GET template` answering `status`.
     pub(crate) fn errors(&self, template: &str, status: u16, body: &Value) -> Vec<String> {
-        let response = &self.doc["paths"][template]["get"]["responses"][status.to_string()];
-        assert!(response.is_object(), "GET {template} doesn't document status {status}");
+        self.errors_of("get", template, status, body)
+    }
+
+    /// How `body` breaks the contract of `method template` answering `status`.
+    pub(crate) fn errors_of(&self, method: &str, template: &str, status: u16, body: &Value) -> Vec<String> {
+        let response = &self.doc["paths"][template][method]["responses"][status.to_string()];
+        assert!(response.is_object(), "{method} {template} doesn't document status {status}");
         let schema = &response["content"]["application/json"]["schema"];
-        assert!(schema.is_object(), "GET {template} {status} has no JSON schema");
+        assert!(schema.is_object(), "{method} {template} {status} has no JSON schema");
         // The response's schema at the root of a 2020-12 schema document
         // that also holds the components its `$ref`s point into.
         let mut root = json!({

@@ -4,11 +4,13 @@
 mod alerts;
 mod api;
 mod backup;
+mod browser;
 mod cli;
 mod connect;
 mod crash;
 mod donate;
 mod metrics;
+mod miniapp;
 mod money;
 mod openapi;
 mod outage;

@@ -119,6 +119,10 @@ async fn requests_are_counted_by_route_template_and_status() {
         (media, "/media/{name}", 404),
         ("/webhooks/stripe".into(), "/webhooks/stripe", 405),
         ("/webhooks/telegram".into(), "/webhooks/telegram", 405),
+        ("/app".into(), "/app", 200),
+        ("/app/assets/app.js".into(), "/app/assets/{*path}", 200),
+        ("/app/api/me".into(), "/app/api/me", 401),
+        ("/app/api/orders/7".into(), "/app/api/orders/{id}", 401),
         ("/no/such/path".into(), glean::metrics::UNMATCHED_ROUTE, 404),
     ];
     let count = |m: &Scrape, route: &str, status: u16| {

@@ -185,6 +185,12 @@ impl FakeTelegram {
         self.shared.lock().commands.clone()
     }
 
+    /// The menu button set for `chat` (or the default one, `None`) by
+    /// `setChatMenuButton`, as sent; `None` when never set.
+    pub fn menu_button(&self, chat: Option<i64>) -> Option<Value> {
+        self.shared.lock().menu_buttons.get(&chat).cloned()
+    }
+
     /// The bytes behind a file id, whoever uploaded them (`None` for unknown
     /// ids and for files the bot sent by URL, which the fake does not fetch).
     pub fn file_bytes(&self, file_id: &str) -> Option<Vec<u8>> {

@@ -619,6 +619,42 @@ async fn a_teloxide_dispatcher_talks_to_simulated_users() {
 }
 
 #[tokio::test]
+async fn mini_app_buttons_need_https() {
+    use teloxide::types::{MenuButton, WebAppInfo};
+    let (telegram, bot) = setup().await;
+    let app = |url: &str| WebAppInfo { url: reqwest::Url::parse(url).unwrap() };
+
+    // The menu button: a web_app with an https URL, for everyone.
+    assert_eq!(bot.get_chat_menu_button().await.expect("getChatMenuButton"), MenuButton::Default);
+    bot.set_chat_menu_button()
+        .menu_button(MenuButton::WebApp { text: "Deals".into(), web_app: app("https://glean.example/app") })
+        .await
+        .expect("setChatMenuButton");
+    let set = telegram.menu_button(None).expect("a default menu button");
+    assert_eq!(set, json!({"type": "web_app", "text": "Deals", "web_app": {"url": "https://glean.example/app"}}));
+    let error = api_error(
+        bot.set_chat_menu_button()
+            .menu_button(MenuButton::WebApp { text: "Deals".into(), web_app: app("http://glean.example/app") })
+            .await,
+    );
+    assert_eq!(error, ApiError::ButtonUrlInvalid);
+    let error = api_error(bot.set_chat_menu_button().chat_id(ChatId(424242)).menu_button(MenuButton::Commands).await);
+    assert_eq!(error, ApiError::ChatNotFound);
+
+    // web_app buttons in an inline keyboard: https only, echoed back.
+    let user = telegram.user(7001, "Mia");
+    user.send("hi");
+    drain(&bot).await;
+    let markup = |url: &str| InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::web_app("🗺 Map", app(url))]]);
+    bot.send_message(ChatId(7001), "deals").reply_markup(markup("https://glean.example/app?view=map")).await.unwrap();
+    let sent = user.reply().await;
+    assert_eq!(sent.inline_buttons[0][0].web_app_url.as_deref(), Some("https://glean.example/app?view=map"));
+    let error =
+        api_error(bot.send_message(ChatId(7001), "deals").reply_markup(markup("http://glean.example/app")).await);
+    assert_eq!(error, ApiError::ButtonUrlInvalid);
+}
+
+#[tokio::test]
 async fn inline_queries_results_feedback_and_edits() {
     use teloxide::types::{
         InlineQueryResult, InlineQueryResultArticle, InlineQueryResultPhoto, InputMessageContent,

@@ -131,6 +131,7 @@ fn parse_inline_button(button: &Value) -> Result<Value, ApiError> {
                 return Err(ApiError::bad_request("BUTTON_DATA_INVALID"));
             }
         }
+        "web_app" => web_app_info(value)?,
         "url" => {
             let url = value.as_str().unwrap_or_default();
             let valid_scheme = ["http://", "https://", "tg://"].iter().any(|s| url.starts_with(s));
@@ -144,6 +145,20 @@ fn parse_inline_button(button: &Value) -> Result<Value, ApiError> {
     echoed.insert("text".into(), json!(text));
     echoed.insert(action.into(), value.clone());
     Ok(Value::Object(echoed))
+}
+
+/// A `WebAppInfo`: an object whose `url` is https, as Telegram requires
+/// of every Mini App.
+pub(super) fn web_app_info(value: &Value) -> Result<(), ApiError> {
+    let url = value
+        .as_object()
+        .and_then(|o| o.get("url"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("can't parse WebAppInfo: field \"url\" must be of type String"))?;
+    if !url.starts_with("https://") || url.len() <= "https://".len() || url.contains(char::is_whitespace) {
+        return Err(ApiError::bad_request("BUTTON_URL_INVALID"));
+    }
+    Ok(())
 }
 
 fn parse_reply(rows: &Value, markup: &Map<String, Value>) -> Result<ReplyKeyboard, ApiError> {
@@ -200,6 +215,7 @@ pub(super) fn inline_buttons(message: &Value) -> Vec<Vec<Button>> {
                     text: b["text"].as_str().unwrap_or_default().to_owned(),
                     callback_data: b["callback_data"].as_str().map(str::to_owned),
                     url: b["url"].as_str().map(str::to_owned),
+                    web_app_url: b["web_app"]["url"].as_str().map(str::to_owned),
                 })
                 .collect()
         })

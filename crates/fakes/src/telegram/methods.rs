@@ -31,6 +31,8 @@ const METHODS: &[&str] = &[
     "setMyCommands",
     "deleteMyCommands",
     "getMyCommands",
+    "setChatMenuButton",
+    "getChatMenuButton",
     "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",
@@ -122,6 +124,12 @@ pub(super) fn call(state: &mut State, method: &str, p: &Params) -> Result<Value,
             Ok(json!(true))
         }
         "getMyCommands" => Ok(state.commands.iter().map(|(c, d)| json!({"command": c, "description": d})).collect()),
+        "setChatMenuButton" => set_chat_menu_button(state, p),
+        "getChatMenuButton" => {
+            let chat = p.get("chat_id").and_then(Value::as_i64);
+            let button = chat.and_then(|c| state.menu_buttons.get(&Some(c))).or_else(|| state.menu_buttons.get(&None));
+            Ok(button.cloned().unwrap_or_else(|| json!({"type": "default"})))
+        }
         "setWebhook" => set_webhook(state, p),
         "deleteWebhook" => {
             if p.boolean("drop_pending_updates")? {
@@ -176,6 +184,38 @@ fn set_my_commands(state: &mut State, p: &Params) -> Result<Value, ApiError> {
         parsed.push((name.to_owned(), description.to_owned()));
     }
     state.commands = parsed;
+    Ok(json!(true))
+}
+
+/// `setChatMenuButton`: `commands`, `default`, or `web_app` with a text and
+/// an https `WebAppInfo`; for one private chat (`chat_id`) or the default.
+fn set_chat_menu_button(state: &mut State, p: &Params) -> Result<Value, ApiError> {
+    let chat = match p.get("chat_id") {
+        None => None,
+        Some(v) => {
+            let id = v.as_i64().ok_or_else(|| ApiError::bad_request("chat not found"))?;
+            if !state.chats.contains_key(&id) {
+                return Err(ApiError::bad_request("chat not found"));
+            }
+            Some(id)
+        }
+    };
+    let button = match p.json("menu_button", "can't parse menu button JSON object")? {
+        None => json!({"type": "default"}),
+        Some(b) => b.clone(),
+    };
+    match button["type"].as_str() {
+        Some("commands" | "default") => {}
+        Some("web_app") => {
+            let text = button["text"].as_str().unwrap_or_default();
+            if text.trim().is_empty() || text.chars().count() > 64 {
+                return Err(ApiError::bad_request("BUTTON_TEXT_INVALID"));
+            }
+            markup::web_app_info(&button["web_app"])?;
+        }
+        _ => return Err(ApiError::bad_request("can't parse menu button: unsupported menu button type")),
+    }
+    state.menu_buttons.insert(chat, button);
     Ok(json!(true))
 }
 

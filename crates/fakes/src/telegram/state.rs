@@ -30,6 +30,8 @@ pub(super) struct State {
     pub calls: Vec<(String, Value)>,
     pub rejected: Vec<(String, String)>,
     pub commands: Vec<(String, String)>,
+    /// `setChatMenuButton`'s buttons: per chat, and the default under `None`.
+    pub menu_buttons: HashMap<Option<i64>, Value>,
     pub rate: RateLimiter,
     /// Set by `refuse_next_send`: the next send gets 429 with this
     /// `retry_after`.

@@ -60,6 +60,8 @@ pub struct Button {
     pub text: String,
     pub callback_data: Option<String>,
     pub url: Option<String>,
+    /// The Mini App a `web_app` button opens.
+    pub web_app_url: Option<String>,
 }
 
 impl BotMessage {
