@@ -177,6 +177,13 @@ pub struct Settings {
     pub cancellation_cutoff: Duration,
     /// `JOBS_INTERVAL_MS`: how often the background jobs run (default 60000).
     pub jobs_interval: Duration,
+    /// `RETENTION_UPDATES_DAYS`: handled raw Telegram updates (which hold
+    /// names, texts and locations) are deleted after this many days
+    /// (default 2, at most 30).
+    pub retention_updates_days: u32,
+    /// `RETENTION_LOCATION_DAYS`: a user's last shared location is dropped
+    /// this many days after it was last used (default 30, at most 365).
+    pub retention_location_days: u32,
     /// `DONATION_LEAD_MINUTES`: how long before a pickup window ends the
     /// units left are offered to charities near the venue (default 30).
     pub donation_lead: Duration,
@@ -365,6 +372,8 @@ impl Settings {
             jobs_interval: Duration::from_millis(
                 r.parsed("JOBS_INTERVAL_MS", 60_000, |s| parse_int_in(s, 50, 3_600_000))?,
             ),
+            retention_updates_days: r.parsed("RETENTION_UPDATES_DAYS", 2, |s| parse_int_in(s, 1, 30))? as u32,
+            retention_location_days: r.parsed("RETENTION_LOCATION_DAYS", 30, |s| parse_int_in(s, 1, 365))? as u32,
             sentry_dsn: r.secret("SENTRY_DSN"),
             log_format: r.parsed("LOG_FORMAT", LogFormat::Pretty, |s| match s {
                 "pretty" | "text" => Ok(LogFormat::Pretty),
@@ -464,6 +473,8 @@ impl Settings {
             ("RESERVATION_TTL_MINUTES", (self.reservation_ttl.as_secs() / 60).to_string()),
             ("CANCELLATION_CUTOFF_MINUTES", (self.cancellation_cutoff.as_secs() / 60).to_string()),
             ("JOBS_INTERVAL_MS", self.jobs_interval.as_millis().to_string()),
+            ("RETENTION_UPDATES_DAYS", self.retention_updates_days.to_string()),
+            ("RETENTION_LOCATION_DAYS", self.retention_location_days.to_string()),
             ("DONATION_LEAD_MINUTES", (self.donation_lead.as_secs() / 60).to_string()),
             ("DONATION_RADIUS_KM", self.donation_radius_km.to_string()),
             ("SENTRY_DSN", secret(&self.sentry_dsn)),
@@ -596,6 +607,8 @@ mod tests {
         assert_eq!(s.max_units_per_order, 10);
         assert_eq!(s.reservation_ttl, Duration::from_secs(1800));
         assert_eq!(s.cancellation_cutoff, Duration::from_secs(7200));
+        assert!(s.retention_updates_days <= 2, "raw updates are kept no longer than they were before");
+        assert_eq!(s.retention_location_days, 30);
         assert!(!s.stripe_enabled());
         assert_eq!(s.miniapp_auth_max_age, Duration::from_secs(3600));
         assert_eq!(s.map_tile_url, "https://tile.openstreetmap.org/{z}/{x}/{y}.png");
@@ -629,6 +642,10 @@ mod tests {
                 "TELEGRAM_WEBHOOK_SECRET",
             ),
             (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            (&[("RETENTION_UPDATES_DAYS", "0")], "RETENTION_UPDATES_DAYS"),
+            (&[("RETENTION_UPDATES_DAYS", "31")], "RETENTION_UPDATES_DAYS"),
+            (&[("RETENTION_LOCATION_DAYS", "two")], "RETENTION_LOCATION_DAYS"),
+            (&[("RETENTION_LOCATION_DAYS", "366")], "RETENTION_LOCATION_DAYS"),
             (&[("MINIAPP_AUTH_MAX_AGE", "1")], "MINIAPP_AUTH_MAX_AGE"),
             (&[("MINIAPP_AUTH_MAX_AGE", "an hour")], "MINIAPP_AUTH_MAX_AGE"),
             (&[("MAP_TILE_URL", "https://tiles.example/{z}/{x}.png")], "MAP_TILE_URL"),

@@ -2,8 +2,9 @@
 //! of deals about to end to charities near by, release lapsed
 //! reservations (expiring their Checkout Sessions first), reconcile with
 //! Stripe, record Stripe's processing fee of each captured payment in the
-//! ledger, prune old rows (handled updates, deal lists, finished
-//! notifications and notices). Each step is safe to run twice (its
+//! ledger, prune old rows (deal lists, finished notifications and
+//! notices) and apply the retention rules (handled raw updates, stale
+//! dialogues, unused locations: [`retention`]). Each step is safe to run twice (its
 //! statements are conditional); all run on a timer and once at start-up.
 //! The refund queue has its own faster loop, [`run_refunds`].
 
@@ -49,9 +50,7 @@ pub async fn tick(ctx: &Ctx) {
         Ok(n) => tracing::info!(payments = n, "Stripe processing fees recorded"),
         Err(e) => tracing::error!(error = ?e, "recording processing fees failed"),
     }
-    if let Err(e) = ctx.store.prune_inbound(chrono::Duration::days(2), now).await {
-        tracing::warn!(error = %e, "pruning handled updates failed");
-    }
+    retention(ctx, now).await;
     if let Err(e) = ctx.store.prune_deal_lists(now - chrono::Duration::hours(6)).await {
         tracing::warn!(error = %e, "pruning deal lists failed");
     }
@@ -62,6 +61,31 @@ pub async fn tick(ctx: &Ctx) {
         tracing::warn!(error = %e, "pruning sent notices failed");
     }
 }
+
+/// The retention rules: handled raw updates older than
+/// `RETENTION_UPDATES_DAYS`, dialogues untouched for [`DIALOGUE_DAYS`], and
+/// last shared locations unused for `RETENTION_LOCATION_DAYS` go. Each is
+/// one conditional statement, so running it twice changes nothing more.
+pub async fn retention(ctx: &Ctx, now: chrono::DateTime<chrono::Utc>) {
+    let updates = chrono::Duration::days(i64::from(ctx.settings.retention_updates_days));
+    if let Err(e) = ctx.store.prune_inbound(updates, now).await {
+        tracing::warn!(error = %e, "pruning handled updates failed");
+    }
+    match ctx.store.prune_dialogues(now - chrono::Duration::days(DIALOGUE_DAYS)).await {
+        Ok(n) if n > 0 => tracing::info!(dialogues = n, "expired dialogues deleted"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "pruning dialogues failed"),
+    }
+    let unused = now - chrono::Duration::days(i64::from(ctx.settings.retention_location_days));
+    match ctx.store.forget_unused_locations(unused).await {
+        Ok(n) if n > 0 => tracing::info!(locations = n, "unused locations forgotten"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "forgetting unused locations failed"),
+    }
+}
+
+/// A dialogue nobody touched for this many days is over.
+pub const DIALOGUE_DAYS: i64 = 30;
 
 /// How often the refund queue is looked at.
 pub const REFUND_POLL: Duration = Duration::from_secs(1);

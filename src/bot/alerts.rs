@@ -180,17 +180,24 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, act: AlertAct) -> 
             press.clear_buttons(bot, from.chat).await;
             let s = rules::settings(bot, from.user_id).await?;
             let quiet_only = act == AlertAct::Quiet;
+            // A first alert may keep the last location the customer shared
+            // ("Keep my place"); offering it counts as using it.
+            let last_shared = match (&s.nearby, quiet_only) {
+                (None, false) => bot.store.use_location(from.user_id, bot.clock.now()).await?,
+                _ => None,
+            };
+            let place = s.nearby.as_ref().map(|n| n.at).or(last_shared);
             let f = Form {
                 step: if quiet_only { Step::Quiet } else { Step::Location },
                 quiet_only,
-                location: s.nearby.as_ref().map(|n| (n.at.lat(), n.at.lng())),
+                location: place.map(|at| (at.lat(), at.lng())),
                 radius_m: s.nearby.as_ref().map(|n| n.radius.metres()),
                 keywords: s.nearby.as_ref().map(|n| n.keywords.to_stored()),
                 timezone: Some(s.tz.name().to_string()),
             };
             let d = Dialogue::new(Flow::Alerts(f));
             bot.save(from.chat, &d).await?;
-            ask(bot, from, &d, s.nearby.is_some()).await
+            ask(bot, from, &d, place.is_some()).await
         }
     }
 }

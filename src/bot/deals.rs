@@ -22,7 +22,10 @@ pub const MAX_LIST: i64 = 100;
 pub const RADIUS_M: f64 = 50_000.0;
 
 pub async fn deals(bot: &Bot, from: &From) -> anyhow::Result<()> {
-    let location = bot.touch_user(from).await?.location;
+    bot.touch_user(from).await?;
+    // Reading the last shared location counts as using it: it is kept
+    // RETENTION_LOCATION_DAYS after its last use.
+    let location = bot.store.use_location(from.user_id, bot.clock.now()).await?;
     let (list, entries) = build(bot, from.user_id, location).await?;
     if entries.is_empty() {
         return bot.send(from.chat, texts::DEALS_EMPTY, location.is_none().then(location_keyboard)).await.map(drop);

@@ -6,10 +6,10 @@
 //! - `dialogue`: the typed dialogue state, saved per chat.
 //! - `callback`: typed, versioned callback data.
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
-//!   `/alerts`), `inline` (inline mode: `@bot bread`), `charity` (charities
-//!   and their donations), `payouts` (getting paid, `/sales`, statements,
-//!   API keys), `finance` (admins' `/finance`, `/fee`, `/adjust`): one file
-//!   per flow.
+//!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`), `inline` (inline
+//!   mode: `@bot bread`), `charity` (charities and their donations),
+//!   `payouts` (getting paid, `/sales`, statements, API keys), `finance`
+//!   (admins' `/finance`, `/fee`, `/adjust`): one file per flow.
 //!
 //! What the bot shows (texts, cards, keyboards, callback data) is in
 //! `render`, shared with the senders.
@@ -25,6 +25,7 @@ mod myoffers;
 mod newoffer;
 mod orders;
 mod payouts;
+mod privacy;
 pub(crate) mod register;
 pub mod runner;
 mod start;
@@ -137,6 +138,7 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
         BotCommand::new("orders", "Your orders"),
         BotCommand::new("following", "Shops you follow"),
         BotCommand::new("alerts", "Deal alerts near you"),
+        BotCommand::new("privacy", "Your data: download, delete, forget your location"),
         BotCommand::new("impact", "The meals you saved"),
         BotCommand::new("start", "Welcome"),
         BotCommand::new("help", "What I can do"),
@@ -165,6 +167,10 @@ pub fn command_menu(admin: bool) -> Vec<BotCommand> {
             BotCommand::new("finance", "Money: margin, balances, failed payouts"),
             BotCommand::new("fee", "A business's fee: /fee <id> <percent> [fixed]"),
             BotCommand::new("adjust", "Record a payment or correction: /adjust <id> <amount> <reason>"),
+            BotCommand::new(
+                "privacy_request",
+                "Export or delete someone's data: /privacy_request <user id> export|delete",
+            ),
         ]);
     }
     c
@@ -292,6 +298,8 @@ impl Bot {
             "orders" => orders::list(self, from).await,
             "following" => alerts::following(self, from).await,
             "alerts" => alerts::overview(self, from, None).await,
+            "privacy" => privacy::overview(self, from).await,
+            "privacy_request" => privacy::request(self, from, args).await,
             "myoffers" => myoffers::list(self, from, None).await,
             "pause" => myoffers::pause_command(self, from, args).await,
             "edit" => myoffers::edit_command(self, from, args).await,
@@ -404,6 +412,7 @@ impl Bot {
             }
             Cb::Statement => payouts::statement_pressed(self, &from, &press).await,
             Cb::StatementMonth(m) => payouts::statement_month(self, &from, &press, m).await,
+            Cb::Privacy(act) => privacy::on_button(self, &from, &press, act).await,
             Cb::Donation { offer, accept } => charity::on_answer(self, &from, &press, offer, accept).await,
             Cb::VenueDonate { venue, on } => venues::on_donate(self, &from, &press, venue, on).await,
             Cb::VenueWeight(_) if self.dialogue(from.chat).await?.is_some() => {

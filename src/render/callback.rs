@@ -62,6 +62,43 @@ pub enum Cb {
     VenueDonate { venue: i64, on: bool },
     /// `/venues`: set the weight of one unit at a venue.
     VenueWeight(i64),
+    /// A button of `/privacy`.
+    Privacy(PrivacyAct),
+}
+
+/// What a person does from `/privacy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivacyAct {
+    /// 📦 Download my data.
+    Export,
+    /// 🗑 Delete my data: asks for a confirmation.
+    Delete,
+    /// Confirmed: delete it.
+    DeleteConfirm,
+    /// Not deleting after all.
+    Keep,
+    /// 📍 Forget my location.
+    ForgetLocation,
+}
+
+impl PrivacyAct {
+    const CODES: [(PrivacyAct, char); 5] = [
+        (PrivacyAct::Export, 'e'),
+        (PrivacyAct::Delete, 'd'),
+        (PrivacyAct::DeleteConfirm, 'D'),
+        (PrivacyAct::Keep, 'k'),
+        (PrivacyAct::ForgetLocation, 'f'),
+    ];
+
+    fn code(self) -> char {
+        Self::CODES.iter().find(|(a, _)| *a == self).map_or('?', |(_, c)| *c)
+    }
+
+    fn from_code(s: &str) -> Option<PrivacyAct> {
+        let mut chars = s.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else { return None };
+        Self::CODES.iter().find(|(_, k)| *k == c).map(|(a, _)| *a)
+    }
 }
 
 /// What a customer does from the `/alerts` overview.
@@ -165,12 +202,13 @@ impl Cb {
             Cb::Follow(id) => format!("{VERSION}:f:{id}"),
             Cb::Unfollow(id) => format!("{VERSION}:u:{id}"),
             Cb::Alerts(act) => format!("{VERSION}:A:{}", act.code()),
-            Cb::Payouts => format!("{VERSION}:P"),
+            Cb::Payouts => format!("{VERSION}:E"),
             Cb::Statement => format!("{VERSION}:S"),
             Cb::StatementMonth(m) => format!("{VERSION}:T:{m}"),
             Cb::Donation { offer, accept } => format!("{VERSION}:D:{offer}:{}", if accept { 'y' } else { 'n' }),
             Cb::VenueDonate { venue, on } => format!("{VERSION}:V:{venue}:{}", u8::from(on)),
             Cb::VenueWeight(id) => format!("{VERSION}:G:{id}"),
+            Cb::Privacy(act) => format!("{VERSION}:P:{}", act.code()),
             Cb::Wizard { seq, action } => {
                 let a = match action {
                     Wiz::Back => "b".to_string(),
@@ -235,7 +273,7 @@ impl Cb {
             "f" => Cb::Follow(id(parts.next())?),
             "u" => Cb::Unfollow(id(parts.next())?),
             "A" => Cb::Alerts(AlertAct::from_code(parts.next()?)?),
-            "P" => Cb::Payouts,
+            "E" => Cb::Payouts,
             "S" => Cb::Statement,
             "T" => Cb::StatementMonth(parts.next()?.parse().ok().filter(|m| (200_001..=299_912).contains(m))?),
             "D" => Cb::Donation {
@@ -255,6 +293,7 @@ impl Cb {
                 },
             },
             "G" => Cb::VenueWeight(id(parts.next())?),
+            "P" => Cb::Privacy(PrivacyAct::from_code(parts.next()?)?),
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
                 let a = parts.next()?;
@@ -319,6 +358,11 @@ mod tests {
             Cb::VenueDonate { venue: i64::MAX, on: true },
             Cb::VenueDonate { venue: 2, on: false },
             Cb::VenueWeight(4),
+            Cb::Privacy(PrivacyAct::Export),
+            Cb::Privacy(PrivacyAct::Delete),
+            Cb::Privacy(PrivacyAct::DeleteConfirm),
+            Cb::Privacy(PrivacyAct::Keep),
+            Cb::Privacy(PrivacyAct::ForgetLocation),
             Cb::Wizard { seq: u32::MAX, action: Wiz::Pick(u16::MAX) },
             Cb::Wizard { seq: 0, action: Wiz::Back },
             Cb::Wizard { seq: 3, action: Wiz::Cancel },
@@ -378,7 +422,7 @@ mod tests {
             "1:A:nn",
             "1:T:",
             "1:T:99",
-            "1:P:1",
+            "1:E:1",
             "1:D:1",
             "1:D:1:x",
             "1:D:0:y",
@@ -386,6 +430,9 @@ mod tests {
             "1:V:1",
             "1:V:1:2",
             "1:G:-1",
+            "1:P",
+            "1:P:x",
+            "1:P:dd",
         ] {
             assert_eq!(Cb::decode(bad), None, "{bad:?}");
         }

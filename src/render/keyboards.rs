@@ -97,6 +97,27 @@ pub fn review_buttons(business_id: i64) -> ReplyMarkup {
     ]]))
 }
 
+/// The buttons of `/privacy`.
+pub fn privacy_buttons() -> ReplyMarkup {
+    use super::callback::PrivacyAct;
+    use super::privacy;
+    ReplyMarkup::InlineKeyboard(inline(vec![
+        vec![(privacy::EXPORT_BUTTON, Cb::Privacy(PrivacyAct::Export))],
+        vec![(privacy::FORGET_LOCATION_BUTTON, Cb::Privacy(PrivacyAct::ForgetLocation))],
+        vec![(privacy::DELETE_BUTTON, Cb::Privacy(PrivacyAct::Delete))],
+    ]))
+}
+
+/// Delete for good, or keep everything.
+pub fn privacy_confirm() -> ReplyMarkup {
+    use super::callback::PrivacyAct;
+    use super::privacy;
+    ReplyMarkup::InlineKeyboard(inline(vec![
+        vec![(privacy::CONFIRM_DELETE_BUTTON, Cb::Privacy(PrivacyAct::DeleteConfirm))],
+        vec![(privacy::KEEP_BUTTON, Cb::Privacy(PrivacyAct::Keep))],
+    ]))
+}
+
 /// Accept / Not this time under a donation offer.
 pub fn donation_buttons(offer_id: i64) -> ReplyMarkup {
     ReplyMarkup::InlineKeyboard(inline(vec![vec![

@@ -11,6 +11,8 @@
 //! - `notices`: the text of each kind of notice.
 //! - `money`: getting paid: onboarding, Connect pages and notices, `/sales`,
 //!   statements (text and CSV), `/finance`.
+//! - `privacy`: `/privacy` and `/privacy_request`: what Glean keeps, export,
+//!   deletion.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
 //! - `app`: the Mini App's server-side texts (its API's error messages).
 
@@ -22,4 +24,5 @@ pub mod keyboards;
 pub mod money;
 pub mod notices;
 pub mod orders;
+pub mod privacy;
 pub mod texts;

@@ -30,6 +30,7 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
          /orders – your orders\n\
          /following – shops you follow\n\
          /alerts – deal alerts near you, quiet hours\n\
+         /privacy – your data: download it, delete it, forget your location\n\
          /impact – the meals you saved\n\
          Type @ and my name in any chat to share a deal there.\n\
          /start – welcome\n\
@@ -64,7 +65,8 @@ pub fn help(is_owner: bool, is_admin: bool) -> String {
              /fee &lt;id&gt; &lt;percent&gt; [fixed] – a business's fee\n\
              /adjust &lt;id&gt; &lt;amount&gt; &lt;reason&gt; – record a payment or correction\n\
              /charity invite &lt;name&gt;, &lt;area&gt; – invite a charity; /charity – the list\n\
-             /impact – everything Glean saved\n",
+             /impact – everything Glean saved\n\
+             /privacy_request &lt;user id&gt; export|delete – someone's data, at their request\n",
         );
     }
     s

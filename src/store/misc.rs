@@ -56,9 +56,11 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps the location the user shared (outside a dialogue) as their
+    /// last shared location, counted as used now.
     pub async fn set_user_location(&self, tg_id: i64, at: Coordinates, now: DateTime<Utc>) -> Result<()> {
         with_pool!(self, write, p => sqlx::query(
-            "UPDATE users SET lat = $1, lng = $2, location_at = $3 WHERE tg_id = $4",
+            "UPDATE users SET lat = $1, lng = $2, location_at = $3, location_used_at = $3 WHERE tg_id = $4",
         ).bind(at.lat()).bind(at.lng()).bind(ts(now)).bind(tg_id).execute(p).await?.rows_affected());
         Ok(())
     }

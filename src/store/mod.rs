@@ -24,6 +24,7 @@ mod misc;
 mod notices;
 mod offers;
 mod outbox;
+mod privacy;
 mod purchases;
 mod seed;
 mod sharing;
@@ -51,6 +52,7 @@ pub use notices::{Notice, SENDING_LEASE, To};
 pub(crate) use notices::{notice_chat, notice_purchase};
 pub use offers::{Item, NewOffer, Offer, OfferFilter, QuantityError};
 pub use outbox::{Claimed, FanOut, Notification, NotificationStatus, PRIORITY_FOLLOWER, PRIORITY_NEARBY, Publication};
+pub use privacy::{EraseRefused, Erased, Erasure, OPEN_ORDERS, OPEN_REFUNDS, PersonalData, anonymous_label};
 pub use purchases::{
     EventRef, NewPurchase, PaidOutcome, PaymentMethod, PickupError, Purchase, PurchaseLine, ReserveError, ReservedLine,
 };

@@ -217,7 +217,7 @@ impl TgClient {
         .await
     }
 
-    /// Sends a file (a statement's CSV) as a document.
+    /// Sends a file (uploaded from memory) as a document with a caption.
     pub async fn send_document(
         &self,
         chat: i64,
@@ -226,7 +226,7 @@ impl TgClient {
         caption: &str,
     ) -> Result<Message, RequestError> {
         self.send(chat, false, || {
-            let file = InputFile::memory(bytes.clone()).file_name(file_name.to_owned());
+            let file = InputFile::memory(bytes.clone()).file_name(file_name.to_string());
             self.bot.send_document(ChatId(chat), file).caption(caption).parse_mode(ParseMode::Html).into_future()
         })
         .await

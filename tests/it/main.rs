@@ -14,6 +14,7 @@ mod miniapp;
 mod money;
 mod openapi;
 mod outage;
+mod privacy;
 mod scale;
 mod share;
 mod store;

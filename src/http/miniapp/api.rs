@@ -152,7 +152,9 @@ pub async fn deals(
     let now = state.ctx.clock.now();
     let near = match near {
         Some(at) => Some(at),
-        None => store.user(customer.id()).await?.and_then(|u| u.location),
+        // The last shared location; reading it counts as using it (it is
+        // kept RETENTION_LOCATION_DAYS after its last use).
+        None => store.use_location(customer.id(), now).await?,
     };
     let ranked: Vec<(i64, Option<f64>)> = match near {
         Some(at) => store

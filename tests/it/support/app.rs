@@ -180,13 +180,19 @@ impl TestApp {
     /// and waits until it is ready. Unlike [`TestApp::crash`], killing it
     /// stops everything it runs.
     pub async fn start_process(&self, extra: &[(&str, &str)]) -> ProcessInstance {
+        let logs = if std::env::var("TEST_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() };
+        self.start_process_with_logs(extra, logs).await
+    }
+
+    /// Like [`TestApp::start_process`], with the process's log output
+    /// (stderr) going to `logs`.
+    pub async fn start_process_with_logs(&self, extra: &[(&str, &str)], logs: Stdio) -> ProcessInstance {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let mut env = self.env.clone();
         env.insert("HTTP_ADDR".into(), format!("127.0.0.1:{port}"));
         for (k, v) in extra {
             env.insert(k.to_string(), v.to_string());
         }
-        let logs = if std::env::var("TEST_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() };
         let child = Command::new(env!("CARGO_BIN_EXE_glean"))
             .arg("run")
             .env_clear()

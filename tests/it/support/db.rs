@@ -76,6 +76,59 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Every `table.column` of the database holding `needle` anywhere in
+    /// its value read as text: all tables and columns from the catalog
+    /// (`sqlite_master` and `pragma_table_xinfo`, or `information_schema`),
+    /// so a table or column added later is searched too.
+    pub async fn columns_containing(&self, needle: &str) -> Vec<String> {
+        let pattern = format!("%{needle}%");
+        let mut found = Vec::new();
+        match (&self.pg_opts, self.backend) {
+            (Some(opts), Backend::Postgres) => {
+                let mut c = PgConnection::connect_with(opts).await.expect("connect");
+                let columns: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+                )
+                .fetch_all(&mut c)
+                .await
+                .expect("catalog");
+                assert!(columns.len() > 20, "the catalog lists the schema: {columns:?}");
+                for (table, column) in columns {
+                    let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1");
+                    let n: i64 = sqlx::query_scalar(&sql).bind(&pattern).fetch_one(&mut c).await.expect("scan");
+                    if n > 0 {
+                        found.push(format!("{table}.{column}"));
+                    }
+                }
+                c.close().await.ok();
+            }
+            _ => {
+                let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(self.url.trim_start_matches("sqlite://"));
+                let mut c = sqlx::SqliteConnection::connect_with(&opts).await.expect("open sqlite");
+                let columns: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT m.name, c.name FROM sqlite_master m, pragma_table_xinfo(m.name) c \
+                     WHERE m.type = 'table' ORDER BY m.name, c.cid",
+                )
+                .fetch_all(&mut c)
+                .await
+                .expect("catalog");
+                assert!(columns.len() > 20, "the catalog lists the schema: {columns:?}");
+                for (table, column) in columns {
+                    let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1");
+                    let n: i64 = sqlx::query_scalar(&sql).bind(&pattern).fetch_one(&mut c).await.expect("scan");
+                    if n > 0 {
+                        found.push(format!("{table}.{column}"));
+                    }
+                }
+                c.close().await.ok();
+            }
+        }
+        found
+    }
+}
+
 /// The PostgreSQL base URL for tests, or `None` (having said why) when the
 /// suite should skip PostgreSQL.
 pub fn postgres_url() -> Option<String> {

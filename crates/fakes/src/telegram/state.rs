@@ -56,6 +56,8 @@ pub(super) struct State {
 pub(super) struct Chat {
     pub id: i64,
     pub first_name: String,
+    /// The user's @username (without `@`), if they set one.
+    pub username: Option<String>,
     next_message_id: i64,
     /// Messages of both sides still in the chat, by id.
     pub messages: BTreeMap<i64, StoredMessage>,
@@ -111,11 +113,19 @@ pub(super) fn bot_user_json() -> Value {
 
 impl Chat {
     pub fn user_json(&self) -> Value {
-        json!({"id": self.id, "is_bot": false, "first_name": self.first_name, "language_code": "en"})
+        let mut user = json!({"id": self.id, "is_bot": false, "first_name": self.first_name, "language_code": "en"});
+        if let Some(u) = &self.username {
+            user["username"] = json!(u);
+        }
+        user
     }
 
     pub fn chat_json(&self) -> Value {
-        json!({"id": self.id, "type": "private", "first_name": self.first_name})
+        let mut chat = json!({"id": self.id, "type": "private", "first_name": self.first_name});
+        if let Some(u) = &self.username {
+            chat["username"] = json!(u);
+        }
+        chat
     }
 
     /// Message ids count up per chat, shared by both sides.
@@ -139,6 +149,7 @@ impl State {
         self.chats.entry(id).or_insert_with(|| Chat {
             id,
             first_name: first_name.to_owned(),
+            username: None,
             next_message_id: 0,
             messages: BTreeMap::new(),
             events: Vec::new(),

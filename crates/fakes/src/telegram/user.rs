@@ -124,6 +124,12 @@ impl FakeUser {
         self.id
     }
 
+    /// Sets the user's @username (without `@`), which Telegram then sends
+    /// with everything they do.
+    pub fn set_username(&self, username: &str) {
+        self.with_chat(|chat| chat.username = Some(username.to_owned()));
+    }
+
     /// Blocks the bot: its sends to this user fail with 403 `Forbidden: bot
     /// was blocked by the user` until the user sends something again.
     pub fn block(&self) {
