@@ -19,6 +19,7 @@ use crate::coord::Coord;
 use crate::http::telegram::WebhookState;
 use crate::http::{self, HttpState};
 use crate::payments::stripe::StripeClient;
+use crate::render::i18n::Lang;
 use crate::store::Store;
 use crate::telegram::TgClient;
 
@@ -177,18 +178,24 @@ async fn run_bot(
             }
         }
     };
-    if let Err(e) = ctx.tg.set_commands(bot::command_menu(false), None).await {
-        tracing::warn!(error = %e, "setMyCommands failed");
-    }
-    for admin in &ctx.settings.admin_telegram_ids {
-        if let Err(e) = ctx.tg.set_commands(bot::command_menu(true), Some(*admin)).await {
-            tracing::warn!(admin, error = %e, "setMyCommands for an admin failed");
+    // The menu in every language: the default one (English) for users of
+    // any other language, then one per shipped language_code.
+    for lang in Lang::all() {
+        let code = (lang != Lang::EN).then(|| lang.code());
+        if let Err(e) = ctx.tg.set_commands(bot::command_menu(lang, false), None, code).await {
+            tracing::warn!(language = lang.code(), error = %e, "setMyCommands failed");
+        }
+        for admin in &ctx.settings.admin_telegram_ids {
+            if let Err(e) = ctx.tg.set_commands(bot::command_menu(lang, true), Some(*admin), code).await {
+                tracing::warn!(admin, language = lang.code(), error = %e, "setMyCommands for an admin failed");
+            }
         }
     }
     // The menu button opens the Mini App; without an https PUBLIC_BASE_URL
     // Telegram couldn't open it, so the menu keeps the command list.
     if let Some(url) = ctx.app_url(None)
-        && let Err(e) = ctx.tg.set_menu_app(crate::render::texts::MENU_BUTTON, &url).await
+        && let Err(e) =
+            ctx.tg.set_menu_app(crate::render::texts::menu_button(crate::render::i18n::Lang::EN), &url).await
     {
         tracing::warn!(error = %e, "setChatMenuButton failed");
     }

@@ -48,7 +48,7 @@ impl Radius {
     /// "3", "3 km", "3km".
     pub fn parse(input: &str) -> Result<Radius, AlertInputError> {
         let t = input.trim().to_ascii_lowercase();
-        let n = t.strip_suffix("km").unwrap_or(&t).trim();
+        let n = t.strip_suffix("km").or_else(|| t.strip_suffix("км")).unwrap_or(&t).trim();
         n.parse().ok().and_then(Radius::from_km).ok_or(AlertInputError::Radius)
     }
 

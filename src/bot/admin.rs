@@ -8,6 +8,7 @@ use crate::domain::business::BusinessEvent;
 use crate::domain::text::Reason;
 use crate::domain::{BusinessStatus, PurchaseStatus};
 use crate::render::callback::Wiz;
+use crate::render::errors::explain;
 use crate::render::{keyboards, texts};
 use crate::store::{Actor, StoreError};
 
@@ -18,7 +19,7 @@ fn is_admin(bot: &Bot, from: &From) -> bool {
 pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::Result<()> {
     if !is_admin(bot, from) {
         tracing::info!(tg_user = from.user_id, command = name, "admin command refused");
-        return bot.say(from.chat, texts::ADMINS_ONLY).await;
+        return bot.say(from.chat, texts::admins_only(from.lang)).await;
     }
     let (id, rest) = match args.split_once(char::is_whitespace) {
         Some((id, rest)) => (id, rest.trim()),
@@ -29,10 +30,10 @@ pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::
         "pending" => return pending(bot, from).await,
         "refunds" => return failed_refunds(bot, from).await,
         "refund_retry" | "refund_settled" => return resolve_refund(bot, from, id, name == "refund_retry").await,
-        "verify" => (BusinessEvent::Verify, texts::USAGE_VERIFY),
-        "reject" => (BusinessEvent::Reject, texts::USAGE_REJECT),
-        "suspend" => (BusinessEvent::Suspend, texts::USAGE_SUSPEND),
-        _ => (BusinessEvent::Unsuspend, texts::USAGE_UNSUSPEND),
+        "verify" => (BusinessEvent::Verify, texts::usage_verify(from.lang)),
+        "reject" => (BusinessEvent::Reject, texts::usage_reject(from.lang)),
+        "suspend" => (BusinessEvent::Suspend, texts::usage_suspend(from.lang)),
+        _ => (BusinessEvent::Unsuspend, texts::usage_unsuspend(from.lang)),
     };
     let Some(id) = id else { return bot.say(from.chat, usage).await };
     let reason = match event {
@@ -43,11 +44,11 @@ pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::
         _ => Reason::parse(rest).ok().map(Reason::into_string),
     };
     match actions::businesses::review(bot, id, event, reason.as_deref(), from.user_id).await {
-        Ok(b) => bot.say(from.chat, &texts::business_now(&b.name, b.status.as_str())).await,
-        Err(StoreError::NotFound) => bot.say(from.chat, &texts::no_business(id)).await,
+        Ok(b) => bot.say(from.chat, &texts::business_now(from.lang, &b.name, b.status.as_str())).await,
+        Err(StoreError::NotFound) => bot.say(from.chat, &texts::no_business(from.lang, id)).await,
         Err(StoreError::Transition(_)) => {
             let b = bot.store.business(id).await?;
-            bot.say(from.chat, &texts::already(&b.name, b.status.as_str())).await
+            bot.say(from.chat, &texts::already(from.lang, &b.name, b.status.as_str())).await
         }
         Err(e) => Err(e.into()),
     }
@@ -56,14 +57,14 @@ pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::
 async fn pending(bot: &Bot, from: &From) -> anyhow::Result<()> {
     let list = bot.store.businesses_with_status(BusinessStatus::Pending, 20).await?;
     if list.is_empty() {
-        return bot.say(from.chat, texts::NO_PENDING).await;
+        return bot.say(from.chat, texts::no_pending(from.lang)).await;
     }
     for b in list {
         let venue = bot.store.venues_of(b.id).await?.into_iter().next();
         let address = venue.map(|v| v.address).unwrap_or_default();
-        let owner = format!("id {}", b.owner_tg_id);
-        let text = texts::admin_new_business(b.id, &b.name, &b.phone, &address, &owner);
-        bot.send(from.chat, &text, Some(keyboards::review_buttons(b.id))).await?;
+        let owner = texts::owner_id(from.lang, b.owner_tg_id);
+        let text = texts::admin_new_business(from.lang, b.id, &b.name, &b.phone, &address, &owner);
+        bot.send(from.chat, &text, Some(keyboards::review_buttons(from.lang, b.id))).await?;
     }
     Ok(())
 }
@@ -75,7 +76,7 @@ async fn refuse_non_admin(bot: &Bot, from: &From, press: &Press, business_id: i6
     bot.store
         .audit(&Actor::User(from.user_id), "forged_admin_button", "business", business_id, bot.clock.now())
         .await?;
-    bot.tg.answer_callback(&press.id, Some(texts::ADMINS_ONLY), true).await?;
+    bot.tg.answer_callback(&press.id, Some(texts::admins_only(from.lang)), true).await?;
     Ok(())
 }
 
@@ -85,18 +86,18 @@ pub async fn approve(bot: &Bot, from: &From, press: &Press, id: i64) -> anyhow::
     }
     match actions::businesses::review(bot, id, BusinessEvent::Verify, None, from.user_id).await {
         Ok(_) => {
-            bot.answer(press, Some("Approved")).await?;
-            let text = texts::esc(&press.text) + &texts::approved_note(&from.name);
+            bot.answer(press, Some(texts::approved_toast(from.lang))).await?;
+            let text = texts::esc(&press.text) + &texts::approved_note(from.lang, &from.name);
             bot.tg.edit_text(from.chat, press.message_id, &text, None).await?;
             Ok(())
         }
         Err(StoreError::Transition(_)) => {
             let b = bot.store.business(id).await?;
-            bot.answer(press, Some(&texts::already(&b.name, b.status.as_str()))).await?;
+            bot.answer(press, Some(&texts::already(from.lang, &b.name, b.status.as_str()))).await?;
             press.clear_buttons(bot, from.chat).await;
             Ok(())
         }
-        Err(StoreError::NotFound) => bot.answer(press, Some(&texts::no_business(id))).await,
+        Err(StoreError::NotFound) => bot.answer(press, Some(&texts::no_business(from.lang, id))).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -107,18 +108,24 @@ pub async fn reject_button(bot: &Bot, from: &From, press: &Press, id: i64) -> an
     }
     let b = match bot.store.business(id).await {
         Ok(b) => b,
-        Err(StoreError::NotFound) => return bot.answer(press, Some(&texts::no_business(id))).await,
+        Err(StoreError::NotFound) => return bot.answer(press, Some(&texts::no_business(from.lang, id))).await,
         Err(e) => return Err(e.into()),
     };
     if b.status != BusinessStatus::Pending {
-        bot.answer(press, Some(&texts::already(&b.name, b.status.as_str()))).await?;
+        bot.answer(press, Some(&texts::already(from.lang, &b.name, b.status.as_str()))).await?;
         press.clear_buttons(bot, from.chat).await;
         return Ok(());
     }
     bot.answer(press, None).await?;
     let d = Dialogue::new(Flow::RejectReason { business_id: id, admin_message_id: press.message_id });
     bot.save(from.chat, &d).await?;
-    bot.send(from.chat, &texts::ask_reject_reason(&b.name), Some(keyboards::nav_markup(d.seq, false))).await.map(drop)
+    bot.send(
+        from.chat,
+        &texts::ask_reject_reason(from.lang, &b.name),
+        Some(keyboards::nav_markup(from.lang, d.seq, false)),
+    )
+    .await
+    .map(drop)
 }
 
 pub async fn on_reason(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyhow::Result<()> {
@@ -126,9 +133,9 @@ pub async fn on_reason(bot: &Bot, from: &From, d: Dialogue, input: Input) -> any
     let reason = match &input {
         Input::Text(t) => match Reason::parse(t) {
             Ok(r) => r,
-            Err(e) => return bot.say(from.chat, &format!("⚠️ {}", texts::esc(&e.to_string()))).await,
+            Err(e) => return bot.say(from.chat, &texts::problem(from.lang, &explain(from.lang, &e))).await,
         },
-        _ => return bot.say(from.chat, texts::TEXT_EXPECTED).await,
+        _ => return bot.say(from.chat, texts::text_expected(from.lang)).await,
     };
     bot.end_dialogue(from.chat).await?;
     match actions::businesses::review(bot, business_id, BusinessEvent::Reject, Some(reason.as_str()), from.user_id)
@@ -136,12 +143,12 @@ pub async fn on_reason(bot: &Bot, from: &From, d: Dialogue, input: Input) -> any
     {
         Ok(b) => {
             let _ = bot.tg.edit_markup(from.chat, admin_message_id, None).await;
-            let _ = bot.say(from.chat, &texts::rejected_note(&from.name, reason.as_str())).await;
-            bot.say(from.chat, &texts::business_now(&b.name, b.status.as_str())).await
+            let _ = bot.say(from.chat, &texts::rejected_note(from.lang, &from.name, reason.as_str())).await;
+            bot.say(from.chat, &texts::business_now(from.lang, &b.name, b.status.as_str())).await
         }
         Err(StoreError::Transition(_)) => {
             let b = bot.store.business(business_id).await?;
-            bot.say(from.chat, &texts::already(&b.name, b.status.as_str())).await
+            bot.say(from.chat, &texts::already(from.lang, &b.name, b.status.as_str())).await
         }
         Err(e) => Err(e.into()),
     }
@@ -152,7 +159,7 @@ pub async fn on_reason_button(bot: &Bot, from: &From, press: &Press, _d: Dialogu
     bot.answer(press, None).await?;
     bot.end_dialogue(from.chat).await?;
     press.clear_buttons(bot, from.chat).await;
-    bot.say(from.chat, texts::CANCELLED).await
+    bot.say(from.chat, texts::cancelled(from.lang)).await
 }
 
 /// `/refunds`: orders whose refund failed, with amount and reason.
@@ -161,26 +168,23 @@ async fn failed_refunds(bot: &Bot, from: &From) -> anyhow::Result<()> {
     let list = failed
         .iter()
         .map(|p| {
-            format!(
-                "#{} · {} · customer {} · {}",
-                p.id,
-                p.total,
-                p.customer_tg_id,
-                texts::esc(p.refund_failure.as_deref().unwrap_or("no reason given"))
-            )
+            let reason = p.refund_failure.as_deref().unwrap_or(texts::refund_reason_unknown(from.lang));
+            texts::failed_refund_line(from.lang, p.id, &from.lang.money(p.total), p.customer_tg_id, reason)
         })
         .collect::<Vec<_>>()
         .join("\n");
-    bot.say(from.chat, &texts::failed_refunds(&list)).await
+    bot.say(from.chat, &texts::failed_refunds(from.lang, &list)).await
 }
 
 /// `/refund_retry <id>` and `/refund_settled <id>`.
 async fn resolve_refund(bot: &Bot, from: &From, id: Option<i64>, retry: bool) -> anyhow::Result<()> {
-    let Some(id) = id else { return bot.say(from.chat, texts::REFUND_USAGE).await };
+    let Some(id) = id else { return bot.say(from.chat, texts::refund_usage(from.lang)).await };
     match actions::purchases::resolve_failed_refund(bot, from.user_id, id, retry).await {
-        Ok(_) if retry => bot.say(from.chat, &texts::refund_retried(id)).await,
-        Ok(_) => bot.say(from.chat, &texts::refund_settled(id)).await,
-        Err(StoreError::NotFound | StoreError::Transition(_)) => bot.say(from.chat, texts::REFUND_USAGE).await,
+        Ok(_) if retry => bot.say(from.chat, &texts::refund_retried(from.lang, id)).await,
+        Ok(_) => bot.say(from.chat, &texts::refund_settled(from.lang, id)).await,
+        Err(StoreError::NotFound | StoreError::Transition(_)) => {
+            bot.say(from.chat, texts::refund_usage(from.lang)).await
+        }
         Err(e) => Err(e.into()),
     }
 }

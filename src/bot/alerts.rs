@@ -11,7 +11,6 @@ use teloxide::types::{
 };
 
 use super::dialogue::{Dialogue, Flow};
-use super::register::capitalize;
 use super::{Bot, From, Input, Press};
 use crate::actions::alerts::{
     self as rules, FollowError, Keywords, Nearby, QUIET_CHOICES, QuietHours, RADII_KM, Radius,
@@ -19,6 +18,8 @@ use crate::actions::alerts::{
 use crate::domain::Coordinates;
 use crate::domain::business::CoordinatesError;
 use crate::render::callback::{AlertAct, Cb, Wiz};
+use crate::render::errors::explain;
+use crate::render::i18n::Lang;
 use crate::render::{keyboards, texts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,11 +52,11 @@ fn form(d: &Dialogue) -> Form {
 // --- following ----------------------------------------------------------
 
 /// The ⭐ Follow / ✖️ Unfollow button for a business.
-pub fn follow_row(business_id: i64, name: &str, following: bool) -> (String, Cb) {
+pub fn follow_row(l: Lang, business_id: i64, name: &str, following: bool) -> (String, Cb) {
     if following {
-        (texts::unfollow_button(name), Cb::Unfollow(business_id))
+        (texts::unfollow_button(l, name), Cb::Unfollow(business_id))
     } else {
-        (texts::follow_button(name), Cb::Follow(business_id))
+        (texts::follow_button(l, name), Cb::Follow(business_id))
     }
 }
 
@@ -64,13 +65,14 @@ pub async fn following(bot: &Bot, from: &From) -> anyhow::Result<()> {
     bot.touch_user(from).await?;
     let shops = rules::following(bot, from.user_id).await?;
     if shops.is_empty() {
-        return bot.say(from.chat, texts::FOLLOWING_EMPTY).await;
+        return bot.say(from.chat, texts::following_empty(from.lang)).await;
     }
-    let lines: Vec<String> = shops.iter().map(|s| texts::following_line(&s.name, s.active_offers)).collect();
-    let buttons: Vec<(String, Cb)> = shops.iter().map(|s| follow_row(s.business_id, &s.name, true)).collect();
+    let lines: Vec<String> = shops.iter().map(|s| texts::following_line(from.lang, &s.name, s.active_offers)).collect();
+    let buttons: Vec<(String, Cb)> =
+        shops.iter().map(|s| follow_row(from.lang, s.business_id, &s.name, true)).collect();
     let rows = buttons.iter().map(|(l, cb)| vec![(l.as_str(), *cb)]).collect();
     let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
-    bot.send(from.chat, &texts::following_list(&lines.join("\n")), Some(markup)).await.map(drop)
+    bot.send(from.chat, &texts::following_list(from.lang, &lines.join("\n")), Some(markup)).await.map(drop)
 }
 
 /// ⭐ Follow or ✖️ Unfollow pressed, wherever it was: do it, say so, and
@@ -91,13 +93,14 @@ pub async fn on_follow(
     };
     let name = match result {
         Ok(name) => name,
-        Err(FollowError::NoSuchBusiness) => return bot.answer(press, Some(texts::BUSINESS_NOT_FOUND)).await,
+        Err(FollowError::NoSuchBusiness) => return bot.answer(press, Some(texts::business_not_found(from.lang))).await,
         Err(FollowError::Store(e)) => return Err(e.into()),
     };
-    let toast = if follow { texts::now_following(&name) } else { texts::no_longer_following(&name) };
+    let toast =
+        if follow { texts::now_following(from.lang, &name) } else { texts::no_longer_following(from.lang, &name) };
     bot.answer(press, Some(&toast)).await?;
     if let Some(markup) = shown {
-        let flipped = flip_follow(markup, business_id, follow, &name);
+        let flipped = flip_follow(from.lang, markup, business_id, follow, &name);
         if flipped != *markup
             && let Err(e) = bot.tg.edit_markup(from.chat, press.message_id, Some(flipped)).await
         {
@@ -110,13 +113,14 @@ pub async fn on_follow(
 /// The keyboard with the business's Follow button turned into Unfollow
 /// (`now_following`) or back.
 fn flip_follow(
+    l: Lang,
     markup: &InlineKeyboardMarkup,
     business_id: i64,
     now_following: bool,
     name: &str,
 ) -> InlineKeyboardMarkup {
     let targets = [Cb::Follow(business_id).encode(), Cb::Unfollow(business_id).encode()];
-    let (label, cb) = follow_row(business_id, name, now_following);
+    let (label, cb) = follow_row(l, business_id, name, now_following);
     let rows = markup
         .inline_keyboard
         .iter()
@@ -142,17 +146,25 @@ pub async fn overview(bot: &Bot, from: &From, edit: Option<i32>) -> anyhow::Resu
     bot.touch_user(from).await?;
     let s = rules::settings(bot, from.user_id).await?;
     let follows = rules::following(bot, from.user_id).await?.len();
-    let nearby = s.nearby.as_ref().map(|n| texts::nearby_summary(&n.radius.label(), n.keywords.words()));
-    let text =
-        texts::alerts_overview(nearby.as_deref(), s.quiet.map(QuietHours::label).as_deref(), s.tz.name(), follows);
+    let nearby = s
+        .nearby
+        .as_ref()
+        .map(|n| texts::nearby_summary(from.lang, &texts::radius(from.lang, n.radius.metres()), n.keywords.words()));
+    let text = texts::alerts_overview(
+        from.lang,
+        nearby.as_deref(),
+        s.quiet.map(QuietHours::label).as_deref(),
+        s.tz.name(),
+        follows,
+    );
     let mut rows: Vec<Vec<(&str, Cb)>> = Vec::new();
     if s.nearby.is_some() {
-        rows.push(vec![(texts::CHANGE_ALERTS, Cb::Alerts(AlertAct::Nearby))]);
-        rows.push(vec![(texts::TURN_OFF_ALERTS, Cb::Alerts(AlertAct::Off))]);
+        rows.push(vec![(texts::change_alerts(from.lang), Cb::Alerts(AlertAct::Nearby))]);
+        rows.push(vec![(texts::turn_off_alerts(from.lang), Cb::Alerts(AlertAct::Off))]);
     } else {
-        rows.push(vec![(texts::SET_UP_ALERTS, Cb::Alerts(AlertAct::Nearby))]);
+        rows.push(vec![(texts::set_up_alerts(from.lang), Cb::Alerts(AlertAct::Nearby))]);
     }
-    rows.push(vec![(texts::QUIET_HOURS_BUTTON, Cb::Alerts(AlertAct::Quiet))]);
+    rows.push(vec![(texts::quiet_hours_button(from.lang), Cb::Alerts(AlertAct::Quiet))]);
     let markup = keyboards::inline(rows);
     match edit {
         Some(id) => bot.tg.edit_text(from.chat, id, &text, Some(markup)).await.map_err(Into::into),
@@ -166,12 +178,12 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, act: AlertAct) -> 
         && let Some(d) = bot.dialogue(from.chat).await?
         && !matches!(d.flow, Flow::Alerts(_))
     {
-        return bot.answer(press, Some(texts::BUSY_IN_DIALOGUE)).await;
+        return bot.answer(press, Some(texts::busy_in_dialogue(from.lang))).await;
     }
     match act {
         AlertAct::Off => {
             let was_on = rules::turn_off(bot, from.user_id).await?;
-            let toast = if was_on { texts::ALERTS_TURNED_OFF } else { texts::ALERTS_ALREADY_OFF };
+            let toast = if was_on { texts::alerts_turned_off(from.lang) } else { texts::alerts_already_off(from.lang) };
             bot.tg.answer_callback(&press.id, Some(toast), false).await?;
             overview(bot, from, Some(press.message_id)).await
         }
@@ -216,28 +228,32 @@ async fn ask(bot: &Bot, from: &From, d: &Dialogue, has_place: bool) -> anyhow::R
     let f = form(d);
     let (text, markup) = match f.step {
         Step::Location => {
-            let mut rows = vec![vec![KeyboardButton::new(texts::SHARE_LOCATION).request(ButtonRequest::Location)]];
+            let mut rows =
+                vec![vec![KeyboardButton::new(texts::share_location(from.lang)).request(ButtonRequest::Location)]];
             if has_place {
-                rows.push(vec![KeyboardButton::new(texts::KEEP_PLACE)]);
+                rows.push(vec![KeyboardButton::new(texts::keep_place(from.lang))]);
             }
-            (texts::ALERTS_ASK_LOCATION.to_string(), keyboards::reply_rows(rows, false))
+            (texts::alerts_ask_location(from.lang).to_string(), keyboards::reply_rows(from.lang, rows, false))
         }
         Step::Radius => {
             let labels: Vec<KeyboardButton> =
-                RADII_KM.iter().map(|km| KeyboardButton::new(texts::radius_button(*km))).collect();
+                RADII_KM.iter().map(|km| KeyboardButton::new(texts::radius_button(from.lang, *km))).collect();
             let rows = labels.chunks(2).map(<[KeyboardButton]>::to_vec).collect();
-            (texts::ALERTS_ASK_RADIUS.to_string(), keyboards::reply_rows(rows, true))
+            (texts::alerts_ask_radius(from.lang).to_string(), keyboards::reply_rows(from.lang, rows, true))
         }
         Step::Keywords => (
-            texts::ALERTS_ASK_KEYWORDS.to_string(),
-            keyboards::reply_rows(vec![vec![KeyboardButton::new(texts::SKIP)]], true),
+            texts::alerts_ask_keywords(from.lang).to_string(),
+            keyboards::reply_rows(from.lang, vec![vec![KeyboardButton::new(texts::skip(from.lang))]], true),
         ),
         Step::Quiet => {
             let mut labels: Vec<KeyboardButton> =
                 QUIET_CHOICES.iter().map(|(a, b)| KeyboardButton::new(quiet_label(*a, *b))).collect();
-            labels.push(KeyboardButton::new(texts::NO_QUIET_HOURS));
+            labels.push(KeyboardButton::new(texts::no_quiet_hours(from.lang)));
             let rows = labels.chunks(2).map(<[KeyboardButton]>::to_vec).collect();
-            (texts::alerts_ask_quiet(zone(bot, &f).name()), keyboards::reply_rows(rows, !f.quiet_only))
+            (
+                texts::alerts_ask_quiet(from.lang, zone(bot, &f).name()),
+                keyboards::reply_rows(from.lang, rows, !f.quiet_only),
+            )
         }
     };
     bot.send(from.chat, &text, Some(markup)).await.map(drop)
@@ -265,9 +281,9 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                 f.step = Step::Radius;
                 Answer::Next(f)
             }
-            Err(e) => Answer::Problem(e.to_string()),
+            Err(e) => Answer::Problem(explain(from.lang, &e)),
         },
-        (Step::Location, Input::Text(t)) if t.trim() == texts::KEEP_PLACE && f.location.is_some() => {
+        (Step::Location, Input::Text(t)) if t.trim() == texts::keep_place(from.lang) && f.location.is_some() => {
             f.step = Step::Radius;
             Answer::Next(f)
         }
@@ -277,7 +293,7 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                 f.step = Step::Radius;
                 Answer::Next(f)
             }
-            Err(e) => Answer::Problem(e.to_string()),
+            Err(e) => Answer::Problem(explain(from.lang, &e)),
         },
         (Step::Radius, Input::Text(t)) => match Radius::parse(t) {
             Ok(r) => {
@@ -285,7 +301,7 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                 f.step = Step::Keywords;
                 Answer::Next(f)
             }
-            Err(e) => Answer::Problem(e.to_string()),
+            Err(e) => Answer::Problem(explain(from.lang, &e)),
         },
         (Step::Keywords, Input::Text(t)) => {
             let skip = keyboards::nav_of(t) == Some(Wiz::Skip);
@@ -295,12 +311,12 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                     f.step = Step::Quiet;
                     Answer::Next(f)
                 }
-                Err(e) => Answer::Problem(e.to_string()),
+                Err(e) => Answer::Problem(explain(from.lang, &e)),
             }
         }
         (Step::Quiet, Input::Text(t)) => {
             let t = t.trim();
-            if t == texts::NO_QUIET_HOURS || t.eq_ignore_ascii_case("none") {
+            if t == texts::no_quiet_hours(from.lang) || t.eq_ignore_ascii_case("none") {
                 Answer::Finish(f, None)
             } else if let Ok(q) = QuietHours::parse(t) {
                 Answer::Finish(f, Some(q))
@@ -309,11 +325,11 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                 f.timezone = Some(tz.name().to_string());
                 Answer::Next(f)
             } else {
-                Answer::Problem(rules::AlertInputError::QuietHours.to_string())
+                Answer::Problem(explain(from.lang, &rules::AlertInputError::QuietHours))
             }
         }
-        (Step::Location, _) => Answer::Problem(CoordinatesError::Unreadable.to_string()),
-        _ => Answer::Problem(texts::TEXT_EXPECTED.to_string()),
+        (Step::Location, _) => Answer::Problem(explain(from.lang, &CoordinatesError::Unreadable)),
+        _ => Answer::Problem(texts::text_expected(from.lang).to_string()),
     };
     match answer {
         Answer::Next(f) => {
@@ -324,7 +340,7 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
         }
         Answer::Finish(f, quiet) => finish(bot, from, f, quiet).await,
         Answer::Problem(problem) => {
-            bot.say(from.chat, &format!("⚠️ {}", texts::esc(&capitalize(&problem)))).await?;
+            bot.say(from.chat, &texts::problem(from.lang, &problem)).await?;
             let has_place = form(&d).location.is_some();
             ask(bot, from, &d, has_place).await
         }
@@ -342,7 +358,7 @@ async fn navigate(bot: &Bot, from: &From, d: Dialogue, nav: Wiz) -> anyhow::Resu
     match (nav, previous) {
         (Wiz::Cancel, _) => {
             bot.end_dialogue(from.chat).await?;
-            bot.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop)
+            bot.send(from.chat, texts::cancelled(from.lang), Some(keyboards::remove())).await.map(drop)
         }
         (Wiz::Back, Some(p)) => {
             f.step = p;
@@ -363,7 +379,7 @@ async fn finish(bot: &Bot, from: &From, f: Form, quiet: Option<QuietHours>) -> a
     let quiet_text = quiet.map(QuietHours::label);
     let text = if f.quiet_only {
         rules::set_quiet(bot, from.user_id, quiet, tz).await?;
-        texts::quiet_saved(quiet_text.as_deref(), tz.name())
+        texts::quiet_saved(from.lang, quiet_text.as_deref(), tz.name())
     } else {
         let missing = || anyhow::anyhow!("alert form incomplete");
         let (lat, lng) = f.location.ok_or_else(missing)?;
@@ -374,8 +390,9 @@ async fn finish(bot: &Bot, from: &From, f: Form, quiet: Option<QuietHours>) -> a
         };
         rules::set_nearby(bot, from.user_id, &nearby).await?;
         rules::set_quiet(bot, from.user_id, quiet, tz).await?;
-        let summary = texts::nearby_summary(&nearby.radius.label(), nearby.keywords.words());
-        texts::alerts_saved(&summary, quiet_text.as_deref(), tz.name())
+        let radius = texts::radius(from.lang, nearby.radius.metres());
+        let summary = texts::nearby_summary(from.lang, &radius, nearby.keywords.words());
+        texts::alerts_saved(from.lang, &summary, quiet_text.as_deref(), tz.name())
     };
     bot.end_dialogue(from.chat).await?;
     bot.send(from.chat, &text, Some(keyboards::remove())).await.map(drop)

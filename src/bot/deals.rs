@@ -11,6 +11,7 @@ use teloxide::types::{ButtonRequest, ReplyMarkup};
 use super::{Bot, From, Press};
 use crate::domain::{Coordinates, Money};
 use crate::render::callback::Cb;
+use crate::render::i18n::Lang;
 use crate::render::{keyboards, texts};
 use crate::store::{Offer, popularity};
 
@@ -28,20 +29,21 @@ pub async fn deals(bot: &Bot, from: &From) -> anyhow::Result<()> {
     let location = bot.store.use_location(from.user_id, bot.clock.now()).await?;
     let (list, entries) = build(bot, from.user_id, location).await?;
     if entries.is_empty() {
-        return bot.send(from.chat, texts::DEALS_EMPTY, location.is_none().then(location_keyboard)).await.map(drop);
+        let keyboard = location.is_none().then(|| location_keyboard(from));
+        return bot.send(from.chat, texts::deals_empty(from.lang), keyboard).await.map(drop);
     }
-    let (text, markup) = page(bot, list, &entries, 0, location.is_some()).await?;
+    let (text, markup) = page(bot, from, list, &entries, 0, location.is_some()).await?;
     bot.send(from.chat, &text, Some(ReplyMarkup::InlineKeyboard(markup))).await?;
     if location.is_none() {
-        bot.send(from.chat, texts::SHARE_LOCATION_HINT, Some(location_keyboard())).await?;
+        bot.send(from.chat, texts::share_location_hint(from.lang), Some(location_keyboard(from))).await?;
     }
     Ok(())
 }
 
-fn location_keyboard() -> ReplyMarkup {
+fn location_keyboard(from: &From) -> ReplyMarkup {
     ReplyMarkup::Keyboard(
         teloxide::types::KeyboardMarkup::new(vec![vec![
-            teloxide::types::KeyboardButton::new(texts::SHARE_LOCATION).request(ButtonRequest::Location),
+            teloxide::types::KeyboardButton::new(texts::share_location(from.lang)).request(ButtonRequest::Location),
         ]])
         .resize_keyboard()
         .one_time_keyboard(),
@@ -52,7 +54,7 @@ fn location_keyboard() -> ReplyMarkup {
 pub async fn location_shared(bot: &Bot, from: &From, at: Coordinates) -> anyhow::Result<()> {
     bot.touch_user(from).await?;
     bot.store.set_user_location(from.user_id, at, bot.clock.now()).await?;
-    bot.send(from.chat, texts::LOCATION_SAVED, Some(keyboards::remove())).await?;
+    bot.send(from.chat, texts::location_saved(from.lang), Some(keyboards::remove())).await?;
     deals(bot, from).await
 }
 
@@ -82,6 +84,7 @@ async fn build(bot: &Bot, owner: i64, at: Option<Coordinates>) -> anyhow::Result
 
 async fn page(
     bot: &Bot,
+    from: &From,
     list: i64,
     entries: &[(i64, Option<f64>)],
     page: usize,
@@ -94,51 +97,52 @@ async fn page(
     let offers = bot.store.offers_by_ids(&ids).await?;
     let context = bot.store.listing_context(&ids).await?;
     let now = bot.clock.now();
-    let mut text = texts::deals_header(nearest, page, pages);
+    let mut text = texts::deals_header(from.lang, nearest, page, pages);
     let mut numbers: Vec<(String, Cb)> = Vec::new();
     for (n, (id, distance)) in slice.iter().enumerate() {
         let Some(o) = offers.iter().find(|o| o.id == *id) else { continue };
         let Some((shop, tz)) = context.get(id) else { continue };
         let label = (page * PAGE + n + 1).to_string();
-        text.push_str(&format!("\n\n<b>{label}.</b> {}", line(o, shop, *tz, *distance, now)));
+        text.push_str(&format!("\n\n<b>{label}.</b> {}", line(from.lang, o, shop, *tz, *distance, now)));
         numbers.push((label, Cb::ShowOffer(o.id)));
     }
     let mut rows: Vec<Vec<(&str, Cb)>> = vec![numbers.iter().map(|(l, cb)| (l.as_str(), *cb)).collect()];
     let mut nav = Vec::new();
     if page > 0 {
-        nav.push((texts::PREVIOUS, Cb::DealsPage { list, page: (page - 1) as u16 }));
+        nav.push((texts::previous(from.lang), Cb::DealsPage { list, page: (page - 1) as u16 }));
     }
     if page + 1 < pages {
-        nav.push((texts::NEXT, Cb::DealsPage { list, page: (page + 1) as u16 }));
+        nav.push((texts::next(from.lang), Cb::DealsPage { list, page: (page + 1) as u16 }));
     }
     if !nav.is_empty() {
         rows.push(nav);
     }
     let map = bot.app_url(Some("view=map"));
-    Ok((text, keyboards::with_app_button(keyboards::inline(rows), texts::MAP_BUTTON, map)))
+    Ok((text, keyboards::with_app_button(keyboards::inline(rows), texts::map_button(from.lang), map)))
 }
 
 /// One deal in a list: title, shop, best price and discount, stock,
 /// distance and pickup time (in the pickup place's zone `tz`).
-fn line(o: &Offer, shop: &str, tz: Tz, distance: Option<f64>, now: chrono::DateTime<chrono::Utc>) -> String {
+fn line(l: Lang, o: &Offer, shop: &str, tz: Tz, distance: Option<f64>, now: chrono::DateTime<chrono::Utc>) -> String {
     let cheapest: Option<Money> = o.items.iter().map(|i| i.deal_price).min_by_key(|m| m.minor());
     let best = o.items.iter().map(|i| i.deal_price.discount_percent(i.original_price)).max().unwrap_or(0);
     let mut s = format!("<b>{}</b> · {}", texts::esc(&o.title), texts::esc(shop));
     if let Some(p) = cheapest {
-        s.push_str(&format!("\nfrom {p}"));
+        s.push('\n');
+        s.push_str(&texts::price_from(l, &l.money(p)));
         if best > 0 {
             s.push_str(&format!(" (−{best}%)"));
         }
     }
     match o.status.unavailable_reason() {
-        None => s.push_str(&format!(" · {} left", o.remaining())),
-        Some(_) => s.push_str(&format!(" · {}", o.status.as_str().replace('_', " "))),
+        None => s.push_str(&format!(" · {}", texts::units_left(l, o.remaining()))),
+        Some(_) => s.push_str(&format!(" · {}", texts::offer_status(l, o.status.as_str()))),
     }
     if let Some(d) = distance {
-        s.push_str(&format!(" · {}", texts::distance(d)));
+        s.push_str(&format!(" · {}", texts::distance(l, d)));
     }
     if let Some(w) = o.window() {
-        s.push_str(&format!("\n🕒 {}", w.display(tz, now)));
+        s.push_str(&format!("\n🕒 {}", l.window(&w, tz, now)));
     }
     s
 }
@@ -147,13 +151,13 @@ fn line(o: &Offer, shop: &str, tz: Tz, distance: Option<f64>, now: chrono::DateT
 pub async fn on_page(bot: &Bot, from: &From, press: &Press, list: i64, page_no: u16) -> anyhow::Result<()> {
     let frozen = bot.store.deal_list(&list.to_string()).await?;
     let Some((owner, entries)) = frozen.filter(|(owner, _)| *owner == from.user_id) else {
-        bot.answer(press, Some(texts::LIST_EXPIRED)).await?;
+        bot.answer(press, Some(texts::list_expired(from.lang))).await?;
         return deals(bot, from).await;
     };
     let _ = owner;
     bot.answer(press, None).await?;
     let nearest = entries.first().is_some_and(|(_, d)| d.is_some());
-    let (text, markup) = page(bot, list, &entries, page_no as usize, nearest).await?;
+    let (text, markup) = page(bot, from, list, &entries, page_no as usize, nearest).await?;
     bot.tg.edit_text(from.chat, press.message_id, &text, Some(markup)).await?;
     Ok(())
 }

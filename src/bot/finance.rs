@@ -14,7 +14,7 @@ use crate::render::texts;
 pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::Result<()> {
     if !bot.settings.is_admin(from.user_id) {
         tracing::info!(tg_user = from.user_id, command = name, "admin command refused");
-        return bot.say(from.chat, texts::ADMINS_ONLY).await;
+        return bot.say(from.chat, texts::admins_only(from.lang)).await;
     }
     let mut words = args.split_whitespace();
     let business =
@@ -34,7 +34,7 @@ pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::
             }
             match actions::ledger::set_fee(bot, from.user_id, id, percent, fixed).await {
                 Ok((b, rule)) => bot.say(from.chat, &r::fee_set(&b.name, b.id, rule, b.currency)).await,
-                Err(SetFeeError::NotFound(id)) => bot.say(from.chat, &texts::no_business(id)).await,
+                Err(SetFeeError::NotFound(id)) => bot.say(from.chat, &texts::no_business(from.lang, id)).await,
                 Err(SetFeeError::Fee(e)) => bot.say(from.chat, &r::fee_refused(&e.to_string())).await,
                 Err(SetFeeError::Unexpected(e)) => Err(e),
             }
@@ -46,7 +46,7 @@ pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::
             let reason = words.collect::<Vec<_>>().join(" ");
             match actions::ledger::adjust(bot, from.user_id, id, amount, &reason).await {
                 Ok((b, minor)) => bot.say(from.chat, &r::adjusted(&b.name, b.id, minor, b.currency)).await,
-                Err(AdjustError::NotFound(id)) => bot.say(from.chat, &texts::no_business(id)).await,
+                Err(AdjustError::NotFound(id)) => bot.say(from.chat, &texts::no_business(from.lang, id)).await,
                 Err(AdjustError::Unexpected(e)) => Err(e),
                 Err(e) => bot.say(from.chat, &r::fee_refused(&e.to_string())).await,
             }

@@ -13,6 +13,7 @@ use teloxide::types::{ChosenInlineResult, InlineQuery};
 use super::Bot;
 use crate::actions::sharing;
 use crate::domain::Coordinates;
+use crate::render::i18n::Lang;
 use crate::render::inline::{Links, result};
 
 /// How long Telegram may cache an answer (seconds): deals sell out fast.
@@ -21,9 +22,13 @@ const CACHE_SECS: u32 = 10;
 pub async fn on_query(bot: &Bot, q: &InlineQuery) -> anyhow::Result<()> {
     let user = q.from.id.0 as i64;
     let sent = q.location.as_ref().and_then(|l| Coordinates::new(l.latitude, l.longitude).ok());
-    let at = match sent {
-        Some(at) => Some(at),
-        None => bot.store.user(user).await?.and_then(|u| u.location),
+    let known = bot.store.user(user).await?;
+    let at = sent.or_else(|| known.as_ref().and_then(|u| u.location));
+    // The posted card is in the sharer's language: chosen, else Telegram's.
+    let telegram = Lang::of_telegram(q.from.language_code.as_deref());
+    let lang = match known.as_ref().filter(|u| u.language_chosen).and_then(|u| u.language.as_deref()) {
+        Some(code) => Lang::from_code(code).unwrap_or(telegram),
+        None => telegram,
     };
     let deals = sharing::inline_deals(bot, &q.query, at).await?;
     let now = bot.clock.now();
@@ -35,7 +40,7 @@ pub async fn on_query(bot: &Bot, q: &InlineQuery) -> anyhow::Result<()> {
                 deal: bot.deep_link(&format!("offer_{}", d.offer.id)),
                 shop: bot.deep_link(&format!("biz_{}", d.business.id)),
             };
-            result(d, base, &links, now)
+            result(lang, d, base, &links, now)
         })
         .collect();
     match bot.tg.answer_inline(&q.id.0, results, CACHE_SECS).await {

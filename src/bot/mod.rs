@@ -9,7 +9,11 @@
 //!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`), `inline` (inline
 //!   mode: `@bot bread`), `charity` (charities and their donations),
 //!   `payouts` (getting paid, `/sales`, statements, API keys), `finance`
-//!   (admins' `/finance`, `/fee`, `/adjust`): one file per flow.
+//!   (admins' `/finance`, `/fee`, `/adjust`), `language` (`/language`): one
+//!   file per flow.
+//!
+//! Every update is answered in its user's language (`From::lang`): the one
+//! they chose with `/language`, else Telegram's `language_code`.
 //!
 //! What the bot shows (texts, cards, keyboards, callback data) is in
 //! `render`, shared with the senders.
@@ -21,6 +25,7 @@ mod deals;
 mod dialogue;
 mod finance;
 mod inline;
+mod language;
 mod myoffers;
 mod newoffer;
 mod orders;
@@ -40,6 +45,7 @@ use crate::actions::Ctx;
 use tracing::Instrument as _;
 
 use crate::render::callback::Cb;
+use crate::render::i18n::Lang;
 use crate::render::{keyboards, texts};
 use crate::store::InboundUpdate;
 
@@ -64,11 +70,19 @@ pub struct From {
     pub user_id: i64,
     pub name: String,
     pub username: Option<String>,
+    /// The language to answer in.
+    pub lang: Lang,
 }
 
 impl From {
     fn of(chat: i64, u: &TgUser) -> Self {
-        From { chat, user_id: u.id.0 as i64, name: u.full_name(), username: u.username.clone() }
+        From {
+            chat,
+            user_id: u.id.0 as i64,
+            name: u.full_name(),
+            username: u.username.clone(),
+            lang: Lang::of_telegram(u.language_code.as_deref()),
+        }
     }
 
     /// "Anna (@anna, id 42)" for admins' eyes.
@@ -131,49 +145,9 @@ impl Input {
 /// How often a flooding user is told to slow down.
 const WARN_RATE: crate::coord::Bucket = crate::coord::Bucket { rate: 0.1, burst: 1.0 };
 
-/// The commands shown in Telegram's menu.
-pub fn command_menu(admin: bool) -> Vec<BotCommand> {
-    let mut c = vec![
-        BotCommand::new("deals", "Deals near you"),
-        BotCommand::new("orders", "Your orders"),
-        BotCommand::new("following", "Shops you follow"),
-        BotCommand::new("alerts", "Deal alerts near you"),
-        BotCommand::new("privacy", "Your data: download, delete, forget your location"),
-        BotCommand::new("impact", "The meals you saved"),
-        BotCommand::new("start", "Welcome"),
-        BotCommand::new("help", "What I can do"),
-        BotCommand::new("register", "Register your business"),
-        BotCommand::new("newoffer", "Post a new deal"),
-        BotCommand::new("publish", "Publish your draft deal"),
-        BotCommand::new("venues", "Your pickup places"),
-        BotCommand::new("myoffers", "Manage your offers"),
-        BotCommand::new("pickup", "Confirm a pickup: /pickup CODE"),
-        BotCommand::new("sales", "Your sales, balance and statements"),
-        BotCommand::new("payouts", "Get paid by card"),
-        BotCommand::new("apikey", "An API key for your statements (/apikey revoke)"),
-        BotCommand::new("cancel", "Leave what you're doing"),
-    ];
-    if admin {
-        c.extend([
-            BotCommand::new("pending", "Businesses waiting for verification"),
-            BotCommand::new("verify", "Verify a business: /verify <id>"),
-            BotCommand::new("reject", "Reject: /reject <id> <reason>"),
-            BotCommand::new("suspend", "Suspend a business: /suspend <id>"),
-            BotCommand::new("unsuspend", "Lift a suspension: /unsuspend <id>"),
-            BotCommand::new("charity", "Charities: /charity invite <name>, <area>"),
-            BotCommand::new("refunds", "Failed refunds"),
-            BotCommand::new("refund_retry", "Try a failed refund again: /refund_retry <order id>"),
-            BotCommand::new("refund_settled", "A failed refund was settled outside Stripe: /refund_settled <order id>"),
-            BotCommand::new("finance", "Money: margin, balances, failed payouts"),
-            BotCommand::new("fee", "A business's fee: /fee <id> <percent> [fixed]"),
-            BotCommand::new("adjust", "Record a payment or correction: /adjust <id> <amount> <reason>"),
-            BotCommand::new(
-                "privacy_request",
-                "Export or delete someone's data: /privacy_request <user id> export|delete",
-            ),
-        ]);
-    }
-    c
+/// The commands shown in Telegram's menu, in language `l`.
+pub fn command_menu(l: Lang, admin: bool) -> Vec<BotCommand> {
+    texts::command_menu(l, admin).into_iter().map(|(c, d)| BotCommand::new(c, d)).collect()
 }
 
 impl Bot {
@@ -199,14 +173,15 @@ impl Bot {
         };
         if let Err(e) = result {
             tracing::error!(update_id = inbound.update_id, chat_id = inbound.chat_id, error = ?e, "handler failed");
+            let l = Lang::of_telegram(sender(&update).and_then(|u| u.language_code.as_deref()));
             match &update.kind {
                 UpdateKind::CallbackQuery(q) => {
-                    let _ = self.tg.answer_callback(&q.id.0, Some(texts::SOMETHING_WENT_WRONG), true).await;
+                    let _ = self.tg.answer_callback(&q.id.0, Some(texts::something_went_wrong(l)), true).await;
                 }
                 // Typed into another chat: the next keystroke asks again.
                 UpdateKind::InlineQuery(_) | UpdateKind::ChosenInlineResult(_) => {}
                 _ if inbound.chat_id != 0 => {
-                    let _ = self.say(inbound.chat_id, texts::SOMETHING_WENT_WRONG).await;
+                    let _ = self.say(inbound.chat_id, texts::something_went_wrong(l)).await;
                 }
                 _ => {}
             }
@@ -231,12 +206,14 @@ impl Bot {
         }
         crate::metrics::telegram_error("user_rate_limited");
         let warn_now = self.coord.take(&format!("user-warned:{user}"), WARN_RATE).await.is_zero();
+        // No database read for a flooding user: Telegram's language will do.
+        let l = Lang::of_telegram(sender(update).and_then(|u| u.language_code.as_deref()));
         match &update.kind {
             UpdateKind::CallbackQuery(q) => {
-                let _ = self.tg.answer_callback(&q.id.0, warn_now.then_some(texts::SLOW_DOWN), false).await;
+                let _ = self.tg.answer_callback(&q.id.0, warn_now.then_some(texts::slow_down(l)), false).await;
             }
             UpdateKind::Message(m) if warn_now => {
-                let _ = self.say(m.chat.id.0, texts::SLOW_DOWN).await;
+                let _ = self.say(m.chat.id.0, texts::slow_down(l)).await;
             }
             _ => {}
         }
@@ -248,7 +225,8 @@ impl Bot {
         if !msg.chat.is_private() {
             return Ok(());
         }
-        let from = From::of(msg.chat.id.0, user);
+        let mut from = From::of(msg.chat.id.0, user);
+        from.lang = self.language_of(&from).await?;
         let span = tracing::info_span!("message", tg_user = from.user_id);
         self.message_from(&from, msg).instrument(span).await
     }
@@ -264,9 +242,9 @@ impl Bot {
             None => match input {
                 Input::Location { lat, lng } => match crate::domain::Coordinates::new(lat, lng) {
                     Ok(at) => deals::location_shared(self, &from, at).await,
-                    Err(e) => self.say(from.chat, &texts::esc(&e.to_string())).await,
+                    Err(e) => self.say(from.chat, &crate::render::errors::explain(from.lang, &e)).await,
                 },
-                _ => self.say(from.chat, texts::DONT_UNDERSTAND).await,
+                _ => self.say(from.chat, texts::dont_understand(from.lang)).await,
             },
         }
     }
@@ -283,14 +261,14 @@ impl Bot {
             "start" => start::start(self, from, args).await,
             "help" => {
                 let owner = !self.store.businesses_of_owner(from.user_id).await?.is_empty();
-                self.say(from.chat, &texts::help(owner, self.settings.is_admin(from.user_id))).await
+                self.say(from.chat, &texts::help(from.lang, owner, self.settings.is_admin(from.user_id))).await
             }
             "cancel" => {
                 if in_dialogue.is_some() {
                     self.store.clear_dialogue(from.chat).await?;
-                    self.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop)
+                    self.send(from.chat, texts::cancelled(from.lang), Some(keyboards::remove())).await.map(drop)
                 } else {
-                    self.send(from.chat, texts::NOTHING_TO_CANCEL, Some(keyboards::remove())).await.map(drop)
+                    self.send(from.chat, texts::nothing_to_cancel(from.lang), Some(keyboards::remove())).await.map(drop)
                 }
             }
             "publish" => newoffer::publish_command(self, from, in_dialogue).await,
@@ -298,15 +276,18 @@ impl Bot {
             "orders" => orders::list(self, from).await,
             "following" => alerts::following(self, from).await,
             "alerts" => alerts::overview(self, from, None).await,
+            "language" => language::command(self, from, args).await,
             "privacy" => privacy::overview(self, from).await,
             "privacy_request" => privacy::request(self, from, args).await,
             "myoffers" => myoffers::list(self, from, None).await,
             "pause" => myoffers::pause_command(self, from, args).await,
             "edit" => myoffers::edit_command(self, from, args).await,
-            "pickup" if in_dialogue.is_some() && args.is_empty() => self.say(from.chat, texts::BUSY_IN_DIALOGUE).await,
+            "pickup" if in_dialogue.is_some() && args.is_empty() => {
+                self.say(from.chat, texts::busy_in_dialogue(from.lang)).await
+            }
             "pickup" => myoffers::pickup_command(self, from, args).await,
             "register" | "newoffer" | "venues" | "payouts" if in_dialogue.is_some() => {
-                self.say(from.chat, texts::BUSY_IN_DIALOGUE).await
+                self.say(from.chat, texts::busy_in_dialogue(from.lang)).await
             }
             "register" => register::begin(self, from).await,
             "newoffer" => newoffer::begin(self, from).await,
@@ -319,7 +300,7 @@ impl Bot {
             "impact" => orders::impact(self, from).await,
             "pending" | "verify" | "reject" | "suspend" | "unsuspend" | "refunds" | "refund_retry"
             | "refund_settled" => admin::command(self, from, name, args).await,
-            _ => self.say(from.chat, texts::UNKNOWN_COMMAND).await,
+            _ => self.say(from.chat, texts::unknown_command(from.lang)).await,
         }
     }
 
@@ -342,9 +323,11 @@ impl Bot {
 
     async fn on_callback(&self, q: &CallbackQuery) -> anyhow::Result<()> {
         let Some(message) = q.message.as_ref() else {
-            return self.tg.answer_callback(&q.id.0, Some(texts::UNKNOWN_BUTTON), false).await.map_err(Into::into);
+            let l = Lang::of_telegram(q.from.language_code.as_deref());
+            return self.tg.answer_callback(&q.id.0, Some(texts::unknown_button(l)), false).await.map_err(Into::into);
         };
-        let from = From::of(message.chat().id.0, &q.from);
+        let mut from = From::of(message.chat().id.0, &q.from);
+        from.lang = self.language_of(&from).await?;
         let span = tracing::info_span!("callback", tg_user = from.user_id);
         self.callback_from(&from, q, message).instrument(span).await
     }
@@ -362,17 +345,18 @@ impl Bot {
         let press = Press { id: q.id.0.clone(), message_id: message.id().0, text: shown.to_string(), has_buttons };
         let Some(cb) = q.data.as_deref().and_then(Cb::decode) else {
             tracing::info!(data = ?q.data, "unknown callback data");
-            return self.answer(&press, Some(texts::UNKNOWN_BUTTON)).await;
+            return self.answer(&press, Some(texts::unknown_button(from.lang))).await;
         };
         match cb {
             Cb::Approve(id) => admin::approve(self, &from, &press, id).await,
             Cb::Reject(id) => admin::reject_button(self, &from, &press, id).await,
             Cb::ShowOffer(id) => {
                 self.answer(&press, None).await?;
-                start::show_offer(self, from.chat, id).await
+                start::show_offer(self, &from, id).await
             }
+            Cb::Language(code) => language::on_button(self, &from, &press, code).await,
             Cb::AddVenue if self.dialogue(from.chat).await?.is_some() => {
-                self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
+                self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
             }
             Cb::AddVenue => venues::add_pressed(self, &from, &press).await,
             Cb::DealsPage { list, page } => deals::on_page(self, &from, &press, list, page).await,
@@ -392,7 +376,7 @@ impl Bot {
                 myoffers::on_edit_item(self, &from, &press, offer, item, price).await
             }
             Cb::PickupStart if self.dialogue(from.chat).await?.is_some() => {
-                self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
+                self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
             }
             Cb::PickupStart => {
                 self.answer(&press, None).await?;
@@ -404,7 +388,7 @@ impl Bot {
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
             Cb::Payouts if self.dialogue(from.chat).await?.is_some() => {
-                self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
+                self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
             }
             Cb::Payouts => {
                 self.answer(&press, None).await?;
@@ -416,14 +400,14 @@ impl Bot {
             Cb::Donation { offer, accept } => charity::on_answer(self, &from, &press, offer, accept).await,
             Cb::VenueDonate { venue, on } => venues::on_donate(self, &from, &press, venue, on).await,
             Cb::VenueWeight(_) if self.dialogue(from.chat).await?.is_some() => {
-                self.answer(&press, Some(texts::BUSY_IN_DIALOGUE)).await
+                self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
             }
             Cb::VenueWeight(venue) => venues::on_weight(self, &from, &press, venue).await,
             Cb::VenueLocation(id) => {
                 self.answer(&press, None).await?;
                 match self.store.venue(id).await {
                     Ok(v) => self.tg.send_location(from.chat, v.location.lat(), v.location.lng()).await.map(drop)?,
-                    Err(_) => self.say(from.chat, texts::OFFER_NOT_FOUND).await?,
+                    Err(_) => self.say(from.chat, texts::offer_not_found(from.lang)).await?,
                 }
                 Ok(())
             }
@@ -441,12 +425,12 @@ impl Bot {
                         }
                         // Their steps use reply keyboards: no inline step buttons.
                         Flow::Alerts(_) | Flow::CharityPlace | Flow::UnitWeight { .. } => {
-                            self.answer(&press, Some(texts::STALE_BUTTON)).await
+                            self.answer(&press, Some(texts::stale_button(from.lang))).await
                         }
                     },
                     _ => {
                         // A button of a step that is over: say so and tidy it away.
-                        self.answer(&press, Some(texts::STALE_BUTTON)).await?;
+                        self.answer(&press, Some(texts::stale_button(from.lang))).await?;
                         press.clear_buttons(self, from.chat).await;
                         Ok(())
                     }
@@ -493,6 +477,23 @@ impl Bot {
         Ok(self.store.clear_dialogue(chat).await?)
     }
 
+    /// The language to answer `from` in: the one they chose with
+    /// /language, else Telegram's. Keeps the stored language current for
+    /// the senders, which run without an update (one write when it changed).
+    async fn language_of(&self, from: &From) -> anyhow::Result<Lang> {
+        let Some(u) = self.store.user(from.user_id).await? else { return Ok(from.lang) };
+        let stored = u.language.as_deref().and_then(Lang::from_code);
+        if u.language_chosen
+            && let Some(l) = stored
+        {
+            return Ok(l);
+        }
+        if stored != Some(from.lang) {
+            self.store.set_user_language(from.user_id, from.lang.code(), false).await?;
+        }
+        Ok(from.lang)
+    }
+
     /// Notes that `from` talked to us (name, username, reachable again)
     /// and returns their record. Writes only when something changed: most
     /// updates come from a user whose record is already current.
@@ -504,8 +505,18 @@ impl Bot {
         {
             return Ok(u);
         }
-        self.store.upsert_user(from.user_id, &from.name, from.username.as_deref(), None, self.clock.now()).await?;
+        let lang = Some(from.lang.code());
+        self.store.upsert_user(from.user_id, &from.name, from.username.as_deref(), lang, self.clock.now()).await?;
         self.store.user(from.user_id).await?.ok_or_else(|| anyhow::anyhow!("user {} vanished", from.user_id))
+    }
+}
+
+/// The Telegram user an update comes from.
+fn sender(update: &Update) -> Option<&TgUser> {
+    match &update.kind {
+        UpdateKind::Message(m) => m.from.as_ref(),
+        UpdateKind::CallbackQuery(q) => Some(&q.from),
+        _ => None,
     }
 }
 

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use teloxide::types::{Message, ReplyMarkup};
 
 use super::dialogue::{Dialogue, Flow};
-use super::register::capitalize;
 use super::{Bot, From, Input, Press};
 use crate::actions;
 use crate::actions::offers::PublishError;
@@ -19,6 +18,8 @@ use crate::domain::{BusinessStatus, Currency, Money, OfferStatus, PickupWindow, 
 use crate::media::{self, PhotoError};
 use crate::render::callback::{Cb, Wiz};
 use crate::render::cards::{CardItem, CardView};
+use crate::render::errors::explain;
+use crate::render::i18n::Lang;
 use crate::render::{keyboards, texts};
 use crate::store::{Actor, Business, NewOffer, OfferFilter, Venue};
 use crate::telegram::{DownloadError, Photo};
@@ -89,9 +90,9 @@ async fn verified_business(bot: &Bot, from: &From) -> anyhow::Result<Result<Busi
         return Ok(Ok(b.clone()));
     }
     Ok(Err(if mine.iter().any(|b| b.status == BusinessStatus::Pending) {
-        texts::PENDING_BUSINESS
+        texts::pending_business(from.lang)
     } else {
-        texts::NEED_VERIFIED_BUSINESS
+        texts::need_verified_business(from.lang)
     }))
 }
 
@@ -131,22 +132,22 @@ async fn venue(bot: &Bot, f: &Form) -> anyhow::Result<Venue> {
     Ok(bot.store.venue(id).await?)
 }
 
-fn item_line(i: &ItemDraft, cur: Currency) -> String {
-    let m = |v: Option<i64>| v.and_then(|n| Money::from_minor(n, cur)).map(|m| m.to_string()).unwrap_or_default();
-    format!(
-        "• {} ({}): {} instead of {}, {} units",
-        texts::esc(i.name.as_deref().unwrap_or("")),
-        texts::esc(i.unit.as_deref().unwrap_or("")),
-        m(i.deal),
-        m(i.original),
-        i.quantity.unwrap_or(0)
+fn item_line(l: Lang, i: &ItemDraft, cur: Currency) -> String {
+    let m = |v: Option<i64>| v.and_then(|n| Money::from_minor(n, cur)).map(|m| l.money(m)).unwrap_or_default();
+    texts::offer_item_line(
+        l,
+        i.name.as_deref().unwrap_or(""),
+        i.unit.as_deref().unwrap_or(""),
+        &m(i.deal),
+        &m(i.original),
+        i.quantity.unwrap_or(0),
     )
 }
 
 async fn ask(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
     let f = form(d);
     let cur = currency(&f)?;
-    let typed = |skip: bool, back: bool| Some(keyboards::reply(None, skip, back));
+    let typed = |skip: bool, back: bool| Some(keyboards::reply(from.lang, None, skip, back));
     let (text, markup): (String, Option<ReplyMarkup>) = match f.step {
         Step::Venue => {
             let venues = bot.store.venues_of(f.business_id).await?;
@@ -155,52 +156,56 @@ async fn ask(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
                 .enumerate()
                 .map(|(i, v)| vec![(v.name.as_str(), Cb::Wizard { seq: d.seq, action: Wiz::Pick(i as u16) })])
                 .collect();
-            rows.push(keyboards::nav(d.seq, false));
+            rows.push(keyboards::nav(from.lang, d.seq, false));
             let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
-            return bot.send(from.chat, texts::OFFER_VENUE, Some(markup)).await.map(drop);
+            return bot.send(from.chat, texts::offer_venue(from.lang), Some(markup)).await.map(drop);
         }
-        Step::Title => (texts::OFFER_TITLE.into(), typed(false, f.many_venues || f.editing)),
-        Step::Description => (texts::OFFER_DESCRIPTION.into(), typed(true, true)),
-        Step::ItemName => (texts::offer_item_name(f.items.len()), typed(false, true)),
-        Step::ItemUnit => (texts::OFFER_ITEM_UNIT.into(), typed(false, true)),
-        Step::ItemOriginal => (texts::offer_item_original(cur.code()), typed(false, true)),
+        Step::Title => (texts::offer_title(from.lang).into(), typed(false, f.many_venues || f.editing)),
+        Step::Description => (texts::offer_description(from.lang).into(), typed(true, true)),
+        Step::ItemName => (texts::offer_item_name(from.lang, f.items.len()), typed(false, true)),
+        Step::ItemUnit => (texts::offer_item_unit(from.lang).into(), typed(false, true)),
+        Step::ItemOriginal => (texts::offer_item_original(from.lang, cur.code()), typed(false, true)),
         Step::ItemDeal => {
-            let original = f.item.original.and_then(|n| Money::from_minor(n, cur)).map(|m| m.to_string());
-            (texts::offer_item_deal(cur.code(), &original.unwrap_or_default()), typed(false, true))
+            let original = f.item.original.and_then(|n| Money::from_minor(n, cur)).map(|m| from.lang.money(m));
+            (texts::offer_item_deal(from.lang, cur.code(), &original.unwrap_or_default()), typed(false, true))
         }
-        Step::ItemQuantity => (texts::OFFER_ITEM_QUANTITY.into(), typed(false, true)),
+        Step::ItemQuantity => (texts::offer_item_quantity(from.lang).into(), typed(false, true)),
         Step::MoreItems => {
-            let lines: Vec<String> = f.items.iter().map(|i| item_line(i, cur)).collect();
-            let mut rows = vec![vec![(texts::ITEMS_DONE, Cb::Wizard { seq: d.seq, action: Wiz::ItemsDone })]];
+            let lines: Vec<String> = f.items.iter().map(|i| item_line(from.lang, i, cur)).collect();
+            let mut rows =
+                vec![vec![(texts::items_done(from.lang), Cb::Wizard { seq: d.seq, action: Wiz::ItemsDone })]];
             if f.items.len() < MAX_ITEMS {
-                rows.insert(0, vec![(texts::ADD_ITEM, Cb::Wizard { seq: d.seq, action: Wiz::AddItem })]);
+                rows.insert(0, vec![(texts::add_item(from.lang), Cb::Wizard { seq: d.seq, action: Wiz::AddItem })]);
             }
-            rows.push(keyboards::nav(d.seq, true));
+            rows.push(keyboards::nav(from.lang, d.seq, true));
             let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
-            return bot.send(from.chat, &texts::offer_items_so_far(&lines.join("\n")), Some(markup)).await.map(drop);
+            return bot
+                .send(from.chat, &texts::offer_items_so_far(from.lang, &lines.join("\n")), Some(markup))
+                .await
+                .map(drop);
         }
         Step::Window => {
             let v = venue(bot, &f).await?;
-            (texts::offer_window(v.timezone.name()), typed(false, true))
+            (texts::offer_window(from.lang, v.timezone.name()), typed(false, true))
         }
-        Step::Photo => (texts::OFFER_PHOTO.into(), typed(true, true)),
+        Step::Photo => (texts::offer_photo(from.lang).into(), typed(true, true)),
         Step::Preview => return show_preview(bot, from, d).await,
         Step::EditMenu => {
-            let mut rows: Vec<Vec<(&str, Cb)>> = texts::EDIT_FIELDS
+            let mut rows: Vec<Vec<(&str, Cb)>> = texts::edit_fields(from.lang)
                 .iter()
                 .enumerate()
                 .map(|(i, label)| vec![(*label, Cb::Wizard { seq: d.seq, action: Wiz::Pick(i as u16) })])
                 .collect();
-            rows.push(vec![(texts::BACK_TO_PREVIEW, Cb::Wizard { seq: d.seq, action: Wiz::Back })]);
+            rows.push(vec![(texts::back_to_preview(from.lang), Cb::Wizard { seq: d.seq, action: Wiz::Back })]);
             let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
-            return bot.send(from.chat, texts::EDIT_WHAT, Some(markup)).await.map(drop);
+            return bot.send(from.chat, texts::edit_what(from.lang), Some(markup)).await.map(drop);
         }
     };
     bot.send(from.chat, &text, markup).await.map(drop)
 }
 
 /// The card of the draft, exactly as customers will see it.
-async fn card(bot: &Bot, f: &Form, now: DateTime<Utc>) -> anyhow::Result<String> {
+async fn card(bot: &Bot, l: Lang, f: &Form, now: DateTime<Utc>) -> anyhow::Result<String> {
     let cur = currency(f)?;
     let v = venue(bot, f).await?;
     let b = bot.store.business(f.business_id).await?;
@@ -231,20 +236,20 @@ async fn card(bot: &Bot, f: &Form, now: DateTime<Utc>) -> anyhow::Result<String>
         venue_address: v.address,
         status: None,
     };
-    Ok(view.render(now))
+    Ok(view.render(l, now))
 }
 
 async fn show_preview(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
     let mut f = form(d);
-    let caption = card(bot, &f, bot.clock.now()).await?;
+    let caption = card(bot, from.lang, &f, bot.clock.now()).await?;
     let buttons = ReplyMarkup::InlineKeyboard(keyboards::inline(vec![
-        vec![(texts::PUBLISH, Cb::Wizard { seq: d.seq, action: Wiz::Publish })],
+        vec![(texts::publish(from.lang), Cb::Wizard { seq: d.seq, action: Wiz::Publish })],
         vec![
-            (texts::EDIT, Cb::Wizard { seq: d.seq, action: Wiz::Edit }),
-            (texts::DISCARD, Cb::Wizard { seq: d.seq, action: Wiz::Discard }),
+            (texts::edit(from.lang), Cb::Wizard { seq: d.seq, action: Wiz::Edit }),
+            (texts::discard(from.lang), Cb::Wizard { seq: d.seq, action: Wiz::Discard }),
         ],
     ]));
-    bot.send(from.chat, texts::PREVIEW_INTRO, Some(keyboards::remove())).await?;
+    bot.send(from.chat, texts::preview_intro(from.lang), Some(keyboards::remove())).await?;
     let Some((display, _)) = &f.photo else {
         return bot.send(from.chat, &caption, Some(buttons)).await.map(drop);
     };
@@ -295,37 +300,37 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
         _ => None,
     };
     let result: Result<Step, String> = match (f.step, text) {
-        (Step::Title, Some(t)) => Title::parse(t).map_err(|e| e.to_string()).map(|v| {
+        (Step::Title, Some(t)) => Title::parse(t).map_err(|e| explain(from.lang, &e)).map(|v| {
             f.title = Some(v.into_string());
             Step::Description
         }),
-        (Step::Description, Some(t)) => Description::parse(t).map_err(|e| e.to_string()).map(|v| {
+        (Step::Description, Some(t)) => Description::parse(t).map_err(|e| explain(from.lang, &e)).map(|v| {
             f.description = Some(v.into_string());
             if f.items.is_empty() { Step::ItemName } else { Step::Window }
         }),
-        (Step::ItemName, Some(t)) => Name::parse(t).map_err(|e| e.to_string()).map(|v| {
+        (Step::ItemName, Some(t)) => Name::parse(t).map_err(|e| explain(from.lang, &e)).map(|v| {
             f.item.name = Some(v.into_string());
             Step::ItemUnit
         }),
-        (Step::ItemUnit, Some(t)) => UnitText::parse(t).map_err(|e| e.to_string()).map(|v| {
+        (Step::ItemUnit, Some(t)) => UnitText::parse(t).map_err(|e| explain(from.lang, &e)).map(|v| {
             f.item.unit = Some(v.into_string());
             Step::ItemOriginal
         }),
-        (Step::ItemOriginal, Some(t)) => Money::parse_price(t, cur).map_err(|e| e.to_string()).map(|v| {
+        (Step::ItemOriginal, Some(t)) => Money::parse_price(t, cur).map_err(|e| explain(from.lang, &e)).map(|v| {
             f.item.original = Some(v.minor());
             Step::ItemDeal
         }),
         (Step::ItemDeal, Some(t)) => Money::parse_price(t, cur)
-            .map_err(|e| e.to_string())
+            .map_err(|e| explain(from.lang, &e))
             .and_then(|deal| {
                 let original = f.item.original.and_then(|n| Money::from_minor(n, cur)).unwrap_or(deal);
-                check_prices(original, deal).map(|()| deal).map_err(|e| e.to_string())
+                check_prices(original, deal).map(|()| deal).map_err(|e| explain(from.lang, &e))
             })
             .and_then(|deal| {
                 // Stripe won't charge less than its minimum for the currency.
                 let min = cur.stripe_minimum();
                 if bot.stripe.is_some() && deal.minor() < min.minor() {
-                    Err(texts::below_stripe_minimum(&min.to_string()))
+                    Err(texts::below_stripe_minimum(from.lang, &from.lang.money(min)))
                 } else {
                     Ok(deal)
                 }
@@ -334,7 +339,7 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                 f.item.deal = Some(v.minor());
                 Step::ItemQuantity
             }),
-        (Step::ItemQuantity, Some(t)) => Quantity::parse(t).map_err(|e| e.to_string()).map(|q| {
+        (Step::ItemQuantity, Some(t)) => Quantity::parse(t).map_err(|e| explain(from.lang, &e)).map(|q| {
             f.item.quantity = Some(q.get());
             f.items.push(std::mem::take(&mut f.item));
             Step::MoreItems
@@ -346,7 +351,7 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                     f.window = Some((w.start().timestamp(), w.end().timestamp()));
                     Ok(Step::Photo)
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(explain(from.lang, &e)),
             }
         }
         (Step::Photo, _) => match &input {
@@ -362,17 +367,17 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                     Step::Preview
                 })
             }
-            _ => Err(texts::PHOTO_EXPECTED.to_string()),
+            _ => Err(texts::photo_expected(from.lang).to_string()),
         },
         (Step::Venue | Step::MoreItems | Step::Preview | Step::EditMenu, _) => {
             return ask(bot, from, &d).await;
         }
-        _ => Err(texts::TEXT_EXPECTED.to_string()),
+        _ => Err(texts::text_expected(from.lang).to_string()),
     };
     match result {
         Ok(next) => advance(bot, from, d, f, next).await,
         Err(problem) => {
-            bot.say(from.chat, &format!("⚠️ {}", texts::esc(&capitalize(&problem)))).await?;
+            bot.say(from.chat, &texts::problem(from.lang, &problem)).await?;
             ask(bot, from, &d).await
         }
     }
@@ -388,17 +393,17 @@ async fn take_photo(
     mime: Option<&str>,
 ) -> anyhow::Result<Result<(String, String), String>> {
     if size as usize > media::MAX_BYTES {
-        return Ok(Err(PhotoError::TooLarge { max_mb: media::MAX_BYTES >> 20 }.to_string()));
+        return Ok(Err(explain(from.lang, &PhotoError::TooLarge { max_mb: media::MAX_BYTES >> 20 })));
     }
     if let Some(m) = mime
         && !matches!(m, "image/jpeg" | "image/png" | "image/webp")
     {
-        return Ok(Err(PhotoError::NotAnImage.to_string()));
+        return Ok(Err(explain(from.lang, &PhotoError::NotAnImage)));
     }
     let bytes = match bot.tg.download(file_id, media::MAX_BYTES).await {
         Ok(b) => b,
         Err(DownloadError::TooLarge(_)) => {
-            return Ok(Err(PhotoError::TooLarge { max_mb: media::MAX_BYTES >> 20 }.to_string()));
+            return Ok(Err(explain(from.lang, &PhotoError::TooLarge { max_mb: media::MAX_BYTES >> 20 })));
         }
         Err(e) => return Err(e.into()),
     };
@@ -406,7 +411,7 @@ async fn take_photo(
     let processed = match tokio::task::spawn_blocking(move || media::process_photo(&bytes)).await? {
         Ok(p) => p,
         Err(PhotoError::Unexpected(e)) => return Err(e),
-        Err(refusal) => return Ok(Err(refusal.to_string())),
+        Err(refusal) => return Ok(Err(explain(from.lang, &refusal))),
     };
     let now = bot.clock.now();
     for jpeg in [&processed.display, &processed.thumb] {
@@ -425,7 +430,9 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, actio
         }
         (Step::Venue, Wiz::Pick(i)) => {
             let venues = bot.store.venues_of(f.business_id).await?;
-            let Some(v) = venues.get(i as usize) else { return bot.answer(press, Some(texts::STALE_BUTTON)).await };
+            let Some(v) = venues.get(i as usize) else {
+                return bot.answer(press, Some(texts::stale_button(from.lang))).await;
+            };
             bot.answer(press, None).await?;
             bot.tg.edit_text(from.chat, press.message_id, &format!("📍 {}", texts::esc(&v.name)), None).await?;
             f.venue_id = Some(v.id);
@@ -436,7 +443,7 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, actio
             press.clear_buttons(bot, from.chat).await;
             advance(bot, from, d, f, Step::ItemName).await
         }
-        (Step::MoreItems, Wiz::AddItem) => bot.answer(press, Some(texts::TOO_MANY_ITEMS)).await,
+        (Step::MoreItems, Wiz::AddItem) => bot.answer(press, Some(texts::too_many_items(from.lang))).await,
         (Step::MoreItems, Wiz::ItemsDone) => {
             bot.answer(press, None).await?;
             press.clear_buttons(bot, from.chat).await;
@@ -456,7 +463,7 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, actio
             bot.answer(press, None).await?;
             press.clear_buttons(bot, from.chat).await;
             bot.end_dialogue(from.chat).await?;
-            bot.say(from.chat, texts::DISCARDED).await
+            bot.say(from.chat, texts::discarded(from.lang)).await
         }
         (Step::EditMenu, Wiz::Pick(i)) => {
             bot.answer(press, None).await?;
@@ -478,7 +485,7 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, actio
             bot.save(from.chat, &d).await?;
             ask(bot, from, &d).await
         }
-        _ => bot.answer(press, Some(texts::STALE_BUTTON)).await,
+        _ => bot.answer(press, Some(texts::stale_button(from.lang))).await,
     }
 }
 
@@ -487,7 +494,7 @@ async fn navigate(bot: &Bot, from: &From, d: Dialogue, nav: Wiz) -> anyhow::Resu
     match nav {
         Wiz::Cancel => {
             bot.end_dialogue(from.chat).await?;
-            return bot.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop);
+            return bot.send(from.chat, texts::cancelled(from.lang), Some(keyboards::remove())).await.map(drop);
         }
         Wiz::Skip => {
             return match f.step {
@@ -549,7 +556,7 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
     let window = match PickupWindow::new(crate::store::dt(start), crate::store::dt(end), now) {
         Ok(w) => w,
         Err(_) => {
-            bot.say(from.chat, texts::WINDOW_ENDED_SEND_NEW).await?;
+            bot.say(from.chat, texts::window_ended_send_new(from.lang)).await?;
             f.editing = true;
             return advance(bot, from, d, f, Step::Window).await;
         }
@@ -589,7 +596,7 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
             // the composition) and says so again; at least once, never twice
             // published.
             if let Some(press) = press {
-                let shown = card(bot, &f, now).await? + texts::PUBLISHED_MARK;
+                let shown = card(bot, from.lang, &f, now).await? + &texts::published_mark(from.lang);
                 if f.photo.is_some() {
                     let _ = bot.tg.edit_caption(from.chat, press.message_id, &shown, None).await;
                 } else {
@@ -597,7 +604,7 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
                 }
             }
             let link = bot.deep_link(&format!("offer_{}", offer.id));
-            let mut said = texts::published(&offer.title, &link);
+            let mut said = texts::published(from.lang, &offer.title, &link);
             // With Connect on, a business Stripe can't charge for yet sells
             // pay-at-pickup only: say so where it publishes.
             if bot.stripe.is_some()
@@ -611,7 +618,7 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
             bot.end_dialogue(from.chat).await
         }
         Err(PublishError::Unexpected(e)) => Err(e),
-        Err(refused) => bot.say(from.chat, &texts::publish_refused(&publish_refusal(&refused))).await,
+        Err(refused) => bot.say(from.chat, &texts::publish_refused(from.lang, &explain(from.lang, &refused))).await,
     }
 }
 
@@ -621,10 +628,10 @@ pub async fn publish_command(bot: &Bot, from: &From, d: Option<Dialogue>) -> any
         return match &d.flow {
             Flow::NewOffer(f) if f.step == Step::Preview => publish(bot, from, None, d).await,
             Flow::NewOffer(_) => {
-                bot.say(from.chat, "Your draft isn't complete yet; let's finish it first.").await?;
+                bot.say(from.chat, texts::draft_incomplete(from.lang)).await?;
                 ask(bot, from, &d).await
             }
-            _ => bot.say(from.chat, texts::BUSY_IN_DIALOGUE).await,
+            _ => bot.say(from.chat, texts::busy_in_dialogue(from.lang)).await,
         };
     }
     let business = match verified_business(bot, from).await? {
@@ -635,22 +642,13 @@ pub async fn publish_command(bot: &Bot, from: &From, d: Option<Dialogue>) -> any
         .store
         .offers(&OfferFilter { business_id: Some(business.id), statuses: vec![OfferStatus::Draft], limit: 1 })
         .await?;
-    let Some(draft) = drafts.into_iter().next() else { return bot.say(from.chat, texts::NO_DRAFT).await };
+    let Some(draft) = drafts.into_iter().next() else { return bot.say(from.chat, texts::no_draft(from.lang)).await };
     match actions::offers::publish_draft(bot, draft.id, &Actor::User(from.user_id)).await {
         Ok(offer) => {
             let link = bot.deep_link(&format!("offer_{}", offer.id));
-            bot.say(from.chat, &texts::published(&offer.title, &link)).await
+            bot.say(from.chat, &texts::published(from.lang, &offer.title, &link)).await
         }
         Err(PublishError::Unexpected(e)) => Err(e),
-        Err(refused) => bot.say(from.chat, &texts::publish_refused(&publish_refusal(&refused))).await,
-    }
-}
-
-/// Why publishing was refused, for the owner.
-fn publish_refusal(e: &PublishError) -> String {
-    match e {
-        PublishError::NotNow(status) => format!("it is {}", status.replace('_', " ")),
-        PublishError::BelowStripeMinimum(min) => texts::below_stripe_minimum(&min.to_string()),
-        other => other.to_string(),
+        Err(refused) => bot.say(from.chat, &texts::publish_refused(from.lang, &explain(from.lang, &refused))).await,
     }
 }

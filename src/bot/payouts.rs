@@ -77,10 +77,12 @@ fn countries(bot: &Bot) -> Vec<Country> {
 async fn ask(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
     match form(d).step {
         Step::Country => {
-            let markup = r::country_buttons(&countries(bot), d.seq);
+            let markup = r::country_buttons(from.lang, &countries(bot), d.seq);
             bot.send(from.chat, &r::ask_country(bot.settings.default_country), Some(markup)).await.map(drop)
         }
-        Step::Email => bot.send(from.chat, r::ASK_EMAIL, Some(keyboards::nav_markup(d.seq, true))).await.map(drop),
+        Step::Email => {
+            bot.send(from.chat, r::ASK_EMAIL, Some(keyboards::nav_markup(from.lang, d.seq, true))).await.map(drop)
+        }
     }
 }
 
@@ -138,7 +140,7 @@ async fn navigate(bot: &Bot, from: &From, d: Dialogue, nav: Wiz) -> anyhow::Resu
         }
         (Wiz::Cancel, _) => {
             bot.end_dialogue(from.chat).await?;
-            bot.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop)
+            bot.send(from.chat, texts::cancelled(from.lang), Some(keyboards::remove())).await.map(drop)
         }
         _ => ask(bot, from, &d).await,
     }
@@ -193,7 +195,7 @@ pub async fn statement_pressed(bot: &Bot, from: &From, press: &Press) -> anyhow:
 /// A month picked: its statement as a CSV document.
 pub async fn statement_month(bot: &Bot, from: &From, press: &Press, code: u32) -> anyhow::Result<()> {
     bot.answer(press, None).await?;
-    let Some(month) = r::month_of_code(code) else { return bot.say(from.chat, texts::UNKNOWN_BUTTON).await };
+    let Some(month) = r::month_of_code(code) else { return bot.say(from.chat, texts::unknown_button(from.lang)).await };
     let Some(b) = business(bot, from).await? else { return bot.say(from.chat, r::NO_BUSINESS_FOR_SALES).await };
     let st = actions::ledger::statement(&bot.store, b, month).await?;
     let csv = r::statement_csv(&st);

@@ -11,6 +11,7 @@ use crate::actions;
 use crate::domain::text::{Address, Name};
 use crate::domain::{Coordinates, Currency, Phone};
 use crate::render::callback::{Cb, Wiz};
+use crate::render::errors::explain;
 use crate::render::{keyboards, texts};
 use crate::store::{NewBusiness, NewVenue};
 
@@ -83,35 +84,35 @@ fn with_default_first(default: &str, common: &[&str]) -> Vec<String> {
 async fn ask(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
     let f = form(d);
     let (text, markup): (String, ReplyMarkup) = match f.step {
-        Step::Name => (texts::REG_NAME.into(), keyboards::reply(None, false, false)),
+        Step::Name => (texts::reg_name(from.lang).into(), keyboards::reply(from.lang, None, false, false)),
         Step::Phone => (
-            texts::REG_PHONE.into(),
-            keyboards::reply(Some((texts::REG_SHARE_PHONE, ButtonRequest::Contact)), false, true),
+            texts::reg_phone(from.lang).into(),
+            keyboards::reply(from.lang, Some((texts::reg_share_phone(from.lang), ButtonRequest::Contact)), false, true),
         ),
-        Step::Address => (texts::REG_ADDRESS.into(), keyboards::reply(None, false, true)),
+        Step::Address => (texts::reg_address(from.lang).into(), keyboards::reply(from.lang, None, false, true)),
         Step::Location => (
-            texts::REG_LOCATION.into(),
-            keyboards::reply(Some((texts::SHARE_LOCATION, ButtonRequest::Location)), false, true),
+            texts::reg_location(from.lang).into(),
+            keyboards::reply(from.lang, Some((texts::share_location(from.lang), ButtonRequest::Location)), false, true),
         ),
         Step::TimeZone => {
-            let rows = choice_rows(&zones(bot), d.seq);
-            (texts::reg_timezone(bot.settings.default_timezone.name()), ReplyMarkup::InlineKeyboard(rows))
+            let rows = choice_rows(from, &zones(bot), d.seq);
+            (texts::reg_timezone(from.lang, bot.settings.default_timezone.name()), ReplyMarkup::InlineKeyboard(rows))
         }
         Step::Currency => {
-            let rows = choice_rows(&currencies(bot), d.seq);
-            (texts::REG_CURRENCY.into(), ReplyMarkup::InlineKeyboard(rows))
+            let rows = choice_rows(from, &currencies(bot), d.seq);
+            (texts::reg_currency(from.lang).into(), ReplyMarkup::InlineKeyboard(rows))
         }
     };
     bot.send(from.chat, &text, Some(markup)).await.map(drop)
 }
 
-fn choice_rows(choices: &[String], seq: u32) -> teloxide::types::InlineKeyboardMarkup {
+fn choice_rows(from: &From, choices: &[String], seq: u32) -> teloxide::types::InlineKeyboardMarkup {
     let mut rows: Vec<Vec<(&str, Cb)>> = choices
         .iter()
         .enumerate()
         .map(|(i, c)| vec![(c.as_str(), Cb::Wizard { seq, action: Wiz::Pick(i as u16) })])
         .collect();
-    rows.push(keyboards::nav(seq, true));
+    rows.push(keyboards::nav(from.lang, seq, true));
     keyboards::inline(rows)
 }
 
@@ -128,43 +129,43 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
                 f.name = Some(n.into_string());
                 Step::Phone
             })
-            .map_err(|e| e.to_string()),
+            .map_err(|e| explain(from.lang, &e)),
         (Step::Phone, Input::Text(t) | Input::Contact(t)) => Phone::parse(t)
             .map(|p| {
                 f.phone = Some(p.as_str().to_string());
                 Step::Address
             })
-            .map_err(|e| e.to_string()),
+            .map_err(|e| explain(from.lang, &e)),
         (Step::Address, Input::Text(t)) => Address::parse(t)
             .map(|a| {
                 f.address = Some(a.into_string());
                 Step::Location
             })
-            .map_err(|e| e.to_string()),
+            .map_err(|e| explain(from.lang, &e)),
         (Step::Location, Input::Location { lat, lng }) => Coordinates::new(*lat, *lng)
             .map(|c| {
                 f.location = Some((c.lat(), c.lng()));
                 Step::TimeZone
             })
-            .map_err(|e| e.to_string()),
+            .map_err(|e| explain(from.lang, &e)),
         (Step::Location, Input::Text(t)) => Coordinates::parse(t)
             .map(|c| {
                 f.location = Some((c.lat(), c.lng()));
                 Step::TimeZone
             })
-            .map_err(|e| e.to_string()),
+            .map_err(|e| explain(from.lang, &e)),
         (Step::TimeZone, Input::Text(t)) => match t.trim().parse::<Tz>() {
             Ok(tz) => {
                 f.timezone = Some(tz.name().to_string());
                 Ok(Step::Currency)
             }
-            Err(_) => Err(texts::REG_TIMEZONE_UNKNOWN.to_string()),
+            Err(_) => Err(texts::reg_timezone_unknown(from.lang).to_string()),
         },
         (Step::Currency, Input::Text(t)) => match Currency::from_code(t) {
             Ok(c) => return finish(bot, from, f, c).await,
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(explain(from.lang, &e)),
         },
-        _ => Err(texts::TEXT_EXPECTED.to_string()),
+        _ => Err(texts::text_expected(from.lang).to_string()),
     };
     match answer {
         Ok(next) => {
@@ -179,16 +180,8 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
 
 /// A bad answer: say what's wrong, ask the same question again.
 async fn refuse(bot: &Bot, from: &From, d: &Dialogue, problem: &str) -> anyhow::Result<()> {
-    bot.say(from.chat, &format!("⚠️ {}", texts::esc(&capitalize(problem)))).await?;
+    bot.say(from.chat, &texts::problem(from.lang, problem)).await?;
     ask(bot, from, d).await
-}
-
-pub(crate) fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, action: Wiz) -> anyhow::Result<()> {
@@ -196,7 +189,7 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, actio
     match (f.step, action) {
         (Step::TimeZone, Wiz::Pick(i)) => {
             let Some(zone) = zones(bot).get(i as usize).cloned() else {
-                return bot.answer(press, Some(texts::STALE_BUTTON)).await;
+                return bot.answer(press, Some(texts::stale_button(from.lang))).await;
             };
             bot.answer(press, None).await?;
             bot.tg
@@ -210,7 +203,7 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, actio
         }
         (Step::Currency, Wiz::Pick(i)) => {
             let Some(code) = currencies(bot).get(i as usize).cloned() else {
-                return bot.answer(press, Some(texts::STALE_BUTTON)).await;
+                return bot.answer(press, Some(texts::stale_button(from.lang))).await;
             };
             bot.answer(press, None).await?;
             bot.tg.edit_text(from.chat, press.message_id, &format!("💶 Currency: {code}"), None).await?;
@@ -222,7 +215,7 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, actio
             press.clear_buttons(bot, from.chat).await;
             navigate(bot, from, d, action).await
         }
-        _ => bot.answer(press, Some(texts::STALE_BUTTON)).await,
+        _ => bot.answer(press, Some(texts::stale_button(from.lang))).await,
     }
 }
 
@@ -246,7 +239,7 @@ async fn navigate(bot: &Bot, from: &From, d: Dialogue, nav: Wiz) -> anyhow::Resu
         (Wiz::Back, None) | (Wiz::Skip, _) => ask(bot, from, &d).await,
         _ => {
             bot.end_dialogue(from.chat).await?;
-            bot.send(from.chat, texts::CANCELLED, Some(keyboards::remove())).await.map(drop)
+            bot.send(from.chat, texts::cancelled(from.lang), Some(keyboards::remove())).await.map(drop)
         }
     }
 }
@@ -273,5 +266,5 @@ async fn finish(bot: &Bot, from: &From, f: Form, currency: Currency) -> anyhow::
     let key = (f.nonce != 0).then(|| format!("business:{}:{}", from.chat, f.nonce));
     let business = actions::businesses::register(bot, &new, &from.describe(), key.as_deref()).await?;
     bot.end_dialogue(from.chat).await?;
-    bot.send(from.chat, &texts::reg_done(&business.name), Some(keyboards::remove())).await.map(drop)
+    bot.send(from.chat, &texts::reg_done(from.lang, &business.name), Some(keyboards::remove())).await.map(drop)
 }

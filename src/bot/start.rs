@@ -14,10 +14,10 @@ use crate::telegram::Photo;
 pub async fn start(bot: &Bot, from: &From, payload: &str) -> anyhow::Result<()> {
     bot.touch_user(from).await?;
     if let Some(id) = payload.strip_prefix("offer_").and_then(|s| s.parse::<i64>().ok()) {
-        return show_offer(bot, from.chat, id).await;
+        return show_offer(bot, from, id).await;
     }
     if let Some(id) = payload.strip_prefix("biz_").and_then(|s| s.parse::<i64>().ok()) {
-        return show_business(bot, from.chat, id).await;
+        return show_business(bot, from, id).await;
     }
     if let Some(token) = payload.strip_prefix(crate::domain::charity::INVITE_PREFIX) {
         return super::charity::start(bot, from, token).await;
@@ -25,30 +25,32 @@ pub async fn start(bot: &Bot, from: &From, payload: &str) -> anyhow::Result<()> 
     if let Some(id) = payload.strip_prefix("order_").and_then(|s| s.parse::<i64>().ok()) {
         return super::orders::show_order(bot, from, id).await;
     }
-    bot.say(from.chat, texts::WELCOME).await
+    bot.say(from.chat, texts::welcome(from.lang)).await
 }
 
 /// Sends an offer's card: our own stripped photo (uploaded once, then reused
 /// by file_id) with the card as caption.
-pub async fn show_offer(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
+pub async fn show_offer(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
+    let chat = from.chat;
     let offer = match bot.store.offer(id).await {
         Ok(o) if o.status != OfferStatus::Draft => o,
-        Ok(_) | Err(StoreError::NotFound) => return bot.say(chat, texts::OFFER_NOT_FOUND).await,
+        Ok(_) | Err(StoreError::NotFound) => return bot.say(chat, texts::offer_not_found(from.lang)).await,
         Err(e) => return Err(e.into()),
     };
     let business = bot.store.business(offer.business_id).await?;
     let venue = bot.store.venue(offer.venue_id).await?;
     let Some(view) = CardView::of_offer(&offer, &business, &venue) else {
-        return bot.say(chat, texts::OFFER_NOT_FOUND).await;
+        return bot.say(chat, texts::offer_not_found(from.lang)).await;
     };
-    let caption = view.render(bot.clock.now());
+    let caption = view.render(from.lang, bot.clock.now());
     let mut rows = Vec::new();
     if offer.status.is_buyable() {
-        rows.push(vec![(texts::BUY, Cb::Buy(offer.id))]);
+        rows.push(vec![(texts::buy(from.lang), Cb::Buy(offer.id))]);
     }
-    rows.push(vec![(texts::VENUE_LOCATION_BUTTON, Cb::VenueLocation(venue.id))]);
+    rows.push(vec![(texts::venue_location_button(from.lang), Cb::VenueLocation(venue.id))]);
     let follow = match business.owner_tg_id != chat {
         true => Some(super::alerts::follow_row(
+            from.lang,
             business.id,
             &business.name,
             bot.store.is_following(chat, business.id).await?,
@@ -59,8 +61,11 @@ pub async fn show_offer(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
         rows.push(vec![(label.as_str(), *cb)]);
     }
     let app = bot.app_url(Some(&format!("offer={}", offer.id)));
-    let buttons =
-        ReplyMarkup::InlineKeyboard(keyboards::with_app_button(keyboards::inline(rows), texts::OPEN_IN_APP, app));
+    let buttons = ReplyMarkup::InlineKeyboard(keyboards::with_app_button(
+        keyboards::inline(rows),
+        texts::open_in_app(from.lang),
+        app,
+    ));
     if business.owner_tg_id != chat {
         bot.store.count_view(offer.id).await?;
     }
@@ -82,10 +87,11 @@ pub async fn show_offer(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
     }
 }
 
-async fn show_business(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
+async fn show_business(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
+    let chat = from.chat;
     let business = match bot.store.business(id).await {
         Ok(b) => b,
-        Err(StoreError::NotFound) => return bot.say(chat, texts::BUSINESS_NOT_FOUND).await,
+        Err(StoreError::NotFound) => return bot.say(chat, texts::business_not_found(from.lang)).await,
         Err(e) => return Err(e.into()),
     };
     let offers = bot
@@ -94,17 +100,22 @@ async fn show_business(bot: &Bot, chat: i64, id: i64) -> anyhow::Result<()> {
         .await?;
     let mut rows: Vec<Vec<(&str, Cb)>> = offers.iter().map(|o| vec![(o.title.as_str(), Cb::ShowOffer(o.id))]).collect();
     let follow = match business.owner_tg_id != chat {
-        true => Some(super::alerts::follow_row(business.id, &business.name, bot.store.is_following(chat, id).await?)),
+        true => Some(super::alerts::follow_row(
+            from.lang,
+            business.id,
+            &business.name,
+            bot.store.is_following(chat, id).await?,
+        )),
         false => None,
     };
     if let Some((label, cb)) = &follow {
         rows.push(vec![(label.as_str(), *cb)]);
     }
     let markup = (!rows.is_empty()).then(|| ReplyMarkup::InlineKeyboard(keyboards::inline(rows)));
-    let mut text = texts::business_profile(&business.name, offers.len());
+    let mut text = texts::business_profile(from.lang, &business.name, offers.len());
     let saved = bot.store.impact_of_business(business.id).await?;
     if !saved.is_empty() {
-        text = format!("{}\n\n{text}", texts::impact_business(&business.name, &saved));
+        text = format!("{}\n\n{text}", texts::impact_business(from.lang, &business.name, &saved));
     }
     bot.send(chat, &text, markup).await.map(drop)
 }

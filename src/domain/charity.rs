@@ -54,9 +54,10 @@ pub fn parse_invite(args: &str) -> Option<(Name, Name)> {
 /// kg", "1,5kg"); 1 g to 100 kg.
 pub fn parse_grams(input: &str) -> Option<u32> {
     let t = input.trim().to_ascii_lowercase().replace(',', ".");
-    let (number, factor) = if let Some(n) = t.strip_suffix("kg") {
+    // Latin or Cyrillic units (кг, г) alike.
+    let (number, factor) = if let Some(n) = t.strip_suffix("kg").or_else(|| t.strip_suffix("кг")) {
         (n.trim(), 1000.0)
-    } else if let Some(n) = t.strip_suffix('g') {
+    } else if let Some(n) = t.strip_suffix('g').or_else(|| t.strip_suffix('г')) {
         (n.trim(), 1.0)
     } else {
         (t.as_str(), 1.0)
@@ -117,9 +118,15 @@ mod tests {
 
     #[test]
     fn unit_weights() {
-        for (input, grams) in
-            [("400", Some(400)), ("0.4 kg", Some(400)), ("1,5kg", Some(1500)), ("250 g", Some(250)), ("0", None)]
-        {
+        for (input, grams) in [
+            ("400", Some(400)),
+            ("0.4 kg", Some(400)),
+            ("1,5kg", Some(1500)),
+            ("250 g", Some(250)),
+            ("1,5 кг", Some(1500)),
+            ("300 г", Some(300)),
+            ("0", None),
+        ] {
             assert_eq!(parse_grams(input), grams, "{input}");
         }
         for bad in ["abc", "-3", "1e9", "NaN", "200 kg"] {

@@ -14,7 +14,7 @@ pub mod window;
 
 pub use business::{BusinessStatus, Coordinates, Phone};
 pub use charity::Impact;
-pub use money::{Currency, Money, MoneyError};
+pub use money::{Currency, Money, MoneyError, MoneyFormat};
 pub use notice::NoticeKind;
 pub use offer::{OfferEvent, OfferStatus};
 pub use purchase::{PickupCode, PurchaseEvent, PurchaseStatus};

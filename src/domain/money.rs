@@ -275,6 +275,47 @@ pub fn parse_signed(input: &str, currency: Currency) -> Result<i64, MoneyError> 
     Ok(if negative { -m.minor() } else { m.minor() })
 }
 
+/// How a locale writes amounts: its decimal mark, its thousands separator,
+/// and whether the currency mark follows the amount ("3,50 €") or, when the
+/// currency has a symbol, precedes it ("€3.50").
+#[derive(Debug, Clone, Copy)]
+pub struct MoneyFormat {
+    pub decimal: char,
+    pub group: Option<char>,
+    pub symbol_after: bool,
+}
+
+impl Money {
+    /// The amount as a locale writes it: "€3.50", "1.234,50 €", "12,00 CHF".
+    /// Exact: digits come from the integer minor units. The mark after the
+    /// amount is separated by a no-break space.
+    pub fn format(self, f: &MoneyFormat) -> String {
+        let exp = self.currency.exponent() as u32;
+        let scale = 10_i64.pow(exp);
+        let whole = (self.minor / scale).to_string();
+        let mut number = String::with_capacity(whole.len() + 8);
+        for (i, c) in whole.chars().enumerate() {
+            if let Some(g) = f.group
+                && i > 0
+                && (whole.len() - i).is_multiple_of(3)
+            {
+                number.push(g);
+            }
+            number.push(c);
+        }
+        if exp > 0 {
+            number.push(f.decimal);
+            number.push_str(&format!("{:0width$}", self.minor % scale, width = exp as usize));
+        }
+        match (self.currency.0.symbol, f.symbol_after) {
+            (Some(sym), false) => format!("{sym}{number}"),
+            (Some(sym), true) => format!("{number}\u{a0}{sym}"),
+            (None, false) => format!("{number} {}", self.currency.code()),
+            (None, true) => format!("{number}\u{a0}{}", self.currency.code()),
+        }
+    }
+}
+
 /// Display for customers: "€3.50", "¥350", "3.50 CHF".
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -364,6 +405,33 @@ mod tests {
         for (code, minor, shown) in cases {
             let m = Money::from_minor(minor, Currency::from_code(code).unwrap()).unwrap();
             assert_eq!(m.to_string(), shown);
+        }
+    }
+
+    #[test]
+    fn formats_per_locale() {
+        let en = MoneyFormat { decimal: '.', group: None, symbol_after: false };
+        let de = MoneyFormat { decimal: ',', group: Some('.'), symbol_after: true };
+        let cases = [
+            ("EUR", 350, en, "€3.50"),
+            ("EUR", 350, de, "3,50\u{a0}€"),
+            ("EUR", 100, de, "1,00\u{a0}€"),
+            ("EUR", 99_999_999, de, "999.999,99\u{a0}€"),
+            ("EUR", 100_000, de, "1.000,00\u{a0}€"),
+            ("EUR", 10_000, de, "100,00\u{a0}€"),
+            ("JPY", 1_234_567, de, "1.234.567\u{a0}¥"),
+            ("JPY", 350, en, "¥350"),
+            ("CHF", 1200, en, "12.00 CHF"),
+            ("SEK", 5, de, "0,05\u{a0}SEK"),
+        ];
+        for (code, minor, f, shown) in cases {
+            let m = Money::from_minor(minor, Currency::from_code(code).unwrap()).unwrap();
+            assert_eq!(m.format(&f), shown, "{minor} {code}");
+        }
+        // English without grouping is exactly the Display form.
+        for c in Currency::all() {
+            let m = Money::from_minor(123_456, c).unwrap();
+            assert_eq!(m.format(&en), m.to_string());
         }
     }
 

@@ -75,8 +75,11 @@ impl PickupWindow {
         }
         let today = now.with_timezone(&tz).date_naive();
         let (date, times) = match text.split_once(char::is_whitespace) {
-            Some(("today", rest)) => (today, rest),
-            Some(("tomorrow", rest)) => (today.succ_opt().ok_or(WindowError::Unreadable)?, rest),
+            // The shipped languages' words for today and tomorrow.
+            Some(("today" | "heute" | "сьогодні", rest)) => (today, rest),
+            Some(("tomorrow" | "morgen" | "завтра", rest)) => {
+                (today.succ_opt().ok_or(WindowError::Unreadable)?, rest)
+            }
             Some((day, rest)) if day.contains('-') && day.starts_with(|c: char| c.is_ascii_digit()) => {
                 (parse_date(day, today)?, rest)
             }

@@ -5,6 +5,8 @@
 /// so old buttons in chats decode as stale instead of doing something new.
 const VERSION: &str = "1";
 
+use super::i18n::Lang;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cb {
     /// Admin: approve a business.
@@ -64,6 +66,8 @@ pub enum Cb {
     VenueWeight(i64),
     /// A button of `/privacy`.
     Privacy(PrivacyAct),
+    /// `/language`: speak this language.
+    Language(Lang),
 }
 
 /// What a person does from `/privacy`.
@@ -208,6 +212,7 @@ impl Cb {
             Cb::Donation { offer, accept } => format!("{VERSION}:D:{offer}:{}", if accept { 'y' } else { 'n' }),
             Cb::VenueDonate { venue, on } => format!("{VERSION}:V:{venue}:{}", u8::from(on)),
             Cb::VenueWeight(id) => format!("{VERSION}:G:{id}"),
+            Cb::Language(l) => format!("{VERSION}:L:{}", l.code()),
             Cb::Privacy(act) => format!("{VERSION}:P:{}", act.code()),
             Cb::Wizard { seq, action } => {
                 let a = match action {
@@ -293,6 +298,10 @@ impl Cb {
                 },
             },
             "G" => Cb::VenueWeight(id(parts.next())?),
+            "L" => {
+                let code = parts.next()?;
+                Cb::Language(Lang::all().find(|l| l.code() == code)?)
+            }
             "P" => Cb::Privacy(PrivacyAct::from_code(parts.next()?)?),
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
@@ -333,6 +342,7 @@ mod tests {
             Cb::ShowOffer(42),
             Cb::VenueLocation(7),
             Cb::AddVenue,
+            Cb::Language(Lang::EN),
             Cb::DealsPage { list: i64::MAX, page: u16::MAX },
             Cb::Buy(i64::MAX),
             Cb::BuyItem { offer: i64::MAX, item: i64::MAX },

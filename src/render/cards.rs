@@ -4,9 +4,11 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::i18n::Lang;
 use super::texts::{self, esc};
 use crate::domain::{Money, OfferStatus, PickupWindow};
 use crate::store::{Business, Offer, Venue};
+use crate::t;
 
 /// Telegram's caption limit; the card must fit under a photo.
 pub const CAPTION_MAX: usize = 1024;
@@ -58,11 +60,11 @@ impl CardView {
 
     /// The card as HTML, at most [`CAPTION_MAX`] characters: a long
     /// description is shortened first, then item names.
-    pub fn render(&self, now: DateTime<Utc>) -> String {
+    pub fn render(&self, l: Lang, now: DateTime<Utc>) -> String {
         let mut desc_max = self.description.chars().count();
         let mut name_max = 80;
         loop {
-            let s = self.render_with(now, desc_max, name_max);
+            let s = self.render_with(l, now, desc_max, name_max);
             if s.chars().count() <= CAPTION_MAX || (desc_max == 0 && name_max <= 12) {
                 return s;
             }
@@ -74,10 +76,10 @@ impl CardView {
         }
     }
 
-    fn render_with(&self, now: DateTime<Utc>, desc_max: usize, name_max: usize) -> String {
+    fn render_with(&self, l: Lang, now: DateTime<Utc>, desc_max: usize, name_max: usize) -> String {
         let mut s = format!("<b>{}</b> · {}\n", esc(&self.title), esc(&self.business));
-        if let Some(reason) = self.status.and_then(OfferStatus::unavailable_reason) {
-            s.push_str(&format!("<i>{}</i>\n", esc(reason)));
+        if let Some(status) = self.status.filter(|s| s.unavailable_reason().is_some()) {
+            s.push_str(&format!("<i>{}</i>\n", texts::offer_unavailable(l, status.as_str())));
         }
         if desc_max > 0 && !self.description.is_empty() {
             s.push_str(&esc(&shorten(&self.description, desc_max)));
@@ -86,18 +88,25 @@ impl CardView {
         s.push('\n');
         for it in &self.items {
             let pct = it.deal.discount_percent(it.original);
-            s.push_str(&format!("• {} ({}): <b>{}</b>", esc(&shorten(&it.name, name_max)), esc(&it.unit), it.deal));
+            s.push_str(&format!(
+                "• {} ({}): <b>{}</b>",
+                esc(&shorten(&it.name, name_max)),
+                esc(&it.unit),
+                l.money(it.deal)
+            ));
             if pct > 0 {
-                s.push_str(&format!(" <s>{}</s> −{pct}%", it.original));
+                s.push_str(&format!(" <s>{}</s> −{pct}%", l.money(it.original)));
             }
             match it.remaining {
-                Some(0) => s.push_str(" · sold out"),
-                Some(n) => s.push_str(&format!(" · {n} left")),
+                Some(0) => s.push_str(&format!(" · {}", texts::card_sold_out(l))),
+                Some(n) => s.push_str(&format!(" · {}", texts::units_left(l, n))),
                 None => {}
             }
             s.push('\n');
         }
-        s.push_str(&format!("\n🕒 Pickup: {} ({})\n", self.window.display(self.tz, now), esc(self.tz.name())));
+        s.push('\n');
+        s.push_str(&t!(l, "card-pickup", window = l.window(&self.window, self.tz, now), tz = esc(self.tz.name())));
+        s.push('\n');
         s.push_str(&format!("📍 {}, {}", esc(&self.venue_name), esc(&self.venue_address)));
         s
     }
@@ -141,20 +150,29 @@ impl AlertCard {
     }
 
     /// The card as HTML. `distance_m` is shown for nearby alerts.
-    pub fn render(&self, follower: bool, restock: bool, distance_m: Option<u32>, now: DateTime<Utc>) -> String {
-        let mut s =
-            texts::alert_intro(&self.business, follower, restock, distance_m.map(|d| texts::distance(f64::from(d))));
+    pub fn render(
+        &self,
+        l: Lang,
+        follower: bool,
+        restock: bool,
+        distance_m: Option<u32>,
+        now: DateTime<Utc>,
+    ) -> String {
+        let distance = distance_m.map(|d| texts::distance(l, f64::from(d)));
+        let mut s = texts::alert_intro(l, &self.business, follower, restock, distance);
         s.push_str(&format!("\n<b>{}</b> · {}", esc(&shorten(&self.title, 80)), esc(&shorten(&self.business, 60))));
         if let Some((deal, original)) = self.cheapest {
-            s.push_str(&format!("\nfrom <b>{deal}</b>"));
+            s.push('\n');
+            s.push_str(&t!(l, "card-from", price = l.money(deal)));
             if self.best_discount > 0 {
                 if deal.discount_percent(original) > 0 {
-                    s.push_str(&format!(" <s>{original}</s>"));
+                    s.push_str(&format!(" <s>{}</s>", l.money(original)));
                 }
                 s.push_str(&format!(" −{}%", self.best_discount));
             }
         }
-        s.push_str(&format!("\n🕒 {} · 📍 {}", self.window.display(self.tz, now), esc(&shorten(&self.venue_name, 60))));
+        let window = l.window(&self.window, self.tz, now);
+        s.push_str(&format!("\n🕒 {window} · 📍 {}", esc(&shorten(&self.venue_name, 60))));
         s
     }
 }
@@ -200,7 +218,7 @@ mod tests {
     #[test]
     fn shows_prices_discount_stock_window_and_escapes() {
         let now = DateTime::parse_from_rfc3339("2026-11-26T09:00:00Z").unwrap().with_timezone(&Utc);
-        let card = view("Fresh today", 1).render(now);
+        let card = view("Fresh today", 1).render(Lang::EN, now);
         assert!(card.contains("<b>Bread &lt;bag&gt;</b> · Kalle &amp; Co"), "{card}");
         assert!(card.contains("<b>€2.00</b> <s>€5.00</s> −60% · 3 left"), "{card}");
         assert!(card.contains("Pickup: Today 18:00–20:00 (Europe/Berlin)"), "{card}");
@@ -221,21 +239,21 @@ mod tests {
             venue_name: "Shop".into(),
         };
         let now = DateTime::parse_from_rfc3339("2026-11-26T09:00:00Z").unwrap().with_timezone(&Utc);
-        let nearby = card.render(false, false, Some(1234), now);
+        let nearby = card.render(Lang::EN, false, false, Some(1234), now);
         assert!(nearby.contains("1.2 km from you"), "{nearby}");
         assert!(nearby.contains("<b>Bread &lt;bag&gt;</b> · Kalle &amp; Co"), "{nearby}");
         assert!(nearby.contains("from <b>€2.50</b> <s>€5.00</s> −50%"), "{nearby}");
         assert!(nearby.contains("🕒 Today 18:00–20:00 · 📍 Shop"), "{nearby}");
-        let followed = card.render(true, false, None, now);
+        let followed = card.render(Lang::EN, true, false, None, now);
         assert!(followed.starts_with("🔔 <b>Kalle &amp; Co</b> posted a new deal"), "{followed}");
-        assert!(card.render(true, true, None, now).contains("Back in stock"));
+        assert!(card.render(Lang::EN, true, true, None, now).contains("Back in stock"));
     }
 
     #[test]
     fn always_fits_a_caption() {
         let now = Utc::now();
         for (desc, items) in [("x".repeat(600), 10), (String::new(), 10), ("y".repeat(600), 1)] {
-            let card = view(&desc, items).render(now);
+            let card = view(&desc, items).render(Lang::EN, now);
             assert!(card.chars().count() <= CAPTION_MAX, "{} chars", card.chars().count());
         }
     }

@@ -13,6 +13,7 @@ use teloxide::types::{
 use url::Url;
 
 use super::cards::CardView;
+use super::i18n::Lang;
 use super::texts;
 use crate::actions::sharing::{InlineDeal, result_id};
 use crate::domain::{Money, OfferStatus};
@@ -27,23 +28,23 @@ pub struct Links {
 }
 
 /// The posted card's text (HTML), as the deal is now.
-pub fn card_text(offer: &Offer, business: &Business, venue: &Venue, now: DateTime<Utc>) -> Option<String> {
+pub fn card_text(l: Lang, offer: &Offer, business: &Business, venue: &Venue, now: DateTime<Utc>) -> Option<String> {
     let mut view = CardView::of_offer(offer, business, venue)?;
     for item in &mut view.items {
         item.remaining = None;
     }
-    let mut text = view.render(now);
+    let mut text = view.render(l, now);
     if !offer.status.is_buyable() {
-        text = format!("{}\n\n{}", texts::shared_card_over(offer.status), text);
+        text = format!("{}\n\n{}", texts::shared_card_over(l, offer.status), text);
     }
     Some(text)
 }
 
 /// The posted card's button: buy while it sells, the shop afterwards.
-pub fn card_markup(status: OfferStatus, links: &Links) -> Option<InlineKeyboardMarkup> {
+pub fn card_markup(l: Lang, status: OfferStatus, links: &Links) -> Option<InlineKeyboardMarkup> {
     let (label, link) = match status {
-        OfferStatus::Active => (texts::BUY_IN_GLEAN, &links.deal),
-        _ => (texts::MORE_FROM_SHOP, &links.shop),
+        OfferStatus::Active => (texts::buy_in_glean(l), &links.deal),
+        _ => (texts::more_from_shop(l), &links.shop),
     };
     let url = Url::parse(link).ok()?;
     Some(InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::url(label, url)]]))
@@ -53,18 +54,19 @@ pub fn card_markup(status: OfferStatus, links: &Links) -> Option<InlineKeyboardM
 /// without it Telegram can't fetch our images, so results are articles
 /// without thumbnails.
 pub fn result(
+    l: Lang,
     deal: &InlineDeal,
     media_base: Option<&Url>,
     links: &Links,
     now: DateTime<Utc>,
 ) -> Option<InlineQueryResult> {
-    let text = card_text(&deal.offer, &deal.business, &deal.venue, now)?;
-    let markup = card_markup(deal.offer.status, links)?;
+    let text = card_text(l, &deal.offer, &deal.business, &deal.venue, now)?;
+    let markup = card_markup(l, deal.offer.status, links)?;
     let media = |name: &str| -> Option<Url> {
         let base = media_base?;
         Url::parse(&format!("{}/media/{name}", base.as_str().trim_end_matches('/'))).ok()
     };
-    let description = summary(deal, now);
+    let description = summary(l, deal, now);
     let photo = deal.offer.photo.as_deref().and_then(media);
     let thumb = deal.offer.thumb.as_deref().and_then(media);
     if let (Some(photo), Some(thumb)) = (photo, thumb.clone()) {
@@ -88,20 +90,21 @@ pub fn result(
 
 /// The line under a result's title: best price and discount, shop,
 /// distance, pickup time.
-fn summary(deal: &InlineDeal, now: DateTime<Utc>) -> String {
+fn summary(l: Lang, deal: &InlineDeal, now: DateTime<Utc>) -> String {
     let o = &deal.offer;
     let cheapest: Option<Money> = o.items.iter().map(|i| i.deal_price).min_by_key(|m| m.minor());
     let best = o.items.iter().map(|i| i.deal_price.discount_percent(i.original_price)).max().unwrap_or(0);
     let mut parts = Vec::new();
     if let Some(p) = cheapest {
-        parts.push(if best > 0 { format!("from {p} (−{best}%)") } else { format!("from {p}") });
+        let from = texts::price_from(l, &l.money(p));
+        parts.push(if best > 0 { format!("{from} (−{best}%)") } else { from });
     }
     parts.push(deal.business.name.clone());
     if let Some(d) = deal.distance_m {
-        parts.push(texts::distance(d));
+        parts.push(texts::distance(l, d));
     }
     if let Some(w) = o.window() {
-        parts.push(w.display(deal.venue.timezone, now));
+        parts.push(l.window(&w, deal.venue.timezone, now));
     }
     parts.join(" · ")
 }

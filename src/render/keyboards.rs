@@ -7,6 +7,7 @@ use teloxide::types::{
 };
 
 use super::callback::{Cb, Wiz};
+use super::i18n::Lang;
 use super::texts;
 
 pub fn inline(rows: Vec<Vec<(&str, Cb)>>) -> InlineKeyboardMarkup {
@@ -31,54 +32,56 @@ pub fn with_app_button(mut markup: InlineKeyboardMarkup, label: &str, url: Optio
 }
 
 /// Back / Cancel for a dialogue step.
-pub fn nav(seq: u32, back: bool) -> Vec<(&'static str, Cb)> {
+pub fn nav(l: Lang, seq: u32, back: bool) -> Vec<(&'static str, Cb)> {
     let mut row = Vec::new();
     if back {
-        row.push((texts::BACK, Cb::Wizard { seq, action: Wiz::Back }));
+        row.push((texts::back(l), Cb::Wizard { seq, action: Wiz::Back }));
     }
-    row.push((texts::CANCEL, Cb::Wizard { seq, action: Wiz::Cancel }));
+    row.push((texts::cancel(l), Cb::Wizard { seq, action: Wiz::Cancel }));
     row
 }
 
 /// Just the navigation row, as a markup.
-pub fn nav_markup(seq: u32, back: bool) -> ReplyMarkup {
-    ReplyMarkup::InlineKeyboard(inline(vec![nav(seq, back)]))
+pub fn nav_markup(l: Lang, seq: u32, back: bool) -> ReplyMarkup {
+    ReplyMarkup::InlineKeyboard(inline(vec![nav(l, seq, back)]))
 }
 
 /// The reply keyboard of a typed step: an optional request button
 /// (share contact or location), an optional Skip, then Back / Cancel. It
 /// stays on screen through the choice steps, so a way back is always there.
-pub fn reply(request: Option<(&str, ButtonRequest)>, skip: bool, back: bool) -> ReplyMarkup {
+pub fn reply(l: Lang, request: Option<(&str, ButtonRequest)>, skip: bool, back: bool) -> ReplyMarkup {
     let mut rows = Vec::new();
     if let Some((label, what)) = request {
         rows.push(vec![KeyboardButton::new(label).request(what)]);
     }
     if skip {
-        rows.push(vec![KeyboardButton::new(texts::SKIP)]);
+        rows.push(vec![KeyboardButton::new(texts::skip(l))]);
     }
-    reply_rows(rows, back)
+    reply_rows(l, rows, back)
 }
 
 /// A reply keyboard: the rows given, then Back (unless `back` is false) and
 /// Cancel.
-pub fn reply_rows(mut rows: Vec<Vec<KeyboardButton>>, back: bool) -> ReplyMarkup {
+pub fn reply_rows(l: Lang, mut rows: Vec<Vec<KeyboardButton>>, back: bool) -> ReplyMarkup {
     let mut nav = Vec::new();
     if back {
-        nav.push(KeyboardButton::new(texts::BACK));
+        nav.push(KeyboardButton::new(texts::back(l)));
     }
-    nav.push(KeyboardButton::new(texts::CANCEL));
+    nav.push(KeyboardButton::new(texts::cancel(l)));
     rows.push(nav);
     ReplyMarkup::Keyboard(KeyboardMarkup::new(rows).resize_keyboard())
 }
 
-/// A typed answer that is really one of the reply keyboard's buttons.
+/// A typed answer that is really one of the reply keyboard's buttons (in
+/// any language: the keyboard may predate a language switch).
 pub fn nav_of(text: &str) -> Option<Wiz> {
     let t = text.trim();
-    if t == texts::BACK || t.eq_ignore_ascii_case("back") {
+    let is = |label: fn(Lang) -> &'static str| Lang::all().any(|l| t == label(l));
+    if is(texts::back) || t.eq_ignore_ascii_case("back") {
         Some(Wiz::Back)
-    } else if t == texts::CANCEL || t.eq_ignore_ascii_case("cancel") {
+    } else if is(texts::cancel) || t.eq_ignore_ascii_case("cancel") {
         Some(Wiz::Cancel)
-    } else if t == texts::SKIP || t.eq_ignore_ascii_case("skip") {
+    } else if is(texts::skip) || t.eq_ignore_ascii_case("skip") {
         Some(Wiz::Skip)
     } else {
         None
@@ -90,38 +93,38 @@ pub fn remove() -> ReplyMarkup {
 }
 
 /// Approve / Reject under a business waiting for verification.
-pub fn review_buttons(business_id: i64) -> ReplyMarkup {
+pub fn review_buttons(l: Lang, business_id: i64) -> ReplyMarkup {
     ReplyMarkup::InlineKeyboard(inline(vec![vec![
-        (texts::APPROVE, Cb::Approve(business_id)),
-        (texts::REJECT, Cb::Reject(business_id)),
+        (texts::approve(l), Cb::Approve(business_id)),
+        (texts::reject(l), Cb::Reject(business_id)),
     ]]))
 }
 
 /// The buttons of `/privacy`.
-pub fn privacy_buttons() -> ReplyMarkup {
+pub fn privacy_buttons(l: Lang) -> ReplyMarkup {
     use super::callback::PrivacyAct;
     use super::privacy;
     ReplyMarkup::InlineKeyboard(inline(vec![
-        vec![(privacy::EXPORT_BUTTON, Cb::Privacy(PrivacyAct::Export))],
-        vec![(privacy::FORGET_LOCATION_BUTTON, Cb::Privacy(PrivacyAct::ForgetLocation))],
-        vec![(privacy::DELETE_BUTTON, Cb::Privacy(PrivacyAct::Delete))],
+        vec![(privacy::export_button(l), Cb::Privacy(PrivacyAct::Export))],
+        vec![(privacy::forget_location_button(l), Cb::Privacy(PrivacyAct::ForgetLocation))],
+        vec![(privacy::delete_button(l), Cb::Privacy(PrivacyAct::Delete))],
     ]))
 }
 
 /// Delete for good, or keep everything.
-pub fn privacy_confirm() -> ReplyMarkup {
+pub fn privacy_confirm(l: Lang) -> ReplyMarkup {
     use super::callback::PrivacyAct;
     use super::privacy;
     ReplyMarkup::InlineKeyboard(inline(vec![
-        vec![(privacy::CONFIRM_DELETE_BUTTON, Cb::Privacy(PrivacyAct::DeleteConfirm))],
-        vec![(privacy::KEEP_BUTTON, Cb::Privacy(PrivacyAct::Keep))],
+        vec![(privacy::confirm_delete_button(l), Cb::Privacy(PrivacyAct::DeleteConfirm))],
+        vec![(privacy::keep_button(l), Cb::Privacy(PrivacyAct::Keep))],
     ]))
 }
 
 /// Accept / Not this time under a donation offer.
-pub fn donation_buttons(offer_id: i64) -> ReplyMarkup {
+pub fn donation_buttons(l: Lang, offer_id: i64) -> ReplyMarkup {
     ReplyMarkup::InlineKeyboard(inline(vec![vec![
-        (texts::ACCEPT_DONATION, Cb::Donation { offer: offer_id, accept: true }),
-        (texts::DECLINE_DONATION, Cb::Donation { offer: offer_id, accept: false }),
+        (texts::accept_donation(l), Cb::Donation { offer: offer_id, accept: true }),
+        (texts::decline_donation(l), Cb::Donation { offer: offer_id, accept: false }),
     ]]))
 }

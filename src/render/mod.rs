@@ -3,7 +3,10 @@
 //! (notices and deal alerts); `actions` never import it: they return typed
 //! outcomes and write typed notices, and whoever shows them renders here.
 //!
-//! - `texts`: every string the bot says (HTML-escaped where a user typed it).
+//! - `i18n`: the languages (`Lang`), the Fluent translator (`t!`) and
+//!   locale formatting of money, dates and times.
+//! - `texts`: every text the bot says, by Fluent message id (HTML-escaped
+//!   where a user typed it).
 //! - `cards`: the offer card, one renderer for the preview and for customers.
 //! - `inline`: inline mode's results and the deal card posted into a chat.
 //! - `keyboards`: inline and reply keyboards.
@@ -11,6 +14,7 @@
 //! - `notices`: the text of each kind of notice.
 //! - `money`: getting paid: onboarding, Connect pages and notices, `/sales`,
 //!   statements (text and CSV), `/finance`.
+//! - `errors`: why an input or request was refused, per language.
 //! - `privacy`: `/privacy` and `/privacy_request`: what Glean keeps, export,
 //!   deletion.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
@@ -19,6 +23,8 @@
 pub mod app;
 pub mod callback;
 pub mod cards;
+pub mod errors;
+pub mod i18n;
 pub mod inline;
 pub mod keyboards;
 pub mod money;

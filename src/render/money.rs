@@ -6,6 +6,7 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 
 use super::callback::{Cb, Wiz};
+use super::i18n::Lang;
 use super::keyboards;
 use super::texts::esc;
 use crate::actions::ledger::{ByCurrency, Finance, Sales, Statement};
@@ -42,7 +43,7 @@ pub fn ask_country(default: Country) -> String {
 }
 
 /// Country buttons (two a row), then Cancel.
-pub fn country_buttons(countries: &[Country], seq: u32) -> ReplyMarkup {
+pub fn country_buttons(l: Lang, countries: &[Country], seq: u32) -> ReplyMarkup {
     let labels: Vec<String> = countries.iter().map(|c| format!("{} {}", c.code(), c.name())).collect();
     let mut rows: Vec<Vec<(&str, Cb)>> = labels
         .chunks(2)
@@ -54,7 +55,7 @@ pub fn country_buttons(countries: &[Country], seq: u32) -> ReplyMarkup {
                 .collect()
         })
         .collect();
-    rows.push(keyboards::nav(seq, false));
+    rows.push(keyboards::nav(l, seq, false));
     ReplyMarkup::InlineKeyboard(keyboards::inline(rows))
 }
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use teloxide::types::ReplyMarkup;
 
+use super::i18n::Lang;
 use super::{keyboards, money, orders, texts};
 use crate::domain::NoticeKind;
 use crate::domain::business::BusinessEvent;
@@ -16,19 +17,21 @@ pub struct Rendered {
 }
 
 /// A donation's lines: units and item names (no prices: it is free).
-fn units(p: &crate::store::Purchase, offer: &crate::store::Offer) -> String {
+fn units(l: Lang, p: &crate::store::Purchase, offer: &crate::store::Offer) -> String {
     p.lines
         .iter()
-        .map(|l| {
-            let name = offer.items.iter().find(|i| i.id == l.item_id).map_or("item", |i| i.name.as_str());
-            format!("{} × {}", l.quantity, texts::esc(name))
+        .map(|line| {
+            let name =
+                offer.items.iter().find(|i| i.id == line.item_id).map_or(texts::order_item(l), |i| i.name.as_str());
+            texts::donation_line(l, line.quantity, name, "")
         })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-/// Renders a notice; `None` when what it is about no longer exists.
-pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Result<Option<Rendered>> {
+/// Renders a notice in its recipient's language `l`; `None` when what it
+/// is about no longer exists.
+pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> anyhow::Result<Option<Rendered>> {
     let plain = |text: String| Ok(Some(Rendered { text, markup: None }));
     if let Some(purchase_id) = n.purchase_id {
         let p = match store.purchase(purchase_id).await {
@@ -37,30 +40,34 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
             Err(e) => return Err(e.into()),
         };
         let offer = store.offer(p.offer_id).await?;
-        let total = p.total.to_string();
-        let reason = n.detail.as_deref().or(p.refund_failure.as_deref()).unwrap_or("not given");
+        let total = l.money(p.total);
+        let reason = n.detail.as_deref().or(p.refund_failure.as_deref()).unwrap_or(texts::refund_reason_unknown(l));
         return match n.kind {
-            NoticeKind::OrderConfirmed => plain(orders::confirmation(store, &p, now).await?),
-            NoticeKind::NewOrder => plain(orders::new_order(&p, &offer)),
-            NoticeKind::OrderCancelled => plain(texts::business_order_cancelled(p.id, p.pickup_code.as_str())),
-            NoticeKind::ReservationLapsed => plain(texts::RESERVATION_LAPSED.to_string()),
-            NoticeKind::PaidTooLate => plain(texts::paid_too_late_order(p.id, &total)),
-            NoticeKind::WithdrawnRefund => plain(texts::withdrawn_refund(p.id, &offer.title, &total)),
-            NoticeKind::WithdrawnReleased => plain(texts::withdrawn_released(p.id, &offer.title)),
-            NoticeKind::Refunded => plain(texts::refunded(p.id, &total)),
-            NoticeKind::RefundFailed => plain(texts::refund_failed(p.id, &total)),
-            NoticeKind::RefundFailedStaff => plain(texts::refund_failed_staff(p.id, &total, reason, p.customer_tg_id)),
-            NoticeKind::PickedUp => plain(texts::thanks_for_pickup(&offer.title)),
+            NoticeKind::OrderConfirmed => plain(orders::confirmation(store, &p, l, now).await?),
+            NoticeKind::NewOrder => plain(orders::new_order(l, &p, &offer)),
+            NoticeKind::OrderCancelled => plain(texts::business_order_cancelled(l, p.id, p.pickup_code.as_str())),
+            NoticeKind::ReservationLapsed => plain(texts::reservation_lapsed(l).to_string()),
+            NoticeKind::PaidTooLate => plain(texts::paid_too_late_order(l, p.id, &total)),
+            NoticeKind::WithdrawnRefund => plain(texts::withdrawn_refund(l, p.id, &offer.title, &total)),
+            NoticeKind::WithdrawnReleased => plain(texts::withdrawn_released(l, p.id, &offer.title)),
+            NoticeKind::Refunded => plain(texts::refunded(l, p.id, &total)),
+            NoticeKind::RefundFailed => plain(texts::refund_failed(l, p.id, &total)),
+            NoticeKind::RefundFailedStaff => {
+                plain(texts::refund_failed_staff(l, p.id, &total, reason, p.customer_tg_id))
+            }
+            NoticeKind::PickedUp => plain(texts::thanks_for_pickup(l, &offer.title)),
             NoticeKind::DonationTaken => {
                 let venue = store.venue(offer.venue_id).await?;
-                let pickup = offer.window().map(|w| w.display(venue.timezone, now)).unwrap_or_default();
+                let pickup = offer.window().map(|w| l.window(&w, venue.timezone, now)).unwrap_or_default();
                 let address = format!("{}, {}", venue.name, venue.address);
-                let lines = units(&p, &offer);
-                plain(texts::donation_yours(p.id, &offer.title, &lines, p.pickup_code.as_str(), &pickup, &address))
+                let lines = units(l, &p, &offer);
+                plain(texts::donation_yours(l, p.id, &offer.title, &lines, p.pickup_code.as_str(), &pickup, &address))
             }
             NoticeKind::DonationComing => {
-                let charity = store.charity_of(p.customer_tg_id).await?.map_or_else(|| "A charity".into(), |c| c.name);
-                plain(texts::donation_coming(p.id, &charity, &offer.title, &units(&p, &offer), p.pickup_code.as_str()))
+                let charity =
+                    store.charity_of(p.customer_tg_id).await?.map_or_else(|| texts::a_charity(l).into(), |c| c.name);
+                let lines = units(l, &p, &offer);
+                plain(texts::donation_coming(l, p.id, &charity, &offer.title, &lines, p.pickup_code.as_str()))
             }
             NoticeKind::BusinessReview
             | NoticeKind::BusinessDecision
@@ -82,7 +89,7 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
             Err(e) => return Err(e.into()),
         };
         if n.kind == NoticeKind::DonationGone {
-            return plain(texts::donation_gone(&offer.title));
+            return plain(texts::donation_gone(l, &offer.title));
         }
         let business = store.business(offer.business_id).await?;
         let venue = store.venue(offer.venue_id).await?;
@@ -90,13 +97,13 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
             .items
             .iter()
             .filter(|i| i.remaining() > 0)
-            .map(|i| format!("{} × {} ({})", i.remaining(), texts::esc(&i.name), texts::esc(&i.unit)))
+            .map(|i| texts::donation_line(l, i.remaining(), &i.name, &i.unit))
             .collect();
-        let pickup = offer.window().map(|w| w.display(venue.timezone, now)).unwrap_or_default();
+        let pickup = offer.window().map(|w| l.window(&w, venue.timezone, now)).unwrap_or_default();
         let address = format!("{}, {}", venue.name, venue.address);
         return Ok(Some(Rendered {
-            text: texts::donation_offered(&offer.title, &business.name, &address, &lines.join("\n"), &pickup),
-            markup: Some(keyboards::donation_buttons(offer.id)),
+            text: texts::donation_offered(l, &offer.title, &business.name, &address, &lines.join("\n"), &pickup),
+            markup: Some(keyboards::donation_buttons(l, offer.id)),
         }));
     }
     let Some(business_id) = n.business_id else { anyhow::bail!("notice {} is about nothing", n.id) };
@@ -111,18 +118,18 @@ pub async fn render(store: &Store, n: &Notice, now: DateTime<Utc>) -> anyhow::Re
             let address = venue.map(|v| v.address).unwrap_or_default();
             let owner = n.detail.as_deref().unwrap_or_default();
             Ok(Some(Rendered {
-                text: texts::admin_new_business(b.id, &b.name, &b.phone, &address, owner),
-                markup: Some(keyboards::review_buttons(b.id)),
+                text: texts::admin_new_business(l, b.id, &b.name, &b.phone, &address, owner),
+                markup: Some(keyboards::review_buttons(l, b.id)),
             }))
         }
         NoticeKind::BusinessDecision => {
             let event = n.detail.as_deref().map(BusinessEvent::parse).transpose()?;
-            let reason = b.status_reason.as_deref().unwrap_or("no reason given");
+            let reason = b.status_reason.as_deref().unwrap_or(texts::no_reason_given(l));
             plain(match event {
-                Some(BusinessEvent::Verify) => texts::owner_verified(&b.name),
-                Some(BusinessEvent::Reject) => texts::owner_rejected(&b.name, reason),
-                Some(BusinessEvent::Suspend) => texts::owner_suspended(&b.name),
-                Some(BusinessEvent::Unsuspend) => texts::owner_unsuspended(&b.name),
+                Some(BusinessEvent::Verify) => texts::owner_verified(l, &b.name),
+                Some(BusinessEvent::Reject) => texts::owner_rejected(l, &b.name, reason),
+                Some(BusinessEvent::Suspend) => texts::owner_suspended(l, &b.name),
+                Some(BusinessEvent::Unsuspend) => texts::owner_unsuspended(l, &b.name),
                 None => anyhow::bail!("a business decision without its event"),
             })
         }

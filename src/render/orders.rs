@@ -3,20 +3,22 @@
 
 use chrono::{DateTime, Utc};
 
+use super::i18n::Lang;
 use super::texts;
 use crate::store::{Offer, PaymentMethod, Purchase, Store};
 
 /// The order confirmation with the pickup code, window and place.
-pub async fn confirmation(store: &Store, p: &Purchase, now: DateTime<Utc>) -> anyhow::Result<String> {
+pub async fn confirmation(store: &Store, p: &Purchase, l: Lang, now: DateTime<Utc>) -> anyhow::Result<String> {
     let offer = store.offer(p.offer_id).await?;
     let venue = store.venue(offer.venue_id).await?;
-    let lines = lines(p, &offer);
-    let window = offer.window().map(|w| w.display(venue.timezone, now)).unwrap_or_default();
+    let lines = lines(l, p, &offer);
+    let window = offer.window().map(|w| l.window(&w, venue.timezone, now)).unwrap_or_default();
     Ok(texts::order_confirmed(
+        l,
         p.id,
         &p.pickup_code.to_string(),
         &lines,
-        &p.total.to_string(),
+        &l.money(p.total),
         p.method == PaymentMethod::AtPickup,
         &window,
         &venue.name,
@@ -26,11 +28,12 @@ pub async fn confirmation(store: &Store, p: &Purchase, now: DateTime<Utc>) -> an
 }
 
 /// The business's view of a new order.
-pub fn new_order(p: &Purchase, offer: &Offer) -> String {
+pub fn new_order(l: Lang, p: &Purchase, offer: &Offer) -> String {
     texts::business_new_order(
+        l,
         p.id,
         &texts::esc(&offer.title),
-        &lines(p, offer),
+        &lines(l, p, offer),
         &p.pickup_code.to_string(),
         p.method == PaymentMethod::AtPickup,
         offer.remaining(),
@@ -38,12 +41,13 @@ pub fn new_order(p: &Purchase, offer: &Offer) -> String {
 }
 
 /// One line per item: `2 × Bread (€1.50)`.
-pub fn lines(p: &Purchase, offer: &Offer) -> String {
+pub fn lines(l: Lang, p: &Purchase, offer: &Offer) -> String {
     p.lines
         .iter()
-        .map(|l| {
-            let name = offer.items.iter().find(|i| i.id == l.item_id).map_or("item", |i| i.name.as_str());
-            format!("{} × {} ({})", l.quantity, texts::esc(name), l.unit_price)
+        .map(|line| {
+            let name =
+                offer.items.iter().find(|i| i.id == line.item_id).map_or(texts::order_item(l), |i| i.name.as_str());
+            texts::order_line(l, line.quantity, name, &l.money(line.unit_price))
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -26,6 +26,7 @@ use crate::actions::alerts::quiet_of;
 use crate::actions::notify::fan_out_pending;
 use crate::domain::OfferStatus;
 use crate::render::callback::Cb;
+use crate::render::i18n::Lang;
 use crate::render::{cards, keyboards, texts};
 use crate::store::{Claimed, NotificationStatus};
 
@@ -176,14 +177,15 @@ async fn prepare(ctx: &Ctx, n: &Claimed, claim: i64, cards: &mut CardCache) -> O
             return None;
         }
     };
-    let text = card.render(n.follower, n.restock, n.distance_m, now);
-    let follow_label = texts::follow_button(&card.business);
-    let mut rows = vec![vec![(texts::BUY, Cb::Buy(n.offer_id)), (texts::VIEW, Cb::ShowOffer(n.offer_id))]];
+    let l = n.language.as_deref().and_then(Lang::from_code).unwrap_or(Lang::EN);
+    let text = card.render(l, n.follower, n.restock, n.distance_m, now);
+    let follow_label = texts::follow_button(l, &card.business);
+    let mut rows = vec![vec![(texts::buy(l), Cb::Buy(n.offer_id)), (texts::view(l), Cb::ShowOffer(n.offer_id))]];
     if !n.follower {
         rows.push(vec![(follow_label.as_str(), Cb::Follow(card.business_id))]);
     }
     let app = ctx.app_url(Some(&format!("offer={}", n.offer_id)));
-    let markup = keyboards::with_app_button(keyboards::inline(rows), texts::OPEN_IN_APP, app);
+    let markup = keyboards::with_app_button(keyboards::inline(rows), texts::open_in_app(l), app);
     Some(Ready { text, markup: ReplyMarkup::InlineKeyboard(markup) })
 }
 

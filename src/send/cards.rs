@@ -15,6 +15,7 @@ use tokio::sync::watch;
 
 use crate::actions::Ctx;
 use crate::domain::OfferStatus;
+use crate::render::i18n::Lang;
 use crate::render::inline::{Links, card_markup, card_text};
 use crate::store::{SharedCard, StoreError};
 
@@ -82,13 +83,14 @@ async fn edit(ctx: &Ctx, card: &SharedCard) -> anyhow::Result<()> {
     let business = ctx.store.business(offer.business_id).await?;
     let venue = ctx.store.venue(offer.venue_id).await?;
     let now = ctx.clock.now();
-    let text = card_text(&offer, &business, &venue, now).ok_or_else(|| anyhow::anyhow!("offer without a window"))?;
+    let l = ctx.store.user_language(card.shared_by).await?.as_deref().and_then(Lang::from_code).unwrap_or(Lang::EN);
+    let text = card_text(l, &offer, &business, &venue, now).ok_or_else(|| anyhow::anyhow!("offer without a window"))?;
     let links = Links {
         deal: ctx.deep_link(&format!("offer_{}", offer.id)),
         shop: ctx.deep_link(&format!("biz_{}", business.id)),
     };
     let final_state = matches!(offer.status, OfferStatus::Expired | OfferStatus::Withdrawn);
-    match ctx.tg.edit_inline(&card.inline_message_id, card.photo, &text, card_markup(offer.status, &links)).await {
+    match ctx.tg.edit_inline(&card.inline_message_id, card.photo, &text, card_markup(l, offer.status, &links)).await {
         Ok(()) => {
             tracing::info!(offer_id = offer.id, status = %offer.status, "shared card edited");
             ctx.store.card_edited(&card.inline_message_id, offer.status, final_state).await?;

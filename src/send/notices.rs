@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::actions::Ctx;
+use crate::render::i18n::Lang;
 use crate::render::notices::render;
 use crate::store::Notice;
 
@@ -91,7 +92,16 @@ pub async fn drain_once(ctx: &Ctx) -> usize {
 
 async fn deliver(ctx: &Ctx, n: &Notice) {
     let now = ctx.clock.now();
-    let rendered = match render(&ctx.store, n, now).await {
+    // The recipient's language (a business's notices go to its owner).
+    let lang = match ctx.store.user_language(n.chat_id).await {
+        Ok(code) => code.as_deref().and_then(Lang::from_code).unwrap_or(Lang::EN),
+        Err(e) => {
+            tracing::error!(notice = n.id, error = %e, "couldn't read the recipient's language");
+            retry_or_give_up(ctx, n).await;
+            return;
+        }
+    };
+    let rendered = match render(&ctx.store, n, lang, now).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             tracing::warn!(notice = n.id, kind = %n.kind, "what the notice is about is gone; dropped");

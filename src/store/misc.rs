@@ -11,7 +11,10 @@ pub struct User {
     pub tg_id: i64,
     pub first_name: String,
     pub username: Option<String>,
+    /// The code of the language Glean speaks with them ("en", "de", "uk").
     pub language: Option<String>,
+    /// Whether they chose it with /language (else it follows Telegram's).
+    pub language_chosen: bool,
     pub location: Option<Coordinates>,
     pub unreachable: bool,
 }
@@ -37,7 +40,8 @@ pub struct StoredImage {
 }
 
 impl Store {
-    /// Records a user we heard from; keeps the latest name and language.
+    /// Records a user we heard from; keeps the latest name and language
+    /// (a language chosen with /language stays until they choose another).
     pub async fn upsert_user(
         &self,
         tg_id: i64,
@@ -49,11 +53,29 @@ impl Store {
         with_pool!(self, write, p => sqlx::query(
             "INSERT INTO users (tg_id, first_name, username, language, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (tg_id) DO UPDATE SET first_name = excluded.first_name, username = excluded.username, \
-             language = COALESCE(excluded.language, users.language), unreachable = FALSE",
+             language = CASE WHEN users.language_chosen THEN users.language \
+             ELSE COALESCE(excluded.language, users.language) END, unreachable = FALSE",
         )
         .bind(tg_id).bind(first_name).bind(username).bind(language).bind(ts(now))
         .execute(p).await?.rows_affected());
         Ok(())
+    }
+
+    /// Sets the language Glean speaks with a user; `chosen` when they picked
+    /// it with /language (a choice is only replaced by another choice).
+    pub async fn set_user_language(&self, tg_id: i64, language: &str, chosen: bool) -> Result<()> {
+        with_pool!(self, write, p => sqlx::query(
+            "UPDATE users SET language = $1, language_chosen = $2 WHERE tg_id = $3 AND (language_chosen = FALSE OR $2)",
+        ).bind(language).bind(chosen).bind(tg_id).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    /// The language code stored for a user, if any.
+    pub async fn user_language(&self, tg_id: i64) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> = with_pool!(self, read, p => sqlx::query_as(
+            "SELECT language FROM users WHERE tg_id = $1",
+        ).bind(tg_id).fetch_optional(p).await?);
+        Ok(row.and_then(|(l,)| l))
     }
 
     /// Keeps the location the user shared (outside a dialogue) as their
@@ -66,15 +88,17 @@ impl Store {
     }
 
     pub async fn user(&self, tg_id: i64) -> Result<Option<User>> {
-        type Row = (i64, String, Option<String>, Option<String>, Option<f64>, Option<f64>, bool);
+        type Row = (i64, String, Option<String>, Option<String>, bool, Option<f64>, Option<f64>, bool);
         let row: Option<Row> = with_pool!(self, read, p => sqlx::query_as(
-            "SELECT tg_id, first_name, username, language, lat, lng, unreachable FROM users WHERE tg_id = $1",
+            "SELECT tg_id, first_name, username, language, language_chosen, lat, lng, unreachable \
+             FROM users WHERE tg_id = $1",
         ).bind(tg_id).fetch_optional(p).await?);
-        Ok(row.map(|(tg_id, first_name, username, language, lat, lng, unreachable)| User {
+        Ok(row.map(|(tg_id, first_name, username, language, language_chosen, lat, lng, unreachable)| User {
             tg_id,
             first_name,
             username,
             language,
+            language_chosen,
             location: lat.zip(lng).and_then(|(a, b)| Coordinates::new(a, b).ok()),
             unreachable,
         }))

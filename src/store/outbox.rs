@@ -65,6 +65,8 @@ pub struct Claimed {
     pub restock: bool,
     pub unreachable: bool,
     pub quiet: StoredQuiet,
+    /// The customer's language code, to write the alert in.
+    pub language: Option<String>,
 }
 
 /// A notification as stored, for inspection.
@@ -196,7 +198,20 @@ impl Store {
              (SELECT id FROM notifications WHERE status = 'pending' AND not_before <= $2 \
              ORDER BY priority, publication_id DESC, id LIMIT $3{lock}) RETURNING id"
         );
-        type Row = (i64, i64, i64, i64, i32, Option<i32>, String, bool, Option<String>, Option<i32>, Option<i32>);
+        type Row = (
+            i64,
+            i64,
+            i64,
+            i64,
+            i32,
+            Option<i32>,
+            String,
+            bool,
+            Option<String>,
+            Option<i32>,
+            Option<i32>,
+            Option<String>,
+        );
         let rows: Vec<Row> = with_pool!(self, write, p => {
             let ids: Vec<i64> = sqlx::query_scalar(&sql).bind(claim).bind(ts(now)).bind(limit).fetch_all(p).await?;
             if ids.is_empty() {
@@ -206,7 +221,7 @@ impl Store {
                 let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
                 sqlx::query_as(&format!(
                     "SELECT n.id, n.customer_tg_id, n.offer_id, n.publication_id, n.priority, n.distance_m, p.kind, \
-                     COALESCE(u.unreachable, FALSE), u.timezone, u.quiet_from, u.quiet_to \
+                     COALESCE(u.unreachable, FALSE), u.timezone, u.quiet_from, u.quiet_to, u.language \
                      FROM notifications n JOIN offer_publications p ON p.id = n.publication_id \
                      LEFT JOIN users u ON u.tg_id = n.customer_tg_id \
                      WHERE n.id IN ({ids}) AND n.claim = $1 AND n.status = 'claimed' \
@@ -230,6 +245,7 @@ impl Store {
                     tz,
                     from,
                     to,
+                    language,
                 )| {
                     Claimed {
                         id,
@@ -241,6 +257,7 @@ impl Store {
                         restock: kind == "restock",
                         unreachable,
                         quiet: StoredQuiet { timezone: tz, quiet: minutes(from).zip(minutes(to)) },
+                        language,
                     }
                 },
             )

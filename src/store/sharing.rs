@@ -18,6 +18,8 @@ pub struct SharedCard {
     pub photo: bool,
     /// Edits tried since the last success, this one included.
     pub attempts: u32,
+    /// Who posted it: the card stays in their language.
+    pub shared_by: i64,
 }
 
 /// A claimed card is left alone this long before it may be claimed again
@@ -62,17 +64,18 @@ impl Store {
         let sql = format!(
             "UPDATE shared_cards SET next_at = $2, attempts = attempts + 1 WHERE inline_message_id IN ( \
              SELECT c.inline_message_id {DUE} ORDER BY c.next_at LIMIT $3{skip}) \
-             RETURNING inline_message_id, offer_id, photo, attempts"
+             RETURNING inline_message_id, offer_id, photo, attempts, shared_by"
         );
-        let rows: Vec<(String, i64, bool, i32)> = with_pool!(self, write, p => sqlx::query_as(&sql)
+        let rows: Vec<(String, i64, bool, i32, i64)> = with_pool!(self, write, p => sqlx::query_as(&sql)
             .bind(ts(now)).bind(ts(now + CARD_CLAIM)).bind(limit).fetch_all(p).await?);
         Ok(rows
             .into_iter()
-            .map(|(inline_message_id, offer_id, photo, attempts)| SharedCard {
+            .map(|(inline_message_id, offer_id, photo, attempts, shared_by)| SharedCard {
                 inline_message_id,
                 offer_id,
                 photo,
                 attempts: attempts.max(0) as u32,
+                shared_by,
             })
             .collect())
     }

@@ -377,11 +377,21 @@ impl TgClient {
         Ok(())
     }
 
-    pub async fn set_commands(&self, commands: Vec<BotCommand>, admin_chat: Option<i64>) -> Result<(), RequestError> {
+    /// Sets the command menu for everyone (or one admin's chat), for users
+    /// whose Telegram language is `language` (or any other, with `None`).
+    pub async fn set_commands(
+        &self,
+        commands: Vec<BotCommand>,
+        admin_chat: Option<i64>,
+        language: Option<&str>,
+    ) -> Result<(), RequestError> {
         self.call(|| {
             let mut req = self.bot.set_my_commands(commands.clone());
             if let Some(chat) = admin_chat {
                 req = req.scope(BotCommandScope::Chat { chat_id: Recipient::Id(ChatId(chat)) });
+            }
+            if let Some(code) = language {
+                req = req.language_code(code.to_string());
             }
             req.into_future()
         })

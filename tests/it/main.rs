@@ -9,6 +9,8 @@ mod cli;
 mod connect;
 mod crash;
 mod donate;
+mod languages;
+mod locales;
 mod metrics;
 mod miniapp;
 mod money;

@@ -105,12 +105,12 @@ async fn manages_an_offer(backend: Backend) {
     owner.press("🗑 Withdraw");
     let confirm = owner.reply_matching(|m| m.edited && m.text.contains("Withdraw")).await;
     assert!(
-        confirm.text.contains("2 paid order(s) will be refunded") && confirm.text.contains("1 other"),
+        confirm.text.contains("2 paid orders will be refunded") && confirm.text.contains("1 other"),
         "{}",
         confirm.text
     );
     owner.press("Yes, withdraw");
-    said(&owner, "is withdrawn. 3 customer(s) told").await;
+    said(&owner, "is withdrawn. 3 customers told").await;
     said(&a, "withdrew").await;
     said(&b, "withdrew").await;
     let told_c = said(&c, "withdrew").await;

@@ -229,8 +229,12 @@ async fn via_bot(target: &Target, db: &Db, o: &Opts, rounds: &mut Vec<Round>) ->
                 tasks.push(tokio::spawn(async move {
                     let mut skipped = 0;
                     user.send(&format!("/start offer_{offer_id}"));
-                    let card = user.wait(patience, &mut skipped, |e| e.button(texts::BUY).is_some()).await;
-                    let asked = match card.and_then(|card| card.button(texts::BUY).map(|d| (card, d))) {
+                    let card = user
+                        .wait(patience, &mut skipped, |e| e.button(texts::buy(glean::render::i18n::Lang::EN)).is_some())
+                        .await;
+                    let asked = match card
+                        .and_then(|card| card.button(texts::buy(glean::render::i18n::Lang::EN)).map(|d| (card, d)))
+                    {
                         Some((card, buy)) => {
                             user.press(&card, &buy);
                             user.wait(patience, &mut skipped, |e| e.button("1").is_some()).await

@@ -49,7 +49,7 @@ async fn poll(http: reqwest::Client, base: String) {
 async fn react(http: reqwest::Client, base: String, u: Value) {
     let keyboard = json!({"inline_keyboard": [
         [{"text": "1", "callback_data": "o:1"}, {"text": "2", "callback_data": "o:2"}],
-        [{"text": glean::render::texts::NEXT, "callback_data": "p:1"}],
+        [{"text": glean::render::texts::next(glean::render::i18n::Lang::EN), "callback_data": "p:1"}],
     ]});
     let call = |method: &str, body: Value| http.post(format!("{base}/{method}")).json(&body).send();
     if let Some(chat) = u["message"]["chat"]["id"].as_i64() {

@@ -202,7 +202,7 @@ async fn user_loop(mut u: User, stagger: Duration, pause: Duration, measure_from
         if counts(t0, list.at) {
             r.deals.push((list.at - t0).as_micros() as u64);
         }
-        let Some(next) = list.button(texts::NEXT) else {
+        let Some(next) = list.button(texts::next(glean::render::i18n::Lang::EN)) else {
             r.unexpected += 1;
             continue;
         };

@@ -179,10 +179,17 @@ impl FakeTelegram {
         self.shared.lock().rejected.clone()
     }
 
-    /// `(command, description)` pairs of the last `setMyCommands` (empty after
+    /// `(command, description)` pairs of the default menu (default scope,
+    /// every language) set by `setMyCommands` (empty after
     /// `deleteMyCommands`).
     pub fn my_commands(&self) -> Vec<(String, String)> {
-        self.shared.lock().commands.clone()
+        self.my_commands_for(None, "")
+    }
+
+    /// The menu set for one scope (`Some(chat)` for a single chat, `None`
+    /// for the default) and `language_code` (`""` for every language).
+    pub fn my_commands_for(&self, chat: Option<i64>, language_code: &str) -> Vec<(String, String)> {
+        self.shared.lock().commands.get(&(chat, language_code.to_owned())).cloned().unwrap_or_default()
     }
 
     /// The menu button set for `chat` (or the default one, `None`) by

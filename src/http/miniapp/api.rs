@@ -69,9 +69,11 @@ pub async fn me(State(state): State<AppState>, customer: Customer) -> Result<Jso
     let u = &customer.init.user;
     let store = &state.ctx.store;
     let known = store.user(u.id).await?;
+    // Stored as the bot stores it: a shipped language (a /language choice wins).
+    let language = crate::render::i18n::Lang::of_telegram(u.language_code.as_deref());
     if known.as_ref().is_none_or(|k| k.first_name != u.first_name || k.username != u.username) {
         store
-            .upsert_user(u.id, &u.first_name, u.username.as_deref(), u.language_code.as_deref(), state.ctx.clock.now())
+            .upsert_user(u.id, &u.first_name, u.username.as_deref(), Some(language.code()), state.ctx.clock.now())
             .await?;
     }
     let start_offer = customer

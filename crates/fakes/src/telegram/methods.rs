@@ -120,10 +120,15 @@ pub(super) fn call(state: &mut State, method: &str, p: &Params) -> Result<Value,
         })),
         "setMyCommands" => set_my_commands(state, p),
         "deleteMyCommands" => {
-            state.commands.clear();
+            let key = commands_key(p)?;
+            state.commands.remove(&key);
             Ok(json!(true))
         }
-        "getMyCommands" => Ok(state.commands.iter().map(|(c, d)| json!({"command": c, "description": d})).collect()),
+        "getMyCommands" => {
+            let key = commands_key(p)?;
+            let menu = state.commands.get(&key).cloned().unwrap_or_default();
+            Ok(menu.iter().map(|(c, d)| json!({"command": c, "description": d})).collect())
+        }
         "setChatMenuButton" => set_chat_menu_button(state, p),
         "getChatMenuButton" => {
             let chat = p.get("chat_id").and_then(Value::as_i64);
@@ -183,8 +188,28 @@ fn set_my_commands(state: &mut State, p: &Params) -> Result<Value, ApiError> {
         }
         parsed.push((name.to_owned(), description.to_owned()));
     }
-    state.commands = parsed;
+    let key = commands_key(p)?;
+    state.commands.insert(key, parsed);
     Ok(json!(true))
+}
+
+/// Which menu a `*MyCommands` call is about: its scope (only the default
+/// and single-chat scopes are modelled) and its `language_code` (two
+/// lowercase letters, or empty for every language).
+fn commands_key(p: &Params) -> Result<(Option<i64>, String), ApiError> {
+    let language = p.string("language_code").unwrap_or_default();
+    if !(language.is_empty() || (language.len() == 2 && language.bytes().all(|b| b.is_ascii_lowercase()))) {
+        return Err(ApiError::bad_request("LANG_CODE_INVALID"));
+    }
+    let chat = match p.json("scope", "can't parse BotCommandScope")? {
+        None => None,
+        Some(scope) => match scope["type"].as_str() {
+            Some("default") => None,
+            Some("chat") => Some(scope["chat_id"].as_i64().ok_or_else(|| ApiError::bad_request("chat not found"))?),
+            _ => return Err(ApiError::bad_request("can't parse BotCommandScope")),
+        },
+    };
+    Ok((chat, language))
 }
 
 /// `setChatMenuButton`: `commands`, `default`, or `web_app` with a text and

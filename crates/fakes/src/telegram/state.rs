@@ -12,6 +12,9 @@ use super::markup::ReplyKeyboard;
 use super::user::BotMessage;
 use super::{BOT_FIRST_NAME, BOT_USER_ID, BOT_USERNAME, CallbackAnswer, RateLimits};
 
+/// `(command, description)` pairs of one command menu.
+pub(super) type Menu = Vec<(String, String)>;
+
 #[derive(Default)]
 pub(super) struct State {
     pub next_update_id: i64,
@@ -29,7 +32,9 @@ pub(super) struct State {
     /// `(canonical method, normalised params)` of every request.
     pub calls: Vec<(String, Value)>,
     pub rejected: Vec<(String, String)>,
-    pub commands: Vec<(String, String)>,
+    /// Command menus by `(scope chat, language_code)`: `None` is the
+    /// default scope, `""` every language.
+    pub commands: HashMap<(Option<i64>, String), Menu>,
     /// `setChatMenuButton`'s buttons: per chat, and the default under `None`.
     pub menu_buttons: HashMap<Option<i64>, Value>,
     pub rate: RateLimiter,
@@ -68,6 +73,8 @@ pub(super) struct Chat {
     /// The custom keyboard currently shown under the input field.
     pub reply_keyboard: Option<ReplyKeyboard>,
     pub blocked: bool,
+    /// The user's app language, sent as `from.language_code`.
+    pub language_code: String,
 }
 
 pub(super) struct StoredMessage {
@@ -113,7 +120,8 @@ pub(super) fn bot_user_json() -> Value {
 
 impl Chat {
     pub fn user_json(&self) -> Value {
-        let mut user = json!({"id": self.id, "is_bot": false, "first_name": self.first_name, "language_code": "en"});
+        let mut user =
+            json!({"id": self.id, "is_bot": false, "first_name": self.first_name, "language_code": self.language_code});
         if let Some(u) = &self.username {
             user["username"] = json!(u);
         }
@@ -156,6 +164,7 @@ impl State {
             consumed: 0,
             reply_keyboard: None,
             blocked: false,
+            language_code: "en".to_owned(),
         })
     }
 

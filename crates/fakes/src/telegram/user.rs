@@ -119,6 +119,14 @@ impl FakeUser {
         FakeUser { shared, id }
     }
 
+    /// Sets the user's app language, sent as `language_code` with
+    /// everything they do from now on.
+    pub fn set_language(&self, code: &str) {
+        if let Some(chat) = self.shared.lock().chats.get_mut(&self.id) {
+            chat.language_code = code.to_owned();
+        }
+    }
+
     /// The user's id, which is also the chat id.
     pub fn id(&self) -> i64 {
         self.id
