@@ -90,6 +90,7 @@ impl App {
         let webhook_set = http_state.webhook_set.clone();
         let router = http::router(http_state)
             .merge(http::stripe::router(ctx.clone()))
+            .merge(http::connect::router(ctx.clone()))
             .merge(http::miniapp::router(ctx.clone()))
             .merge(webhook)
             .layer(axum::middleware::from_fn(http::observe::track));

@@ -12,6 +12,8 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::domain::Currency;
+use crate::domain::connect::Country;
+use crate::domain::ledger::FeeRule;
 
 /// A setting that is missing or malformed. Its `Display` is the one line
 /// start-up prints before exiting with code 2.
@@ -81,6 +83,19 @@ pub struct TelegramLimits {
     pub bulk_per_sec: f64,
 }
 
+/// When a destination charge names the business as the merchant of record
+/// (`payment_intent_data[on_behalf_of]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnBehalfOf {
+    /// Only when the business's country differs from `PLATFORM_COUNTRY`
+    /// (Stripe requires it for charges settled across regions).
+    CrossBorder,
+    /// For every business.
+    Always,
+    /// Never: the platform is the merchant of record.
+    Never,
+}
+
 /// OpenStreetMap's standard tiles (their tile policy asks for attribution
 /// and forbids bulk use).
 pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
@@ -115,6 +130,29 @@ pub struct Settings {
     pub stripe_api_base: Url,
     /// `STRIPE_TIMEOUT_MS`: how long one Stripe request may take (default 20000).
     pub stripe_timeout: Duration,
+    /// `STRIPE_CONNECT`: `on` makes card payments destination charges to
+    /// each business's Express account (default `off`: the platform keeps
+    /// the payments and the ledger says what it owes).
+    pub stripe_connect: bool,
+    /// `STRIPE_CONNECT_WEBHOOK_SECRET`: `whsec_…` of the Connect webhook
+    /// endpoint (`/webhooks/stripe/connect`); required with Connect on.
+    pub stripe_connect_webhook_secret: Option<SecretString>,
+    /// `PLATFORM_FEE_BPS`: the platform fee in basis points of the order
+    /// total (default 0; 1000 = 10 %).
+    pub platform_fee_bps: u32,
+    /// `PLATFORM_FEE_FIXED`: a fixed fee per order in minor units, per
+    /// currency, e.g. `EUR:30,GBP:25` (default none).
+    pub platform_fee_fixed: Vec<(Currency, i64)>,
+    /// `CONNECT_LINK_HOURS`: how long the onboarding link in the chat works
+    /// (default 24).
+    pub connect_link_hours: u32,
+    /// `CONNECT_ON_BEHALF_OF`: `cross_border` (default), `always` or `never`.
+    pub connect_on_behalf_of: OnBehalfOf,
+    /// `DEFAULT_COUNTRY`: offered first when a business onboards (default DE).
+    pub default_country: Country,
+    /// `PLATFORM_COUNTRY`: the platform account's country, for the
+    /// `on_behalf_of` rule (default `DEFAULT_COUNTRY`).
+    pub platform_country: Country,
     /// `PUBLIC_BASE_URL`: where this server is reachable from outside.
     pub public_base_url: Option<Url>,
     /// `HTTP_ADDR`: the HTTP server's listen address (default 127.0.0.1:8080).
@@ -233,7 +271,52 @@ impl Settings {
                 problem: "with Stripe on it must be 1 to 1380 (a Checkout Session lives at most 24 h)".into(),
             });
         }
+        let stripe_connect = r.parsed("STRIPE_CONNECT", false, |s| match s.to_ascii_lowercase().as_str() {
+            "on" | "true" | "1" => Ok(true),
+            "off" | "false" | "0" => Ok(false),
+            _ => Err("expected on or off".into()),
+        })?;
+        let stripe_connect_webhook_secret = r.secret("STRIPE_CONNECT_WEBHOOK_SECRET");
+        if let Some(s) = &stripe_connect_webhook_secret
+            && !s.expose_secret().starts_with("whsec_")
+        {
+            return Err(ConfigError { var: "STRIPE_CONNECT_WEBHOOK_SECRET", problem: "must start with whsec_".into() });
+        }
+        if stripe_connect {
+            if stripe_secret_key.is_none() {
+                return Err(ConfigError { var: "STRIPE_CONNECT", problem: "needs STRIPE_SECRET_KEY".into() });
+            }
+            if stripe_connect_webhook_secret.is_none() {
+                return Err(ConfigError {
+                    var: "STRIPE_CONNECT_WEBHOOK_SECRET",
+                    problem: "required when STRIPE_CONNECT is on".into(),
+                });
+            }
+            if r.parsed_opt("PUBLIC_BASE_URL", parse_url)?.is_none() {
+                return Err(ConfigError {
+                    var: "PUBLIC_BASE_URL",
+                    problem: "required when STRIPE_CONNECT is on (onboarding links come back to it)".into(),
+                });
+            }
+        }
+        let default_country = r.parsed("DEFAULT_COUNTRY", Country::parse("DE").expect("DE is supported"), |s| {
+            Country::parse(s).map_err(|e| e.to_string())
+        })?;
         Ok(Settings {
+            stripe_connect,
+            stripe_connect_webhook_secret,
+            platform_fee_bps: r.parsed("PLATFORM_FEE_BPS", 0, |s| parse_int_in(s, 0, 10_000))? as u32,
+            platform_fee_fixed: r.parsed("PLATFORM_FEE_FIXED", Vec::new(), parse_fixed_fees)?,
+            connect_link_hours: r.parsed("CONNECT_LINK_HOURS", 24, |s| parse_int_in(s, 1, 24 * 30))? as u32,
+            connect_on_behalf_of: r.parsed("CONNECT_ON_BEHALF_OF", OnBehalfOf::CrossBorder, |s| match s {
+                "cross_border" => Ok(OnBehalfOf::CrossBorder),
+                "always" => Ok(OnBehalfOf::Always),
+                "never" => Ok(OnBehalfOf::Never),
+                _ => Err("expected cross_border, always or never".into()),
+            })?,
+            default_country,
+            platform_country: r
+                .parsed("PLATFORM_COUNTRY", default_country, |s| Country::parse(s).map_err(|e| e.to_string()))?,
             telegram_bot_token: r.secret("TELEGRAM_BOT_TOKEN"),
             telegram_api_url: r.parsed("TELEGRAM_API_URL", default_url("https://api.telegram.org"), parse_url)?,
             telegram_webhook_url,
@@ -324,6 +407,27 @@ impl Settings {
         self.stripe_secret_key.is_some()
     }
 
+    /// Whether card payments are destination charges to connected accounts.
+    pub fn connect_enabled(&self) -> bool {
+        self.stripe_connect && self.stripe_secret_key.is_some()
+    }
+
+    /// The platform's default fee in `currency` (before any override).
+    pub fn default_fee(&self, currency: Currency) -> FeeRule {
+        let fixed = self.platform_fee_fixed.iter().find(|(c, _)| *c == currency).map_or(0, |(_, f)| *f);
+        FeeRule::new(self.platform_fee_bps, fixed).unwrap_or(FeeRule::new(0, 0).expect("zero fee"))
+    }
+
+    /// Whether a charge for a business in `country` names it the merchant
+    /// of record.
+    pub fn on_behalf_of(&self, country: Country) -> bool {
+        match self.connect_on_behalf_of {
+            OnBehalfOf::Always => true,
+            OnBehalfOf::Never => false,
+            OnBehalfOf::CrossBorder => country != self.platform_country,
+        }
+    }
+
     pub fn is_admin(&self, telegram_id: i64) -> bool {
         self.admin_telegram_ids.contains(&telegram_id)
     }
@@ -347,6 +451,17 @@ impl Settings {
             ("STRIPE_WEBHOOK_SECRET", secret(&self.stripe_webhook_secret)),
             ("STRIPE_API_BASE", mask_url(self.stripe_api_base.as_str())),
             ("STRIPE_TIMEOUT_MS", self.stripe_timeout.as_millis().to_string()),
+            ("STRIPE_CONNECT", if self.stripe_connect { "on" } else { "off" }.to_string()),
+            ("STRIPE_CONNECT_WEBHOOK_SECRET", secret(&self.stripe_connect_webhook_secret)),
+            ("PLATFORM_FEE_BPS", self.platform_fee_bps.to_string()),
+            (
+                "PLATFORM_FEE_FIXED",
+                self.platform_fee_fixed.iter().map(|(c, f)| format!("{}:{f}", c.code())).collect::<Vec<_>>().join(","),
+            ),
+            ("CONNECT_LINK_HOURS", self.connect_link_hours.to_string()),
+            ("CONNECT_ON_BEHALF_OF", format!("{:?}", self.connect_on_behalf_of)),
+            ("DEFAULT_COUNTRY", self.default_country.code().to_string()),
+            ("PLATFORM_COUNTRY", self.platform_country.code().to_string()),
             ("PUBLIC_BASE_URL", opt_url(&self.public_base_url)),
             ("HTTP_ADDR", self.http_addr.to_string()),
             ("ADMIN_TELEGRAM_IDS", self.admin_telegram_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
@@ -445,6 +560,20 @@ fn parse_int_in(s: &str, min: u64, max: u64) -> Result<u64, String> {
     }
 }
 
+/// `EUR:30,GBP:25`: a fixed fee in minor units per currency.
+fn parse_fixed_fees(s: &str) -> Result<Vec<(Currency, i64)>, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (code, amount) = pair.split_once(':').ok_or_else(|| format!("{pair:?}: expected CODE:MINOR_UNITS"))?;
+            let currency = Currency::from_code(code.trim()).map_err(|e| e.to_string())?;
+            let amount = parse_int_in(amount.trim(), 0, 1_000_000)?;
+            Ok((currency, amount as i64))
+        })
+        .collect()
+}
+
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(r) if r.is_finite() && r > 0.0 && r <= 100_000.0 => Ok(r),
@@ -537,6 +666,39 @@ mod tests {
     }
 
     #[test]
+    fn connect_settings_are_checked_and_the_fee_rule_applies() {
+        let base = [
+            ("STRIPE_SECRET_KEY", "sk_test_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_a"),
+            ("STRIPE_CONNECT", "on"),
+            ("PUBLIC_BASE_URL", "https://glean.example"),
+        ];
+        let err = load(&base).err().expect("refused");
+        assert_eq!(err.var, "STRIPE_CONNECT_WEBHOOK_SECRET");
+        let mut with = base.to_vec();
+        with.push(("STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_b"));
+        with.extend([("PLATFORM_FEE_BPS", "750"), ("PLATFORM_FEE_FIXED", "EUR:30, GBP:20"), ("DEFAULT_COUNTRY", "at")]);
+        let s = load(&with).unwrap();
+        assert!(s.connect_enabled());
+        let eur = Currency::from_code("EUR").unwrap();
+        assert_eq!(s.default_fee(eur).fee(1_000), 105);
+        assert_eq!(s.default_fee(Currency::from_code("USD").unwrap()).fee(1_000), 75);
+        assert_eq!(s.default_country.code(), "AT");
+        assert!(!s.on_behalf_of(Country::parse("AT").unwrap()));
+        assert!(s.on_behalf_of(Country::parse("DE").unwrap()));
+        let no_url: Vec<_> = with.iter().copied().filter(|(k, _)| *k != "PUBLIC_BASE_URL").collect();
+        assert_eq!(load(&no_url).err().expect("refused").var, "PUBLIC_BASE_URL");
+        let mut bad = with.clone();
+        bad.push(("PLATFORM_FEE_BPS", "10001"));
+        assert_eq!(load(&bad).err().expect("refused").var, "PLATFORM_FEE_BPS");
+        let mut bad = with.clone();
+        bad.push(("PLATFORM_FEE_FIXED", "EUR30"));
+        assert_eq!(load(&bad).err().expect("refused").var, "PLATFORM_FEE_FIXED");
+        let off = load(&[]).unwrap();
+        assert!(!off.connect_enabled());
+    }
+
+    #[test]
     fn describe_masks_secrets() {
         let s = load(&[
             ("TELEGRAM_BOT_TOKEN", "123:tok3nvalue"),
@@ -544,10 +706,14 @@ mod tests {
             ("STRIPE_SECRET_KEY", "sk_test_zzkey"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_qqhook"),
             ("REDIS_URL", "redis://:redispass@cache:6379"),
+            ("STRIPE_CONNECT", "on"),
+            ("STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_cc0nnect"),
+            ("PUBLIC_BASE_URL", "https://glean.example"),
         ])
         .unwrap();
         let shown = s.describe();
-        for secret in ["tok3nvalue", "zzkey", "qqhook", "hunter2", "redispass"] {
+        assert!(shown.contains("STRIPE_CONNECT_WEBHOOK_SECRET=****** (set)"), "{shown}");
+        for secret in ["tok3nvalue", "zzkey", "qqhook", "hunter2", "redispass", "cc0nnect"] {
             assert!(!shown.contains(secret), "{secret} leaked in:\n{shown}");
         }
         assert!(shown.contains("DATABASE_URL=postgres://glean:******@db/glean"));

@@ -1,7 +1,8 @@
 //! Background jobs: expire offers whose window ended, offer what is left
 //! of deals about to end to charities near by, release lapsed
 //! reservations (expiring their Checkout Sessions first), reconcile with
-//! Stripe, prune old rows (deal lists, finished notifications and
+//! Stripe, record Stripe's processing fee of each captured payment in the
+//! ledger, prune old rows (deal lists, finished notifications and
 //! notices) and apply the retention rules (handled raw updates, stale
 //! dialogues, unused locations: [`retention`]). Each step is safe to run twice (its
 //! statements are conditional); all run on a timer and once at start-up.
@@ -43,6 +44,11 @@ pub async fn tick(ctx: &Ctx) {
             }
         }
         Err(e) => tracing::error!(error = ?e, "reconciliation failed"),
+    }
+    match crate::actions::ledger::record_processing_fees(ctx).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(payments = n, "Stripe processing fees recorded"),
+        Err(e) => tracing::error!(error = ?e, "recording processing fees failed"),
     }
     retention(ctx, now).await;
     if let Err(e) = ctx.store.prune_deal_lists(now - chrono::Duration::hours(6)).await {

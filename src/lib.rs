@@ -8,11 +8,13 @@
 //! - `store`: all SQL, over SQLite or PostgreSQL.
 //! - `media`: offer photos checked and re-encoded as display and thumbnail JPEGs,
 //!   upright and stripped of EXIF; pure CPU work, no I/O.
-//! - `payments`: a thin Stripe client (Checkout Sessions, refunds) at a configurable
-//!   base URL, and webhook signature checks and event parsing.
+//! - `payments`: a thin Stripe client (Checkout Sessions, refunds, Connect accounts
+//!   and account links, balance transactions) at a configurable base URL, and
+//!   webhook signature checks and event parsing.
 //! - `http`: the axum server: health, readiness, the JSON API of offers with its
-//!   OpenAPI document, stored images at `/media`, `/metrics`, and the Telegram
-//!   Mini App (`/app`, with its initData-checked API under `/app/api`).
+//!   OpenAPI document, a business's statement, stored images at `/media`,
+//!   `/metrics`, the Stripe webhooks and the Connect onboarding links, and the
+//!   Telegram Mini App (`/app`, with its initData-checked API under `/app/api`).
 //! - `render`: every text, card and keyboard shown in Telegram, and callback data;
 //!   used by the bot and the senders, never by `actions`.
 //! - `send`: the senders: the notice lane (messages about a change, written with

@@ -85,8 +85,18 @@ type HistogramFamily<L = Kind> = Family<L, Histogram, fn() -> Histogram>;
 /// The outcomes of one Bot API call ([`telegram_call`]).
 pub const TELEGRAM_OUTCOMES: [&str; 5] = ["ok", "rate_limited", "network", "api_error", "other"];
 /// The Stripe operations and outcomes of [`stripe_call`].
-pub const STRIPE_OPERATIONS: [&str; 5] =
-    ["create_session", "retrieve_session", "expire_session", "refund", "retrieve_refund"];
+pub const STRIPE_OPERATIONS: [&str; 10] = [
+    "create_session",
+    "retrieve_session",
+    "expire_session",
+    "refund",
+    "retrieve_refund",
+    "create_account",
+    "retrieve_account",
+    "create_account_link",
+    "retrieve_charge",
+    "retrieve_balance_transaction",
+];
 pub const STRIPE_OUTCOMES: [&str; 4] = ["ok", "refused", "transient", "unexpected"];
 /// The label of a request no route matched.
 pub const UNMATCHED_ROUTE: &str = "unmatched";

@@ -36,6 +36,9 @@ help-owner =
     /myoffers – deine Angebote verwalten
     /pause &lt;id&gt;, /edit &lt;id&gt; – ein Angebot pausieren oder bearbeiten
     /pickup &lt;code&gt; – eine Abholung bestätigen
+    /sales – deine Verkäufe, dein Guthaben und Monatsabrechnungen
+    /payouts – Kartenzahlungen erhalten (Stripe)
+    /apikey – ein API-Schlüssel für deine Abrechnungen
     /impact – die Mahlzeiten, die du gerettet hast
 help-admin =
     <b>Für Admins</b>
@@ -47,6 +50,9 @@ help-admin =
     /charity invite &lt;name&gt;, &lt;gebiet&gt; – eine Tafel oder Hilfsorganisation einladen; /charity – die Liste
     /impact – alles, was Glean gerettet hat
     /privacy_request &lt;Nutzer-ID&gt; export|delete – die Daten einer Person, auf ihren Wunsch
+    /finance – Marge, Guthaben, fehlgeschlagene Auszahlungen
+    /fee &lt;id&gt; &lt;prozent&gt; [fix] – die Gebühr eines Betriebs
+    /adjust &lt;id&gt; &lt;betrag&gt; &lt;grund&gt; – eine Zahlung oder Korrektur buchen
 unknown-command = Diesen Befehl kenne ich nicht. /help zeigt, was ich kann.
 dont-understand = Das habe ich nicht verstanden. /help zeigt, was ich kann.
 nothing-to-cancel = Es gibt nichts abzubrechen.
@@ -95,6 +101,12 @@ cmd-unsuspend = Sperre aufheben: /unsuspend <id>
 cmd-refunds = Fehlgeschlagene Erstattungen
 cmd-refund-retry = Erstattung erneut versuchen: /refund_retry <bestellnr>
 cmd-refund-settled = Erstattung außerhalb von Stripe erledigt: /refund_settled <bestellnr>
+cmd-sales = Deine Verkäufe, dein Guthaben und Abrechnungen
+cmd-payouts = Kartenzahlungen erhalten
+cmd-apikey = Ein API-Schlüssel für deine Abrechnungen (/apikey revoke)
+cmd-finance = Geld: Marge, Guthaben, fehlgeschlagene Auszahlungen
+cmd-fee = Gebühr eines Betriebs: /fee <id> <prozent> [fix]
+cmd-adjust = Zahlung oder Korrektur buchen: /adjust <id> <betrag> <grund>
 
 ## Datum
 

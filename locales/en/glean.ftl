@@ -36,6 +36,9 @@ help-owner =
     /myoffers – manage your offers
     /pause &lt;id&gt;, /edit &lt;id&gt; – pause or edit an offer
     /pickup &lt;code&gt; – confirm a customer's pickup
+    /sales – your sales, balance and monthly statements
+    /payouts – get paid by card (Stripe)
+    /apikey – an API key for your statements
     /impact – the meals you saved
 help-admin =
     <b>For admins</b>
@@ -47,6 +50,9 @@ help-admin =
     /charity invite &lt;name&gt;, &lt;area&gt; – invite a charity; /charity – the list
     /impact – everything Glean saved
     /privacy_request &lt;user id&gt; export|delete – someone's data, at their request
+    /finance – margin, balances, failed payouts
+    /fee &lt;id&gt; &lt;percent&gt; [fixed] – a business's fee
+    /adjust &lt;id&gt; &lt;amount&gt; &lt;reason&gt; – record a payment or correction
 unknown-command = I don't know that command. /help lists what I can do.
 dont-understand = I didn't get that. /help lists what I can do.
 nothing-to-cancel = There's nothing to cancel.
@@ -95,6 +101,12 @@ cmd-unsuspend = Lift a suspension: /unsuspend <id>
 cmd-refunds = Failed refunds
 cmd-refund-retry = Try a failed refund again: /refund_retry <order id>
 cmd-refund-settled = A failed refund was settled outside Stripe: /refund_settled <order id>
+cmd-sales = Your sales, balance and statements
+cmd-payouts = Get paid by card
+cmd-apikey = An API key for your statements (/apikey revoke)
+cmd-finance = Money: margin, balances, failed payouts
+cmd-fee = A business's fee: /fee <id> <percent> [fixed]
+cmd-adjust = Record a payment or correction: /adjust <id> <amount> <reason>
 
 ## Dates
 

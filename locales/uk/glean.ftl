@@ -36,6 +36,9 @@ help-owner =
     /myoffers – керувати пропозиціями
     /pause &lt;id&gt;, /edit &lt;id&gt; – призупинити чи змінити пропозицію
     /pickup &lt;код&gt; – підтвердити видачу замовлення
+    /sales – ваші продажі, баланс і місячні виписки
+    /payouts – отримувати оплату карткою (Stripe)
+    /apikey – API-ключ для ваших виписок
     /impact – скільки їжі ви врятували
 help-admin =
     <b>Для адміністраторів</b>
@@ -47,6 +50,9 @@ help-admin =
     /charity invite &lt;назва&gt;, &lt;район&gt; – запросити благодійну організацію; /charity – список
     /impact – усе, що врятував Glean
     /privacy_request &lt;id користувача&gt; export|delete – чиїсь дані на їхній запит
+    /finance – маржа, баланси, невдалі виплати
+    /fee &lt;id&gt; &lt;відсоток&gt; [фіксована] – комісія закладу
+    /adjust &lt;id&gt; &lt;сума&gt; &lt;причина&gt; – записати платіж або виправлення
 unknown-command = Я не знаю такої команди. /help покаже, що я вмію.
 dont-understand = Я не зрозумів. /help покаже, що я вмію.
 nothing-to-cancel = Немає чого скасовувати.
@@ -95,6 +101,12 @@ cmd-unsuspend = Зняти блокування: /unsuspend <id>
 cmd-refunds = Невдалі повернення коштів
 cmd-refund-retry = Повторити повернення: /refund_retry <номер замовлення>
 cmd-refund-settled = Повернення здійснено поза Stripe: /refund_settled <номер замовлення>
+cmd-sales = Ваші продажі, баланс і виписки
+cmd-payouts = Отримувати оплату карткою
+cmd-apikey = API-ключ для ваших виписок (/apikey revoke)
+cmd-finance = Гроші: маржа, баланси, невдалі виплати
+cmd-fee = Комісія закладу: /fee <id> <відсоток> [фіксована]
+cmd-adjust = Записати платіж або виправлення: /adjust <id> <сума> <причина>
 
 ## Дати
 

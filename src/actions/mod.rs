@@ -4,7 +4,9 @@
 
 pub mod alerts;
 pub mod businesses;
+pub mod connect;
 pub mod donations;
+pub mod ledger;
 pub mod notify;
 pub mod offers;
 pub mod privacy;

@@ -18,7 +18,8 @@ use super::Ctx;
 use crate::domain::purchase::{CancelError, Cancellation, PurchaseEvent, cancellation};
 use crate::domain::{Money, NoticeKind, OfferStatus, PurchaseStatus};
 use crate::payments::stripe::{
-    CheckoutLine, CheckoutRequest, CheckoutSession, RefundState, StripeClient, StripeError, checkout_form,
+    CheckoutLine, CheckoutRequest, CheckoutSession, Destination, RefundOf, RefundState, StripeClient, StripeError,
+    checkout_form,
 };
 use crate::store::{
     Actor, EventRef, NewPurchase, Offer, PaidOutcome, PaymentMethod, Purchase, ReserveError, StoreError, To,
@@ -86,7 +87,15 @@ pub async fn buy(
     if quantity == 0 || quantity > cap {
         return Err(BuyError::Unavailable("That quantity isn't possible for one order."));
     }
-    let stripe = ctx.stripe.as_ref();
+    let mut stripe = ctx.stripe.as_ref();
+    // With Connect, a business whose account can't take charges sells
+    // pay-at-pickup only: the money must never stay with the platform.
+    if stripe.is_some() && ctx.settings.connect_enabled() {
+        let business_id = ctx.store.offer(offer_id).await?.business_id;
+        if super::connect::chargeable_account(ctx, business_id).await?.is_none() {
+            stripe = None;
+        }
+    }
     let method = if stripe.is_some() { PaymentMethod::Stripe } else { PaymentMethod::AtPickup };
     let ttl = Duration::from_std(ctx.settings.reservation_ttl).unwrap_or(Duration::minutes(30));
     let new = NewPurchase {
@@ -172,9 +181,26 @@ async fn open_session(ctx: &Ctx, stripe: &StripeClient, p: &Purchase) -> Result<
         Some(kept) => serde_json::from_str(kept).map_err(|e| StripeError::Unexpected(e.into()))?,
         None => {
             let offer = ctx.store.offer(p.offer_id).await.map_err(|e| StripeError::Unexpected(e.into()))?;
-            let form = checkout_form(&checkout_request(ctx, p, &offer)?);
+            let mut request = checkout_request(ctx, p, &offer)?;
+            let fee = super::ledger::fee_rule(ctx, offer.business_id, p.total.currency())
+                .await
+                .map_err(|e| StripeError::Unexpected(e.into()))?
+                .fee(p.total.minor());
+            let account = super::connect::chargeable_account(ctx, offer.business_id)
+                .await
+                .map_err(|e| StripeError::Unexpected(e.into()))?;
+            request.destination = account.as_ref().map(|a| Destination {
+                account: a.account_id.clone(),
+                application_fee: fee,
+                on_behalf_of: a.country().is_some_and(|c| ctx.settings.on_behalf_of(c)),
+            });
+            let form = checkout_form(&request);
             let kept = serde_json::to_string(&form).map_err(|e| StripeError::Unexpected(e.into()))?;
-            ctx.store.set_checkout_params(p.id, &kept).await.map_err(|e| StripeError::Unexpected(e.into()))?;
+            let connect = account.as_ref().map(|a| a.account_id.as_str());
+            ctx.store
+                .set_checkout_params(p.id, &kept, fee, connect)
+                .await
+                .map_err(|e| StripeError::Unexpected(e.into()))?;
             // Another attempt may have kept its form first: send that one.
             let stored = ctx.store.purchase(p.id).await.map_err(|e| StripeError::Unexpected(e.into()))?;
             match stored.checkout_params {
@@ -218,6 +244,7 @@ fn checkout_request(ctx: &Ctx, p: &Purchase, offer: &Offer) -> anyhow::Result<Ch
         success_url: back.clone(),
         cancel_url: back,
         customer_reference: Some(p.customer_tg_id.to_string()),
+        destination: None,
     })
 }
 
@@ -503,7 +530,13 @@ async fn follow_refund(ctx: &Ctx, p: &Purchase) -> anyhow::Result<Option<Finding
                 return Ok(None);
             };
             let key = idempotency_key(ctx, &format!("refund-{}-{}", p.id, p.refund_seq)).await?;
-            stripe.create_refund(pi, &key, p.id).await
+            // A destination charge: pull the transfer back, and the fee
+            // too when there was one (Stripe refuses the flag otherwise).
+            let of = match p.connect_account {
+                Some(_) => RefundOf::Destination { with_fee: p.platform_fee.unwrap_or(0) > 0 },
+                None => RefundOf::Platform,
+            };
+            stripe.create_refund_with(pi, &key, p.id, of).await
         }
     };
     let refund = match refund {

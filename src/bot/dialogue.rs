@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{alerts, newoffer, register, venues};
+use super::{alerts, newoffer, payouts, register, venues};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Dialogue {
@@ -36,6 +36,8 @@ pub enum Flow {
     },
     /// A customer sets up nearby alerts or quiet hours (`/alerts`).
     Alerts(alerts::Form),
+    /// An owner sets up card payouts: country, then email.
+    Payouts(payouts::Form),
     /// A charity's contact says where they collect food.
     CharityPlace,
     /// A business types the weight of one unit at a venue.

@@ -8,7 +8,9 @@
 //! - `register`, `newoffer`, `venues`, `admin`, `start`, `alerts` (following,
 //!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`), `inline` (inline
 //!   mode: `@bot bread`), `charity` (charities and their donations),
-//!   `language` (`/language`): one file per flow.
+//!   `payouts` (getting paid, `/sales`, statements, API keys), `finance`
+//!   (admins' `/finance`, `/fee`, `/adjust`), `language` (`/language`): one
+//!   file per flow.
 //!
 //! Every update is answered in its user's language (`From::lang`): the one
 //! they chose with `/language`, else Telegram's `language_code`.
@@ -21,11 +23,13 @@ mod alerts;
 mod charity;
 mod deals;
 mod dialogue;
+mod finance;
 mod inline;
 mod language;
 mod myoffers;
 mod newoffer;
 mod orders;
+mod payouts;
 mod privacy;
 pub(crate) mod register;
 pub mod runner;
@@ -248,7 +252,9 @@ impl Bot {
     async fn on_command(&self, from: &From, name: &str, args: &str) -> anyhow::Result<()> {
         // Only the commands that depend on a running dialogue read it.
         let in_dialogue = match name {
-            "cancel" | "publish" | "pickup" | "register" | "newoffer" | "venues" => self.dialogue(from.chat).await?,
+            "cancel" | "publish" | "pickup" | "register" | "newoffer" | "venues" | "payouts" => {
+                self.dialogue(from.chat).await?
+            }
             _ => None,
         };
         match name {
@@ -280,12 +286,16 @@ impl Bot {
                 self.say(from.chat, texts::busy_in_dialogue(from.lang)).await
             }
             "pickup" => myoffers::pickup_command(self, from, args).await,
-            "register" | "newoffer" | "venues" if in_dialogue.is_some() => {
+            "register" | "newoffer" | "venues" | "payouts" if in_dialogue.is_some() => {
                 self.say(from.chat, texts::busy_in_dialogue(from.lang)).await
             }
             "register" => register::begin(self, from).await,
             "newoffer" => newoffer::begin(self, from).await,
             "venues" => venues::list(self, from).await,
+            "payouts" => payouts::begin(self, from).await,
+            "sales" => payouts::sales(self, from).await,
+            "apikey" => payouts::api_key(self, from, args).await,
+            "finance" | "fee" | "adjust" => finance::command(self, from, name, args).await,
             "charity" => charity::command(self, from, args).await,
             "impact" => orders::impact(self, from).await,
             "pending" | "verify" | "reject" | "suspend" | "unsuspend" | "refunds" | "refund_retry"
@@ -303,6 +313,7 @@ impl Bot {
             Flow::EditItem { .. } => myoffers::on_edit_input(self, from, d, input).await,
             Flow::PickupCode { .. } => myoffers::on_pickup_input(self, from, d, input).await,
             Flow::Alerts(_) => alerts::on_input(self, from, d, input).await,
+            Flow::Payouts(_) => payouts::on_input(self, from, d, input).await,
             Flow::CharityPlace => charity::on_place(self, from, input).await,
             Flow::UnitWeight { venue_id, business_id } => {
                 venues::on_weight_input(self, from, venue_id, business_id, input).await
@@ -376,6 +387,15 @@ impl Bot {
                 alerts::on_follow(self, &from, &press, shown, b, matches!(cb, Cb::Follow(_))).await
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
+            Cb::Payouts if self.dialogue(from.chat).await?.is_some() => {
+                self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
+            }
+            Cb::Payouts => {
+                self.answer(&press, None).await?;
+                payouts::begin(self, &from).await
+            }
+            Cb::Statement => payouts::statement_pressed(self, &from, &press).await,
+            Cb::StatementMonth(m) => payouts::statement_month(self, &from, &press, m).await,
             Cb::Privacy(act) => privacy::on_button(self, &from, &press, act).await,
             Cb::Donation { offer, accept } => charity::on_answer(self, &from, &press, offer, accept).await,
             Cb::VenueDonate { venue, on } => venues::on_donate(self, &from, &press, venue, on).await,
@@ -396,6 +416,7 @@ impl Bot {
                 match d {
                     Some(d) if d.seq == seq => match d.flow {
                         Flow::Register(_) => register::on_button(self, &from, &press, d, action).await,
+                        Flow::Payouts(_) => payouts::on_button(self, &from, &press, d, action).await,
                         Flow::NewOffer(_) => newoffer::on_button(self, &from, &press, d, action).await,
                         Flow::AddVenue(_) => venues::on_button(self, &from, &press, d, action).await,
                         Flow::RejectReason { .. } => admin::on_reason_button(self, &from, &press, d, action).await,

@@ -604,7 +604,17 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
                 }
             }
             let link = bot.deep_link(&format!("offer_{}", offer.id));
-            bot.say(from.chat, &texts::published(from.lang, &offer.title, &link)).await?;
+            let mut said = texts::published(from.lang, &offer.title, &link);
+            // With Connect on, a business Stripe can't charge for yet sells
+            // pay-at-pickup only: say so where it publishes.
+            if bot.stripe.is_some()
+                && bot.settings.connect_enabled()
+                && actions::connect::chargeable_account(bot, offer.business_id).await?.is_none()
+            {
+                said.push_str("\n\n");
+                said.push_str(crate::render::money::PICKUP_ONLY_ON_PUBLISH);
+            }
+            bot.say(from.chat, &said).await?;
             bot.end_dialogue(from.chat).await
         }
         Err(PublishError::Unexpected(e)) => Err(e),

@@ -3,6 +3,8 @@
 
 pub mod business;
 pub mod charity;
+pub mod connect;
+pub mod ledger;
 pub mod money;
 pub mod notice;
 pub mod offer;

@@ -245,6 +245,36 @@ impl Money {
     }
 }
 
+/// A signed amount of minor units as plain text for statements and CSV:
+/// "-3.50 EUR", "12 JPY". Exact: no rounding ever happens.
+pub fn signed_amount(minor: i64, currency: Currency) -> String {
+    format!("{} {}", signed_decimal(minor, currency), currency.code())
+}
+
+/// A signed amount of minor units as a decimal number: "-3.50", "0.00".
+pub fn signed_decimal(minor: i64, currency: Currency) -> String {
+    let exp = currency.exponent() as u32;
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    if exp == 0 {
+        return format!("{sign}{abs}");
+    }
+    let scale = 10_u64.pow(exp);
+    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exp as usize)
+}
+
+/// Parses a signed amount as an admin types it ("-120.50", "+3"):
+/// minor units, negative allowed.
+pub fn parse_signed(input: &str, currency: Currency) -> Result<i64, MoneyError> {
+    let s = input.trim();
+    let (negative, rest) = match s.strip_prefix(['-', '−']) {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let m = Money::parse(rest, currency)?;
+    Ok(if negative { -m.minor() } else { m.minor() })
+}
+
 /// How a locale writes amounts: its decimal mark, its thousands separator,
 /// and whether the currency mark follows the amount ("3,50 €") or, when the
 /// currency has a symbol, precedes it ("€3.50").

@@ -38,6 +38,19 @@ string_enum! {
         /// To the owner: the business was verified, rejected, suspended or
         /// reinstated (`detail`: the event, and the reason).
         BusinessDecision = "business_decision",
+        /// To the owner: where the Stripe onboarding stands, after the
+        /// return page re-read the account.
+        ConnectStatus = "connect_status",
+        /// To the owner: Stripe says the business can take card payments.
+        ConnectReady = "connect_ready",
+        /// To the owner: Stripe needs something before card payments or
+        /// payouts work (`detail`: the reason or the requirements).
+        ConnectNeedsInfo = "connect_needs_info",
+        /// To the owner: a payout reached the bank (`detail`: the amount).
+        PayoutPaid = "payout_paid",
+        /// To the owner and each admin: a payout failed (`detail`: amount
+        /// and reason).
+        PayoutFailed = "payout_failed",
         /// To a registered charity: a deal's unsold remainder is theirs if
         /// they accept first (with Accept / Not this time buttons).
         DonationOffered = "donation_offered",

@@ -18,7 +18,8 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     /// Who is asking couldn't be established (the Mini App's `initData`
-    /// is missing, forged or stale).
+    /// is missing, forged or stale; a statement's API key is missing,
+    /// revoked or another business's).
     #[error("{0}")]
     Unauthorized(String),
     /// The request is understood but the state of things refuses it (sold
@@ -75,7 +76,7 @@ pub enum ErrorCode {
     BadRequest,
     NotFound,
     /// The Mini App's `initData` is missing, forged or too old: open the app
-    /// from the bot again.
+    /// from the bot again; or (statements) no live API key of the business.
     Unauthorized,
     /// Not enough units left for this order.
     SoldOut,

@@ -1,16 +1,19 @@
 //! The HTTP server: health and readiness, the JSON API of offers
-//! (`offers.rs`) with its OpenAPI document (`openapi.rs`), stored images
-//! (`media.rs`), `/metrics`, the Stripe webhook (`stripe.rs`) and the
-//! Telegram Mini App with its own API (`miniapp/`). Every
-//! API error is an `error::ApiError`.
+//! (`offers.rs`) and of a business's statement (`statement.rs`) with its
+//! OpenAPI document (`openapi.rs`), stored images (`media.rs`), `/metrics`,
+//! the Stripe webhook (`stripe.rs`), Stripe Connect's onboarding links and
+//! webhook (`connect.rs`) and the Telegram Mini App with its own API
+//! (`miniapp/`). Every API error is an `error::ApiError`.
 //! Handlers are thin: they parse parameters, call the store, render.
 
+pub mod connect;
 pub mod error;
 pub mod media;
 pub mod miniapp;
 pub mod observe;
 pub mod offers;
 pub mod openapi;
+pub mod statement;
 pub mod stripe;
 pub mod telegram;
 
@@ -78,6 +81,7 @@ pub fn router(state: HttpState) -> Router {
         .route("/api/v1/offers", get(offers::list_offers))
         .route("/api/v1/offers/{id}", get(offers::get_offer))
         .route("/media/{name}", get(media::get_media))
+        .route("/api/v1/businesses/{id}/statement", get(statement::get_statement))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), per_ip_limit));
     Router::new()
         .route("/healthz", get(healthz))

@@ -7,10 +7,29 @@ use std::sync::OnceLock;
 use axum::Json;
 use utoipa::OpenApi;
 
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::Modify;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::miniapp::api as app;
-use super::{error, media, offers};
+use super::{error, media, offers, statement};
+
+/// The statement API's per-business key: `Authorization: Bearer glk_…`.
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A business's API key (`glk_…`), created with /apikey in the bot"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +42,7 @@ use super::{error, media, offers};
         offers::list_offers,
         offers::get_offer,
         media::get_media,
+        statement::get_statement,
         super::healthz,
         super::readyz,
         app::me,
@@ -35,7 +55,7 @@ use super::{error, media, offers};
         app::order,
         app::cancel
     ),
-    modifiers(&TmaAuth),
+    modifiers(&TmaAuth, &ApiKeyScheme),
     components(schemas(
         error::ErrorBody,
         error::ErrorCode,
@@ -47,6 +67,9 @@ use super::{error, media, offers};
         super::DatabaseState,
         super::RedisState,
         super::TelegramState,
+        statement::StatementView,
+        statement::CurrencyTotals,
+        statement::EntryView,
         app::Me,
         app::LatLng,
         app::DealList,
@@ -61,6 +84,7 @@ use super::{error, media, offers};
     tags(
         (name = "offers", description = "Active deals"),
         (name = "media", description = "Offer photos"),
+        (name = "statements", description = "A business's monthly statement, with its API key"),
         (name = "operations", description = "Health and readiness"),
         (name = "mini app", description = "The Telegram Mini App's API: every call carries `Authorization: tma <initData>`"),
     )

@@ -1,5 +1,7 @@
 //! A thin client for the Stripe endpoints Glean uses: Checkout Sessions
-//! (create, retrieve, expire) and refunds.
+//! (create, retrieve, expire), refunds, and for Stripe Connect: Express
+//! accounts (create, retrieve), account links, and a charge's balance
+//! transaction (Stripe's processing fee).
 //!
 //! Requests are form-encoded with Stripe's bracket keys
 //! (`line_items[0][price_data][unit_amount]`), authenticated with the secret
@@ -53,6 +55,20 @@ pub struct CheckoutRequest {
     /// Sent as `client_reference_id` (e.g. the customer's Telegram id), so the
     /// payment can be found from the Stripe dashboard.
     pub customer_reference: Option<String>,
+    /// Stripe Connect: a destination charge to a business's account.
+    pub destination: Option<Destination>,
+}
+
+/// A destination charge: the payment is transferred to `account` and the
+/// platform keeps `application_fee`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Destination {
+    /// `acct_…`
+    pub account: String,
+    /// Minor units; not sent when 0.
+    pub application_fee: i64,
+    /// Name the business the merchant of record (`on_behalf_of`).
+    pub on_behalf_of: bool,
 }
 
 /// One line of a Checkout Session, priced inline (no Stripe Price objects).
@@ -112,6 +128,92 @@ pub struct Refund {
     pub status: String,
     /// Why a refund failed (`failed`/`canceled`), as Stripe says.
     pub failure_reason: Option<String>,
+}
+
+/// Whose charge a refund is of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundOf {
+    /// The platform's own charge.
+    Platform,
+    /// A destination charge: reverse the transfer; refund the
+    /// application fee too when there was one.
+    Destination { with_fee: bool },
+}
+
+/// A connected account as Glean reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "RawAccount")]
+pub struct Account {
+    /// `acct_…`
+    pub id: String,
+    pub state: crate::domain::connect::AccountState,
+    /// Our business id, from `metadata[business_id]`.
+    pub business_id: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct RawAccount {
+    id: String,
+    #[serde(default)]
+    charges_enabled: bool,
+    #[serde(default)]
+    payouts_enabled: bool,
+    capabilities: Option<HashMap<String, serde_json::Value>>,
+    requirements: Option<RawRequirements>,
+    metadata: Option<HashMap<String, serde_json::Value>>,
+}
+
+#[derive(Deserialize)]
+struct RawRequirements {
+    #[serde(default)]
+    currently_due: Vec<String>,
+    #[serde(default)]
+    past_due: Vec<String>,
+    disabled_reason: Option<String>,
+}
+
+impl From<RawAccount> for Account {
+    fn from(raw: RawAccount) -> Self {
+        let transfers = raw.capabilities.as_ref().and_then(|c| c.get("transfers")).and_then(|v| v.as_str());
+        let req = raw.requirements.unwrap_or(RawRequirements {
+            currently_due: Vec::new(),
+            past_due: Vec::new(),
+            disabled_reason: None,
+        });
+        let business_id = match raw.metadata.as_ref().and_then(|m| m.get("business_id")) {
+            Some(serde_json::Value::String(s)) => s.parse().ok(),
+            _ => None,
+        };
+        Account {
+            id: raw.id,
+            state: crate::domain::connect::AccountState {
+                charges_enabled: raw.charges_enabled,
+                payouts_enabled: raw.payouts_enabled,
+                transfers_active: transfers == Some("active"),
+                currently_due: req.currently_due,
+                past_due: req.past_due,
+                disabled_reason: req.disabled_reason,
+            },
+            business_id,
+        }
+    }
+}
+
+/// An onboarding link at Stripe.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct AccountLink {
+    pub url: String,
+    pub expires_at: i64,
+}
+
+/// A balance transaction: what a charge left after Stripe's fee.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct BalanceTransaction {
+    /// `txn_…`
+    pub id: String,
+    /// Stripe's fee in minor units of `currency`.
+    pub fee: i64,
+    pub currency: String,
 }
 
 /// Where a refund stands, from its `status`.
@@ -222,11 +324,152 @@ impl StripeClient {
         idempotency_key: &str,
         metadata_purchase_id: i64,
     ) -> Result<Refund, StripeError> {
-        let form = vec![
+        self.create_refund_with(payment_intent, idempotency_key, metadata_purchase_id, RefundOf::Platform).await
+    }
+
+    /// As [`StripeClient::create_refund`], for a destination charge: the
+    /// transfer is reversed, and the application fee refunded when there
+    /// was one (Stripe refuses `refund_application_fee` on a charge
+    /// without a fee).
+    pub async fn create_refund_with(
+        &self,
+        payment_intent: &str,
+        idempotency_key: &str,
+        metadata_purchase_id: i64,
+        of: RefundOf,
+    ) -> Result<Refund, StripeError> {
+        let mut form = vec![
             ("payment_intent".to_owned(), payment_intent.to_owned()),
             ("metadata[purchase_id]".to_owned(), metadata_purchase_id.to_string()),
         ];
+        if let RefundOf::Destination { with_fee } = of {
+            form.push(("reverse_transfer".to_owned(), "true".to_owned()));
+            if with_fee {
+                form.push(("refund_application_fee".to_owned(), "true".to_owned()));
+            }
+        }
         self.call("refund", Method::POST, &["refunds"], Some(&form), Some(idempotency_key)).await
+    }
+
+    /// Creates an Express connected account (`POST /v1/accounts`) with
+    /// the controller properties: Stripe collects the requirements, the
+    /// platform pays Stripe's fees and carries the losses.
+    pub async fn create_account(
+        &self,
+        country: &str,
+        email: &str,
+        business_id: i64,
+        idempotency_key: &str,
+    ) -> Result<Account, StripeError> {
+        let form: Vec<(String, String)> = [
+            ("country", country.to_owned()),
+            ("email", email.to_owned()),
+            ("controller[stripe_dashboard][type]", "express".to_owned()),
+            ("controller[fees][payer]", "application".to_owned()),
+            ("controller[losses][payments]", "application".to_owned()),
+            ("controller[requirement_collection]", "stripe".to_owned()),
+            ("capabilities[card_payments][requested]", "true".to_owned()),
+            ("capabilities[transfers][requested]", "true".to_owned()),
+            ("metadata[business_id]", business_id.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        self.call("create_account", Method::POST, &["accounts"], Some(&form), Some(idempotency_key)).await
+    }
+
+    /// `GET /v1/accounts/{id}`.
+    pub async fn retrieve_account(&self, id: &str) -> Result<Account, StripeError> {
+        self.call("retrieve_account", Method::GET, &["accounts", id], None, None).await
+    }
+
+    /// A fresh onboarding link (`POST /v1/account_links`, type
+    /// `account_onboarding`): it expires after a few minutes and works once.
+    pub async fn create_account_link(
+        &self,
+        account: &str,
+        refresh_url: &str,
+        return_url: &str,
+        idempotency_key: &str,
+    ) -> Result<AccountLink, StripeError> {
+        let form: Vec<(String, String)> = [
+            ("account", account),
+            ("type", "account_onboarding"),
+            ("refresh_url", refresh_url),
+            ("return_url", return_url),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        self.call("create_account_link", Method::POST, &["account_links"], Some(&form), Some(idempotency_key)).await
+    }
+
+    /// Stripe's processing fee on the charge of a PaymentIntent: the
+    /// charge (`GET /v1/charges?payment_intent=…`), then its balance
+    /// transaction (`GET /v1/balance_transactions/{id}`). `None` while the
+    /// charge has no balance transaction yet.
+    pub async fn processing_fee(&self, payment_intent: &str) -> Result<Option<BalanceTransaction>, StripeError> {
+        #[derive(Deserialize)]
+        struct Charges {
+            data: Vec<ChargeRef>,
+        }
+        #[derive(Deserialize)]
+        struct ChargeRef {
+            balance_transaction: Option<IdOrObject>,
+        }
+        let url = format!("payment_intent={payment_intent}");
+        let charges: Charges = self.call_query("retrieve_charge", &["charges"], &url).await?;
+        let Some(txn) = charges.data.into_iter().next().and_then(|c| c.balance_transaction) else { return Ok(None) };
+        let txn = txn.into_id();
+        self.call("retrieve_balance_transaction", Method::GET, &["balance_transactions", &txn], None, None)
+            .await
+            .map(Some)
+    }
+
+    async fn call_query<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        path: &[&str],
+        query: &str,
+    ) -> Result<T, StripeError> {
+        let pairs: Vec<(String, String)> =
+            url::form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let result = self.send_query(path, &pairs).await;
+        crate::metrics::stripe_call(
+            operation,
+            match &result {
+                Ok(_) => "ok",
+                Err(StripeError::Api { .. }) => "refused",
+                Err(StripeError::Transient(_)) => "transient",
+                Err(StripeError::Unexpected(_)) => "unexpected",
+            },
+        );
+        result
+    }
+
+    async fn send_query<T: DeserializeOwned>(
+        &self,
+        path: &[&str],
+        pairs: &[(String, String)],
+    ) -> Result<T, StripeError> {
+        let mut url = self.endpoint(path)?;
+        url.query_pairs_mut().extend_pairs(pairs);
+        let response = self
+            .http
+            .get(url.clone())
+            .bearer_auth(self.secret_key.expose_secret())
+            .header("Stripe-Version", API_VERSION)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(transport_error)?;
+        if status.is_success() {
+            return serde_json::from_slice(&body)
+                .with_context(|| format!("reading Stripe's answer to GET {}", url.path()))
+                .map_err(StripeError::Unexpected);
+        }
+        Err(error_from_response(status, &body))
     }
 
     /// Sends one request and counts its outcome under `operation` (one of
@@ -323,6 +566,15 @@ pub fn checkout_form(req: &CheckoutRequest) -> Vec<(String, String)> {
     // Session metadata is not copied to the PaymentIntent or its charge;
     // setting it there too lets `charge.refunded` events name the purchase.
     form.push(("payment_intent_data[metadata][purchase_id]".to_owned(), purchase_id));
+    if let Some(d) = &req.destination {
+        form.push(("payment_intent_data[transfer_data][destination]".to_owned(), d.account.clone()));
+        if d.application_fee > 0 {
+            form.push(("payment_intent_data[application_fee_amount]".to_owned(), d.application_fee.to_string()));
+        }
+        if d.on_behalf_of {
+            form.push(("payment_intent_data[on_behalf_of]".to_owned(), d.account.clone()));
+        }
+    }
     if let Some(reference) = &req.customer_reference {
         form.push(("client_reference_id".to_owned(), reference.clone()));
     }
@@ -497,6 +749,7 @@ mod tests {
             success_url: "https://t.me/glean_test_bot?start=paid".to_owned(),
             cancel_url: "https://t.me/glean_test_bot?start=cancelled".to_owned(),
             customer_reference: Some("tg:42".to_owned()),
+            destination: None,
         }
     }
 

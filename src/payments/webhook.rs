@@ -100,6 +100,21 @@ pub struct Event {
     pub livemode: bool,
     /// `data.object`: the Checkout Session, refund or charge.
     pub object: serde_json::Value,
+    /// Connect events: the connected account (`acct_…`) it happened on.
+    pub account: Option<String>,
+}
+
+/// A payout as a `payout.*` event carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Payout {
+    /// `po_…`
+    pub id: String,
+    pub amount: i64,
+    /// Lowercase ISO 4217.
+    pub currency: String,
+    /// `paid`, `failed`, `pending`, `in_transit`, `canceled`.
+    pub status: String,
+    pub failure_message: Option<String>,
 }
 
 /// Parses an event envelope. Call only after [`verify_signature`] passed.
@@ -113,13 +128,21 @@ pub fn parse_event(payload: &[u8]) -> Result<Event, serde_json::Error> {
         #[serde(default)]
         livemode: bool,
         data: RawData,
+        account: Option<String>,
     }
     #[derive(Deserialize)]
     struct RawData {
         object: serde_json::Value,
     }
     let raw: Raw = serde_json::from_slice(payload)?;
-    Ok(Event { id: raw.id, kind: raw.kind, created: raw.created, livemode: raw.livemode, object: raw.data.object })
+    Ok(Event {
+        id: raw.id,
+        kind: raw.kind,
+        created: raw.created,
+        livemode: raw.livemode,
+        object: raw.data.object,
+        account: raw.account,
+    })
 }
 
 /// What a refund event says about a payment, from a `refund` object
@@ -148,6 +171,18 @@ impl Event {
     pub fn checkout_session(&self) -> Result<CheckoutSession, serde_json::Error> {
         expect_object(&self.object, "checkout.session")?;
         CheckoutSession::deserialize(&self.object)
+    }
+
+    /// The connected account of an `account.updated` event.
+    pub fn connected_account(&self) -> Result<super::stripe::Account, serde_json::Error> {
+        expect_object(&self.object, "account")?;
+        super::stripe::Account::deserialize(&self.object)
+    }
+
+    /// The payout of a `payout.*` event.
+    pub fn payout(&self) -> Result<Payout, serde_json::Error> {
+        expect_object(&self.object, "payout")?;
+        Payout::deserialize(&self.object)
     }
 
     /// The refund news in a `refund.*` or `charge.refunded` event.
@@ -331,6 +366,7 @@ mod tests {
             success_url: "https://example.com/ok".to_owned(),
             cancel_url: "https://example.com/cancel".to_owned(),
             customer_reference: None,
+            destination: None,
         };
         let session_id =
             stripe.create_checkout_session(&checkout_form(&request), "checkout-purchase-42").await.expect("create").id;

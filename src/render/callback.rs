@@ -51,6 +51,12 @@ pub enum Cb {
     Unfollow(i64),
     /// A button of the `/alerts` overview.
     Alerts(AlertAct),
+    /// An owner: "💶 Get paid by card".
+    Payouts,
+    /// An owner: "📄 Statement" (then a month).
+    Statement,
+    /// An owner picked a statement month (`YYYYMM`).
+    StatementMonth(u32),
     /// A charity accepts (`accept: true`) or declines an offer's remainder.
     Donation { offer: i64, accept: bool },
     /// `/venues`: turn giving leftovers to charities on (`on: true`) or off
@@ -200,6 +206,9 @@ impl Cb {
             Cb::Follow(id) => format!("{VERSION}:f:{id}"),
             Cb::Unfollow(id) => format!("{VERSION}:u:{id}"),
             Cb::Alerts(act) => format!("{VERSION}:A:{}", act.code()),
+            Cb::Payouts => format!("{VERSION}:E"),
+            Cb::Statement => format!("{VERSION}:S"),
+            Cb::StatementMonth(m) => format!("{VERSION}:T:{m}"),
             Cb::Donation { offer, accept } => format!("{VERSION}:D:{offer}:{}", if accept { 'y' } else { 'n' }),
             Cb::VenueDonate { venue, on } => format!("{VERSION}:V:{venue}:{}", u8::from(on)),
             Cb::VenueWeight(id) => format!("{VERSION}:G:{id}"),
@@ -269,6 +278,9 @@ impl Cb {
             "f" => Cb::Follow(id(parts.next())?),
             "u" => Cb::Unfollow(id(parts.next())?),
             "A" => Cb::Alerts(AlertAct::from_code(parts.next()?)?),
+            "E" => Cb::Payouts,
+            "S" => Cb::Statement,
+            "T" => Cb::StatementMonth(parts.next()?.parse().ok().filter(|m| (200_001..=299_912).contains(m))?),
             "D" => Cb::Donation {
                 offer: id(parts.next())?,
                 accept: match parts.next()? {
@@ -348,6 +360,9 @@ mod tests {
             Cb::Alerts(AlertAct::Nearby),
             Cb::Alerts(AlertAct::Off),
             Cb::Alerts(AlertAct::Quiet),
+            Cb::Payouts,
+            Cb::Statement,
+            Cb::StatementMonth(202_611),
             Cb::Donation { offer: i64::MAX, accept: true },
             Cb::Donation { offer: 3, accept: false },
             Cb::VenueDonate { venue: i64::MAX, on: true },
@@ -415,6 +430,9 @@ mod tests {
             "1:A",
             "1:A:z",
             "1:A:nn",
+            "1:T:",
+            "1:T:99",
+            "1:E:1",
             "1:D:1",
             "1:D:1:x",
             "1:D:0:y",

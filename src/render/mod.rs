@@ -12,6 +12,8 @@
 //! - `keyboards`: inline and reply keyboards.
 //! - `orders`: the order confirmation and an order's lines.
 //! - `notices`: the text of each kind of notice.
+//! - `money`: getting paid: onboarding, Connect pages and notices, `/sales`,
+//!   statements (text and CSV), `/finance`.
 //! - `errors`: why an input or request was refused, per language.
 //! - `privacy`: `/privacy` and `/privacy_request`: what Glean keeps, export,
 //!   deletion.
@@ -25,6 +27,7 @@ pub mod errors;
 pub mod i18n;
 pub mod inline;
 pub mod keyboards;
+pub mod money;
 pub mod notices;
 pub mod orders;
 pub mod privacy;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use teloxide::types::ReplyMarkup;
 
 use super::i18n::Lang;
-use super::{keyboards, orders, texts};
+use super::{keyboards, money, orders, texts};
 use crate::domain::NoticeKind;
 use crate::domain::business::BusinessEvent;
 use crate::store::{Notice, Store, StoreError};
@@ -72,7 +72,12 @@ pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> a
             NoticeKind::BusinessReview
             | NoticeKind::BusinessDecision
             | NoticeKind::DonationOffered
-            | NoticeKind::DonationGone => {
+            | NoticeKind::DonationGone
+            | NoticeKind::ConnectStatus
+            | NoticeKind::ConnectReady
+            | NoticeKind::ConnectNeedsInfo
+            | NoticeKind::PayoutPaid
+            | NoticeKind::PayoutFailed => {
                 anyhow::bail!("a {} notice about a purchase", n.kind)
             }
         };
@@ -128,6 +133,20 @@ pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> a
                 None => anyhow::bail!("a business decision without its event"),
             })
         }
+        NoticeKind::ConnectStatus => {
+            let account = store.connect_account(b.id).await?;
+            let text = money::notice_status(&b.name, account.as_ref());
+            // Stripe still needs something: the link again, right there.
+            let markup = match &account {
+                Some(a) if a.state.needs_something() => n.detail.as_deref().and_then(money::continue_button),
+                _ => None,
+            };
+            Ok(Some(Rendered { text, markup }))
+        }
+        NoticeKind::ConnectReady => plain(money::notice_ready(&b.name)),
+        NoticeKind::ConnectNeedsInfo => plain(money::notice_needs_info(&b.name, n.detail.as_deref())),
+        NoticeKind::PayoutPaid => plain(money::notice_payout_paid(&b.name, n.detail.as_deref())),
+        NoticeKind::PayoutFailed => plain(money::notice_payout_failed(&b.name, n.detail.as_deref())),
         other => anyhow::bail!("a {other} notice without a purchase"),
     }
 }

@@ -218,6 +218,9 @@ pub fn command_menu(l: Lang, admin: bool) -> Vec<(&'static str, &'static str)> {
         ("venues", t!(l, "cmd-venues")),
         ("myoffers", t!(l, "cmd-myoffers")),
         ("pickup", t!(l, "cmd-pickup")),
+        ("sales", t!(l, "cmd-sales")),
+        ("payouts", t!(l, "cmd-payouts")),
+        ("apikey", t!(l, "cmd-apikey")),
         ("cancel", t!(l, "cmd-cancel")),
     ];
     if admin {
@@ -232,6 +235,9 @@ pub fn command_menu(l: Lang, admin: bool) -> Vec<(&'static str, &'static str)> {
             ("refund_retry", t!(l, "cmd-refund-retry")),
             ("refund_settled", t!(l, "cmd-refund-settled")),
             ("privacy_request", t!(l, "cmd-privacy-request")),
+            ("finance", t!(l, "cmd-finance")),
+            ("fee", t!(l, "cmd-fee")),
+            ("adjust", t!(l, "cmd-adjust")),
         ]);
     }
     c

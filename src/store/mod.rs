@@ -16,9 +16,11 @@ mod backlog;
 mod backup;
 mod businesses;
 mod charities;
+mod connect;
 mod discovery;
 mod inbound;
 mod leases;
+mod ledger;
 mod misc;
 mod notices;
 mod offers;
@@ -41,8 +43,11 @@ pub use alerts::{FollowedBusiness, GeoBox, StoredAlert, StoredQuiet};
 pub use backlog::Backlog;
 pub use businesses::{Business, NewBusiness, NewVenue, Venue};
 pub use charities::{Charity, DonationCandidate, DonationOutcome, Registration};
+pub use connect::{AccountChange, ConnectAccount};
 pub use discovery::{Candidate, RANKING_POOL, popularity};
 pub use inbound::InboundUpdate;
+pub use ledger::PayoutNews;
+pub use ledger::{LedgerEntry, NewEntry};
 pub use misc::{AuditEntry, StoredImage, User};
 pub use notices::{Notice, SENDING_LEASE, To};
 pub(crate) use notices::{notice_chat, notice_purchase};
@@ -174,6 +179,24 @@ macro_rules! audit {
     };
 }
 pub(crate) use audit;
+
+/// Records an external event inside a transaction; yields false when it
+/// was recorded before (the caller then changes nothing).
+macro_rules! record_event {
+    ($tx:expr, $ev:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO processed_events (source, event_id, processed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind($ev.source)
+        .bind($ev.id)
+        .bind($crate::store::ts($now))
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
+            == 1
+    };
+}
+pub(crate) use record_event;
 
 /// `'a', 'b'` for a SQL `IN (…)` list of status strings. Statuses are our
 /// own constants (never user input), so inlining them is safe.

@@ -622,6 +622,17 @@ impl Store {
                     "UPDATE purchases SET customer_tg_id = $2, checkout_params = NULL, request_key = NULL \
                      WHERE customer_tg_id = $1",
                 ).bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?.rows_affected();
+                // Their businesses' Stripe Connect email, onboarding links and
+                // API keys go; the account id and the ledger (bookkeeping
+                // records) stay with the anonymised business.
+                let owned = "SELECT id FROM businesses WHERE owner_tg_id = $1";
+                sqlx::query(&format!("UPDATE connect_accounts SET email = '' WHERE business_id IN ({owned})"))
+                    .bind(tg_id).execute(&mut *tx).await?;
+                sqlx::query(&format!("DELETE FROM connect_tokens WHERE business_id IN ({owned})"))
+                    .bind(tg_id).execute(&mut *tx).await?;
+                sqlx::query(&format!(
+                    "UPDATE api_keys SET revoked_at = $2 WHERE revoked_at IS NULL AND business_id IN ({owned})"
+                )).bind(tg_id).bind(ts(now)).execute(&mut *tx).await?;
                 e.businesses_kept = sqlx::query(&suspend).bind(tg_id).bind(anonymous_id).bind(ts(now))
                     .execute(&mut *tx).await?.rows_affected();
                 // A charity whose contact leaves keeps its name and area but

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::offers::{offer_auto, restock, sell_out};
 use super::{
-    Actor, Db, Result, Store, StoreError, To, audit, dt, notice_chat, notice_purchase, sql_list, ts, with_pool, with_tx,
+    Actor, Db, Result, Store, StoreError, To, audit, dt, notice_chat, notice_purchase, record_event, sql_list, ts,
+    with_pool, with_tx,
 };
 use crate::domain::purchase::PurchaseEvent;
 use crate::domain::{Currency, Money, NoticeKind, OfferStatus, PickupCode, PurchaseStatus};
@@ -69,6 +70,10 @@ pub struct Purchase {
     pub refund_seq: u32,
     /// Failed refund attempts so far (for backoff).
     pub refund_attempts: u32,
+    /// The platform fee kept with the Checkout form (minor units).
+    pub platform_fee: Option<i64>,
+    /// The connected account (`acct_…`) of a destination charge.
+    pub connect_account: Option<String>,
     pub created_at: DateTime<Utc>,
     pub lines: Vec<PurchaseLine>,
 }
@@ -169,12 +174,14 @@ struct PurchaseRow {
     refund_failure: Option<String>,
     refund_seq: i32,
     refund_attempts: i32,
+    platform_fee: Option<i64>,
+    connect_account: Option<String>,
     created_at: i64,
 }
 
 const PURCHASE_COLS: &str = "id, customer_tg_id, offer_id, status, total, currency, pickup_code, payment_method, \
      expires_at, stripe_session_id, stripe_session_url, stripe_payment_intent, checkout_params, stripe_refund_id, \
-     refund_failure, refund_seq, refund_attempts, created_at";
+     refund_failure, refund_seq, refund_attempts, platform_fee, connect_account, created_at";
 
 fn purchase_from_row(r: PurchaseRow, lines: Vec<(i64, i32, i64)>) -> Result<Purchase> {
     let currency = Currency::from_code(&r.currency).map_err(anyhow::Error::from)?;
@@ -203,6 +210,8 @@ fn purchase_from_row(r: PurchaseRow, lines: Vec<(i64, i32, i64)>) -> Result<Purc
         refund_failure: r.refund_failure,
         refund_seq: r.refund_seq.max(0) as u32,
         refund_attempts: r.refund_attempts.max(0) as u32,
+        platform_fee: r.platform_fee,
+        connect_account: r.connect_account,
         created_at: dt(r.created_at),
         lines: lines
             .into_iter()
@@ -246,23 +255,6 @@ macro_rules! lock_offer_of_purchase {
         .bind($purchase_id)
         .execute(&mut *$tx)
         .await?
-    };
-}
-
-/// Records an external event inside a transaction; yields false when it
-/// was recorded before (the caller then changes nothing).
-macro_rules! record_event {
-    ($tx:expr, $ev:expr, $now:expr) => {
-        sqlx::query(
-            "INSERT INTO processed_events (source, event_id, processed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind($ev.source)
-        .bind($ev.id)
-        .bind(ts($now))
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected()
-            == 1
     };
 }
 
@@ -480,10 +472,19 @@ impl Store {
 
     /// Keeps the exact form about to be sent to create the Checkout
     /// Session, before it is sent: a retry sends the same request.
-    pub async fn set_checkout_params(&self, purchase_id: i64, params: &str) -> Result<()> {
+    /// With it, the platform fee and (for a destination charge) the
+    /// connected account the form names, which refunds and the ledger use.
+    pub async fn set_checkout_params(
+        &self,
+        purchase_id: i64,
+        params: &str,
+        platform_fee: i64,
+        connect_account: Option<&str>,
+    ) -> Result<()> {
         with_pool!(self, write, p => sqlx::query(
-            "UPDATE purchases SET checkout_params = $1 WHERE id = $2 AND checkout_params IS NULL",
-        ).bind(params).bind(purchase_id).execute(p).await?.rows_affected());
+            "UPDATE purchases SET checkout_params = $1, platform_fee = $2, connect_account = $3 \
+             WHERE id = $4 AND checkout_params IS NULL",
+        ).bind(params).bind(platform_fee).bind(connect_account).bind(purchase_id).execute(p).await?.rows_affected());
         Ok(())
     }
 
@@ -565,6 +566,7 @@ impl Store {
                 }
                 _ => false,
             };
+            super::ledger::purchase_entries!(tx, purchase_id, super::ledger::Moved::Captured, now);
             if taken {
                 transition!(tx, purchase_id, status, PurchaseEvent::Pay, &Actor::Stripe, now);
                 sell_out!(tx, offer_id, now);
@@ -761,6 +763,7 @@ impl Store {
             transition!(tx, purchase_id, status, PurchaseEvent::Refunded, &Actor::Stripe, now);
             sqlx::query("UPDATE purchases SET refunded_at = $1, stripe_refund_id = COALESCE($2, stripe_refund_id) WHERE id = $3")
                 .bind(ts(now)).bind(refund_id).bind(purchase_id).execute(&mut *tx).await?;
+            super::ledger::purchase_entries!(tx, purchase_id, super::ledger::Moved::Refunded, now);
             notice_purchase!(tx, now, purchase_id, To::Customer, NoticeKind::Refunded);
             true
         });
@@ -786,6 +789,9 @@ impl Store {
             let Some(status) = status_allowing!(self, tx, purchase_id, PurchaseEvent::RefundFailed) else {
                 return Ok(false);
             };
+            if status == PurchaseStatus::Refunded {
+                super::ledger::purchase_entries!(tx, purchase_id, super::ledger::Moved::RefundUndone, now);
+            }
             transition!(tx, purchase_id, status, PurchaseEvent::RefundFailed, &Actor::Stripe, now);
             sqlx::query("UPDATE purchases SET refund_failure = $1 WHERE id = $2")
                 .bind(reason).bind(purchase_id).execute(&mut *tx).await?;

@@ -6,6 +6,7 @@ mod api;
 mod backup;
 mod browser;
 mod cli;
+mod connect;
 mod crash;
 mod donate;
 mod fairness;

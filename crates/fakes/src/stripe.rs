@@ -10,6 +10,16 @@
 //! 30 minutes to 24 hours, a reused idempotency key with other parameters,
 //! expiring a paid session, refunding twice.
 //!
+//! For Stripe Connect it serves `POST /v1/accounts`, `GET /v1/accounts/{id}`,
+//! `POST /v1/account_links` (links that expire after five minutes and work
+//! once), destination charges (`payment_intent_data[transfer_data][destination]`
+//! and `[application_fee_amount]`: a transfer and an application fee),
+//! refunds with `reverse_transfer` and `refund_application_fee` (refused on
+//! a charge without a fee, as Stripe does), `GET /v1/charges?payment_intent=`
+//! and `GET /v1/balance_transactions/{id}` with a processing fee of 1.5 % +
+//! 25 minor units, and payouts that tests settle; Connect events carry a
+//! top-level `account` and are signed with the Connect secret.
+//!
 //! Tests act as the customer and as Stripe with [`FakeStripe::complete_session`]
 //! (the customer paid) and [`FakeStripe::expire_session`], inspect what the
 //! app sent with [`FakeStripe::requests`], simulate outages with
@@ -31,6 +41,15 @@ use sha2::Sha256;
 
 const SECRET_KEY: &str = "sk_test_fake_glean_0123456789";
 const WEBHOOK_SECRET: &str = "whsec_test_fake_glean_0123456789";
+/// The signing secret of the fake's Connect webhook endpoint.
+pub const CONNECT_WEBHOOK_SECRET: &str = "whsec_test_fake_connect_9876543210";
+/// How long an account link works after it is made.
+const ACCOUNT_LINK_SECS: i64 = 300;
+/// Countries the fake accepts for accounts (Stripe's Express list).
+const ACCOUNT_COUNTRIES: &[&str] = &[
+    "AT", "AU", "BE", "BG", "CA", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU", "IE",
+    "IT", "JP", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "NZ", "PL", "PT", "RO", "SE", "SG", "SI", "SK", "US",
+];
 /// The API version the fake's objects and events follow.
 pub const API_VERSION: &str = "2024-06-20";
 /// Stripe's bounds for `expires_at`, from the session's creation.
@@ -80,6 +99,12 @@ pub struct FakeSession {
     /// `payment_intent_data[metadata]`: given to the PaymentIntent and its
     /// charge when the customer pays.
     pub payment_intent_metadata: BTreeMap<String, String>,
+    /// `payment_intent_data[transfer_data][destination]`.
+    pub destination: Option<String>,
+    /// `payment_intent_data[application_fee_amount]`.
+    pub application_fee_amount: Option<i64>,
+    /// `payment_intent_data[on_behalf_of]`.
+    pub on_behalf_of: Option<String>,
     pub client_reference_id: Option<String>,
     pub customer_email: Option<String>,
     pub payment_method_types: Vec<String>,
@@ -115,6 +140,67 @@ pub struct FakeRefund {
     pub reason: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub created: i64,
+    /// The part of the transfer pulled back from the connected account
+    /// (`reverse_transfer`).
+    pub transfer_reversed: i64,
+    /// The part of the application fee given back (`refund_application_fee`).
+    pub fee_refunded: i64,
+}
+
+/// A connected account as the fake holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FakeAccount {
+    /// `acct_…`
+    pub id: String,
+    pub country: String,
+    pub email: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    /// Every `controller[…]` parameter, flattened (`fees[payer]` → `application`).
+    pub controller: BTreeMap<String, String>,
+    /// The capabilities requested (`card_payments`, `transfers`).
+    pub capabilities: Vec<String>,
+    pub charges_enabled: bool,
+    pub payouts_enabled: bool,
+    pub currently_due: Vec<String>,
+    pub past_due: Vec<String>,
+    pub disabled_reason: Option<String>,
+}
+
+/// An onboarding link as the fake holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FakeAccountLink {
+    pub url: String,
+    pub account: String,
+    pub kind: String,
+    pub refresh_url: String,
+    pub return_url: String,
+    pub expires_at: i64,
+    /// Links work once.
+    pub used: bool,
+}
+
+/// A payout from a connected account to its bank.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FakePayout {
+    /// `po_…`
+    pub id: String,
+    pub account: String,
+    pub amount: i64,
+    pub currency: String,
+    /// `pending`, `paid` or `failed`.
+    pub status: String,
+    pub failure_message: Option<String>,
+}
+
+/// What became of a visit to an account link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkVisit {
+    /// The onboarding page opened; after it Stripe sends the browser to `return_url`.
+    Opened { account: String, return_url: String },
+    /// Expired or used: Stripe sends the browser to `refresh_url`.
+    Refresh(String),
+    /// Not a link Stripe made.
+    Unknown,
 }
 
 /// A request the fake received, whatever became of it.
@@ -147,6 +233,9 @@ struct FakeState {
     sessions: Vec<FakeSession>,
     payments: Vec<Payment>,
     refunds: Vec<FakeRefund>,
+    accounts: Vec<FakeAccount>,
+    account_links: Vec<FakeAccountLink>,
+    payouts: Vec<FakePayout>,
     idempotency: HashMap<String, Saved>,
     requests: Vec<RecordedRequest>,
     failures: Vec<FailRule>,
@@ -167,6 +256,15 @@ struct Payment {
     currency: String,
     metadata: BTreeMap<String, String>,
     created: i64,
+    /// `transfer_data[destination]`: the connected account the charge goes to.
+    destination: Option<String>,
+    on_behalf_of: Option<String>,
+    /// `application_fee_amount` (0 without one).
+    application_fee: i64,
+    /// Stripe's processing fee, paid by the platform.
+    stripe_fee: i64,
+    /// `txn_…` of the charge.
+    balance_transaction: String,
 }
 
 /// The first response to an idempotency key, and what it was for.
@@ -222,6 +320,151 @@ impl FakeStripe {
     /// The signing secret of the webhook endpoint, for `STRIPE_WEBHOOK_SECRET`.
     pub fn webhook_secret(&self) -> &'static str {
         WEBHOOK_SECRET
+    }
+
+    /// The signing secret of the Connect webhook endpoint, for
+    /// `STRIPE_CONNECT_WEBHOOK_SECRET`.
+    pub fn connect_webhook_secret(&self) -> &'static str {
+        CONNECT_WEBHOOK_SECRET
+    }
+
+    /// Every connected account, oldest first.
+    pub fn accounts(&self) -> Vec<FakeAccount> {
+        self.shared.lock().accounts.clone()
+    }
+
+    /// Every account link made, oldest first.
+    pub fn account_links(&self) -> Vec<FakeAccountLink> {
+        self.shared.lock().account_links.clone()
+    }
+
+    /// The business opens an account link in the browser: it works once,
+    /// before it expires.
+    pub fn visit_account_link(&self, url: &str) -> LinkVisit {
+        let mut state = self.shared.lock();
+        let now = now();
+        let Some(link) = state.account_links.iter_mut().find(|l| l.url == url) else { return LinkVisit::Unknown };
+        if link.used || link.expires_at <= now {
+            return LinkVisit::Refresh(link.refresh_url.clone());
+        }
+        link.used = true;
+        LinkVisit::Opened { account: link.account.clone(), return_url: link.return_url.clone() }
+    }
+
+    /// Every account link expires now (as they do after a few minutes).
+    pub fn expire_account_links(&self) {
+        for link in &mut self.shared.lock().account_links {
+            link.expires_at = now() - 1;
+        }
+    }
+
+    /// The business finished onboarding and Stripe verified it: charges
+    /// and payouts enabled, nothing due. Returns the account object.
+    pub fn verify_account(&self, id: &str) -> Value {
+        let mut state = self.shared.lock();
+        let account = state.account_mut(id).unwrap_or_else(|| panic!("fake Stripe: no account {id}"));
+        account.charges_enabled = true;
+        account.payouts_enabled = true;
+        account.currently_due.clear();
+        account.past_due.clear();
+        account.disabled_reason = None;
+        account_json(account)
+    }
+
+    /// Stripe needs something: `past_due` requirements and, when
+    /// `disabled_reason` is given, charges and payouts off.
+    pub fn require(&self, id: &str, past_due: &[&str], disabled_reason: Option<&str>) -> Value {
+        let mut state = self.shared.lock();
+        let account = state.account_mut(id).unwrap_or_else(|| panic!("fake Stripe: no account {id}"));
+        account.past_due = past_due.iter().map(|s| (*s).to_owned()).collect();
+        account.disabled_reason = disabled_reason.map(str::to_owned);
+        if disabled_reason.is_some() {
+            account.charges_enabled = false;
+            account.payouts_enabled = false;
+        }
+        account_json(account)
+    }
+
+    /// The account as the API renders it: `data.object` of `account.updated`.
+    pub fn account_object(&self, id: &str) -> Option<Value> {
+        self.shared.lock().accounts.iter().find(|a| a.id == id).map(account_json)
+    }
+
+    /// Stripe starts a payout of `amount` from the account's balance
+    /// (`pending`). Panics when the balance doesn't cover it.
+    pub fn create_payout(&self, account: &str, amount: i64) -> String {
+        let balance = self.account_balance(account);
+        assert!(amount > 0 && amount <= balance, "fake Stripe: payout of {amount} from a balance of {balance}");
+        let mut state = self.shared.lock();
+        let currency = state
+            .payments
+            .iter()
+            .find(|p| p.destination.as_deref() == Some(account))
+            .map_or_else(|| "eur".to_owned(), |p| p.currency.clone());
+        let id = state.new_id("po");
+        state.payouts.push(FakePayout {
+            id: id.clone(),
+            account: account.to_owned(),
+            amount,
+            currency,
+            status: "pending".to_owned(),
+            failure_message: None,
+        });
+        id
+    }
+
+    /// The bank took the payout (`paid`) or returned it (`failed`, with a
+    /// message): the payout object for `payout.paid`/`payout.failed`.
+    pub fn settle_payout(&self, id: &str, paid: bool, failure_message: Option<&str>) -> Value {
+        let mut state = self.shared.lock();
+        let payout =
+            state.payouts.iter_mut().find(|p| p.id == id).unwrap_or_else(|| panic!("fake Stripe: no payout {id}"));
+        payout.status = if paid { "paid" } else { "failed" }.to_owned();
+        payout.failure_message = failure_message.map(str::to_owned);
+        payout_json(payout)
+    }
+
+    /// What a connected account holds: transfers of its destination
+    /// charges less application fees, less reversed transfers plus fees
+    /// given back (refunds that didn't fail), less payouts that didn't fail.
+    pub fn account_balance(&self, account: &str) -> i64 {
+        let state = self.shared.lock();
+        let mut balance = 0;
+        for p in state.payments.iter().filter(|p| p.destination.as_deref() == Some(account)) {
+            balance += p.amount - p.application_fee;
+            for r in state.refunds.iter().filter(|r| r.payment_intent == p.id && refund_counts(r)) {
+                balance += r.fee_refunded - r.transfer_reversed;
+            }
+        }
+        balance
+            - state
+                .payouts
+                .iter()
+                .filter(|p| p.account == account && p.status != "failed")
+                .map(|p| p.amount)
+                .sum::<i64>()
+    }
+
+    /// The platform's margin on destination charges: application fees,
+    /// less fees given back, less Stripe's processing fees on every charge.
+    pub fn platform_margin(&self) -> i64 {
+        let state = self.shared.lock();
+        let fees: i64 = state.payments.iter().map(|p| p.application_fee - p.stripe_fee).sum();
+        let back: i64 = state.refunds.iter().filter(|r| refund_counts(r)).map(|r| r.fee_refunded).sum();
+        fees - back
+    }
+
+    /// Stripe's processing fee on a PaymentIntent's charge.
+    pub fn stripe_fee(&self, payment_intent: &str) -> Option<i64> {
+        self.shared.lock().payments.iter().find(|p| p.id == payment_intent).map(|p| p.stripe_fee)
+    }
+
+    /// A Connect event: the envelope with a top-level `account`.
+    pub fn connect_event(&self, kind: &str, account: &str, object: Value) -> String {
+        let id = self.shared.lock().new_id("evt");
+        let mut event: Value = serde_json::from_str(&event_json(&id, kind, object, now())).expect("event JSON");
+        event["account"] = json!(account);
+        event.to_string()
     }
 
     /// The next `n` requests fail as `mode` says. Rules queue up: the first
@@ -346,7 +589,13 @@ impl FakeStripe {
             currency: session.currency.clone(),
             metadata: session.payment_intent_metadata.clone(),
             created: now,
+            destination: session.destination.clone(),
+            on_behalf_of: session.on_behalf_of.clone(),
+            application_fee: session.application_fee_amount.unwrap_or(0),
+            stripe_fee: processing_fee(session.amount_total),
+            balance_transaction: String::new(),
         };
+        let payment = Payment { balance_transaction: state.new_id("txn"), ..payment };
         state.payments.push(payment);
         Some(payment_id)
     }
@@ -573,6 +822,11 @@ impl FakeState {
             ("POST", ["v1", "checkout", "sessions", id, "expire"]) => self.expire(base_url, id, params),
             ("POST", ["v1", "refunds"]) => self.create_refund(params, now),
             ("GET", ["v1", "refunds", id]) => self.retrieve_refund(id, params),
+            ("POST", ["v1", "accounts"]) => self.create_account(params),
+            ("GET", ["v1", "accounts", id]) => self.retrieve_account(id, params),
+            ("POST", ["v1", "account_links"]) => self.create_account_link(base_url, params, now),
+            ("GET", ["v1", "charges"]) => self.list_charges(params),
+            ("GET", ["v1", "balance_transactions", id]) => self.retrieve_balance_transaction(id, params),
             _ => Err(Failure {
                 status: 404,
                 message: format!(
@@ -718,10 +972,68 @@ impl FakeState {
         }
 
         let metadata = tree.metadata("metadata", "")?;
+        let (mut destination, mut application_fee_amount, mut on_behalf_of) = (None, None, None);
         let payment_intent_metadata = match tree.map("payment_intent_data", "")? {
             None => BTreeMap::new(),
             Some(data) => {
-                data.allow_only(&["metadata", "description"], "payment_intent_data")?;
+                data.allow_only(
+                    &["metadata", "description", "transfer_data", "application_fee_amount", "on_behalf_of"],
+                    "payment_intent_data",
+                )?;
+                if let Some(transfer) = data.map("transfer_data", "payment_intent_data")? {
+                    let prefix = "payment_intent_data[transfer_data]";
+                    transfer.allow_only(&["destination", "amount"], prefix)?;
+                    let param = "payment_intent_data[transfer_data][destination]";
+                    let Some(dest) = transfer.string("destination", prefix)? else {
+                        return Err(Failure::missing(param));
+                    };
+                    let account = self
+                        .accounts
+                        .iter()
+                        .find(|a| a.id == dest)
+                        .ok_or_else(|| Failure::resource_missing("account", dest, param, 400))?;
+                    if !account.charges_enabled || account.disabled_reason.is_some() {
+                        let message = format!(
+                            "Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments ({dest})."
+                        );
+                        return Err(Failure::invalid(param, message).code("insufficient_capabilities_for_transfer"));
+                    }
+                    destination = Some(dest.to_owned());
+                }
+                if let Some(raw) = data.string("application_fee_amount", "payment_intent_data")? {
+                    let param = "payment_intent_data[application_fee_amount]";
+                    let fee = integer(raw, param)?;
+                    if fee < 0 {
+                        return Err(Failure::invalid(param, "This value must be greater than or equal to 0."));
+                    }
+                    if fee > total {
+                        let message =
+                            format!("The application fee ({fee}) can't be greater than the charge amount ({total}).");
+                        return Err(Failure::invalid(param, message));
+                    }
+                    application_fee_amount = Some(fee);
+                }
+                if let Some(obo) = data.string("on_behalf_of", "payment_intent_data")? {
+                    let param = "payment_intent_data[on_behalf_of]";
+                    if !self.accounts.iter().any(|a| a.id == obo) {
+                        return Err(Failure::resource_missing("account", obo, param, 400));
+                    }
+                    on_behalf_of = Some(obo.to_owned());
+                }
+                if application_fee_amount.is_some() && destination.is_none() {
+                    return Err(Failure::invalid(
+                        "payment_intent_data[application_fee_amount]",
+                        "Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).",
+                    ));
+                }
+                if let (Some(obo), Some(dest)) = (&on_behalf_of, &destination)
+                    && obo != dest
+                {
+                    return Err(Failure::invalid(
+                        "payment_intent_data[on_behalf_of]",
+                        "The `on_behalf_of` account must be the same as the `transfer_data[destination]` account.",
+                    ));
+                }
                 data.metadata("metadata", "payment_intent_data")?
             }
         };
@@ -768,6 +1080,9 @@ impl FakeState {
             amount_total: total,
             metadata,
             payment_intent_metadata,
+            destination,
+            application_fee_amount,
+            on_behalf_of,
             client_reference_id,
             customer_email: tree.string("customer_email", "")?.map(str::to_owned),
             payment_method_types,
@@ -803,7 +1118,27 @@ impl FakeState {
 
     fn create_refund(&mut self, params: &[(String, String)], now: i64) -> Result<Value, Failure> {
         let tree = Tree::parse(params)?;
-        tree.allow_only(&["payment_intent", "charge", "amount", "metadata", "reason", "expand"], "")?;
+        tree.allow_only(
+            &[
+                "payment_intent",
+                "charge",
+                "amount",
+                "metadata",
+                "reason",
+                "expand",
+                "reverse_transfer",
+                "refund_application_fee",
+            ],
+            "",
+        )?;
+        let flag = |name: &str| -> Result<bool, Failure> {
+            match tree.string(name, "")? {
+                None | Some("false") => Ok(false),
+                Some("true") => Ok(true),
+                Some(other) => Err(Failure::invalid(name, format!("Invalid boolean: {other}"))),
+            }
+        };
+        let (reverse_transfer, refund_application_fee) = (flag("reverse_transfer")?, flag("refund_application_fee")?);
         let metadata = tree.metadata("metadata", "")?;
         let reason = tree.string("reason", "")?.map(str::to_owned);
         if let Some(r) = &reason
@@ -839,6 +1174,17 @@ impl FakeState {
                 .ok_or_else(|| Failure::resource_missing("charge", ch, "charge", 400))?,
         };
 
+        if reverse_transfer && payment.destination.is_none() {
+            let message = format!(
+                "The charge {} has no transfer to reverse: `reverse_transfer` is only for destination charges.",
+                payment.charge
+            );
+            return Err(Failure::invalid("reverse_transfer", message));
+        }
+        if refund_application_fee && payment.application_fee == 0 {
+            let message = format!("The charge {} has no application fee to refund.", payment.charge);
+            return Err(Failure::invalid("refund_application_fee", message));
+        }
         let unrefunded = payment.amount - payment.amount_refunded;
         if unrefunded == 0 {
             let message = format!("Charge {} has already been refunded.", payment.charge);
@@ -854,6 +1200,12 @@ impl FakeState {
             return Err(Failure { saved: true, ..Failure::invalid("amount", message) });
         }
         payment.amount_refunded += amount;
+        // A full refund reverses the whole transfer (the gross: Stripe
+        // transfers the amount and collects the fee from the account) and
+        // gives back the whole fee; a partial one in proportion.
+        let share = |whole: i64| if amount == payment.amount { whole } else { whole * amount / payment.amount };
+        let transfer_reversed = if reverse_transfer { share(payment.amount) } else { 0 };
+        let fee_refunded = if refund_application_fee { share(payment.application_fee) } else { 0 };
         let refund = FakeRefund {
             id: String::new(),
             payment_intent: payment.id.clone(),
@@ -865,11 +1217,202 @@ impl FakeState {
             reason,
             metadata,
             created: now,
+            transfer_reversed,
+            fee_refunded,
         };
         let refund = FakeRefund { id: self.new_id("re"), ..refund };
         let body = refund_json(&refund);
         self.refunds.push(refund);
         Ok(body)
+    }
+
+    fn account_mut(&mut self, id: &str) -> Option<&mut FakeAccount> {
+        self.accounts.iter_mut().find(|a| a.id == id)
+    }
+
+    fn create_account(&mut self, params: &[(String, String)]) -> Result<Value, Failure> {
+        let tree = Tree::parse(params)?;
+        tree.allow_only(
+            &["country", "email", "type", "controller", "capabilities", "metadata", "business_type", "expand"],
+            "",
+        )?;
+        let country = match tree.string("country", "")? {
+            None => "US".to_owned(),
+            Some(c) if ACCOUNT_COUNTRIES.contains(&c) => c.to_owned(),
+            Some(c) => {
+                return Err(Failure::invalid(
+                    "country",
+                    format!(
+                        "Country '{c}' is unknown. Try using a 2-character alphanumeric country code instead, such as 'US', 'EG', or 'GB'. A full list of country codes is available at https://stripe.com/docs/api#country_codes"
+                    ),
+                ));
+            }
+        };
+        let email = tree.string("email", "")?.map(str::to_owned);
+        if let Some(e) = &email
+            && (!e.contains('@') || e.contains(' '))
+        {
+            return Err(Failure::invalid("email", format!("Invalid email address: {e}")).code("email_invalid"));
+        }
+        let mut controller = BTreeMap::new();
+        if let Some(c) = tree.map("controller", "")? {
+            c.allow_only(&["stripe_dashboard", "fees", "losses", "requirement_collection"], "controller")?;
+            let allowed: &[(&str, &str, &[&str])] = &[
+                ("stripe_dashboard", "type", &["express", "full", "none"]),
+                ("fees", "payer", &["application", "account"]),
+                ("losses", "payments", &["application", "stripe"]),
+            ];
+            for (group, field, values) in allowed {
+                if let Some(g) = c.map(group, "controller")? {
+                    let prefix = format!("controller[{group}]");
+                    g.allow_only(&[field], &prefix)?;
+                    if let Some(v) = g.string(field, &prefix)? {
+                        if !values.contains(&v) {
+                            return Err(Failure::invalid(
+                                format!("{prefix}[{field}]"),
+                                format!("Invalid {field}: {v}"),
+                            ));
+                        }
+                        controller.insert(format!("{group}[{field}]"), v.to_owned());
+                    }
+                }
+            }
+            if let Some(v) = c.string("requirement_collection", "controller")? {
+                if !["stripe", "application"].contains(&v) {
+                    return Err(Failure::invalid("controller[requirement_collection]", format!("Invalid value: {v}")));
+                }
+                controller.insert("requirement_collection".to_owned(), v.to_owned());
+            }
+        }
+        let kind = tree.string("type", "")?;
+        if kind.is_none() && controller.is_empty() {
+            return Err(
+                Failure::invalid("type", "You must provide either `type` or `controller`.").code("parameter_missing")
+            );
+        }
+        let mut capabilities = Vec::new();
+        if let Some(caps) = tree.map("capabilities", "")? {
+            for (name, node) in &caps.0 {
+                let prefix = format!("capabilities[{name}]");
+                if !["card_payments", "transfers"].contains(&name.as_str()) {
+                    return Err(Failure::unknown(&prefix));
+                }
+                let cap =
+                    node.as_map().ok_or_else(|| Failure::invalid(&prefix, format!("Invalid object: {prefix}")))?;
+                cap.allow_only(&["requested"], &prefix)?;
+                match cap.string("requested", &prefix)? {
+                    Some("true") => capabilities.push(name.clone()),
+                    Some("false") | None => {}
+                    Some(other) => {
+                        return Err(Failure::invalid(
+                            format!("{prefix}[requested]"),
+                            format!("Invalid boolean: {other}"),
+                        ));
+                    }
+                }
+            }
+        }
+        if capabilities.iter().any(|c| c == "card_payments") && !capabilities.iter().any(|c| c == "transfers") {
+            return Err(Failure::invalid(
+                "capabilities",
+                "The `card_payments` capability can't be requested without the `transfers` capability.",
+            ));
+        }
+        let account = FakeAccount {
+            id: self.new_id("acct"),
+            country,
+            email,
+            metadata: tree.metadata("metadata", "")?,
+            controller,
+            capabilities,
+            charges_enabled: false,
+            payouts_enabled: false,
+            currently_due: vec![
+                "business_profile.url".to_owned(),
+                "external_account".to_owned(),
+                "tos_acceptance.date".to_owned(),
+            ],
+            past_due: Vec::new(),
+            disabled_reason: Some("requirements.past_due".to_owned()),
+        };
+        let body = account_json(&account);
+        self.accounts.push(account);
+        Ok(body)
+    }
+
+    fn retrieve_account(&self, id: &str, params: &[(String, String)]) -> Result<Value, Failure> {
+        Tree::parse(params)?.allow_only(&["expand"], "")?;
+        let account = self.accounts.iter().find(|a| a.id == id).ok_or_else(|| Failure {
+            // Stripe answers an account the key can't see with a permission error.
+            status: 404,
+            ..Failure::invalid("account", format!("No such account: '{id}'")).code("resource_missing")
+        })?;
+        Ok(account_json(account))
+    }
+
+    fn create_account_link(&mut self, base_url: &str, params: &[(String, String)], now: i64) -> Result<Value, Failure> {
+        let tree = Tree::parse(params)?;
+        tree.allow_only(&["account", "type", "refresh_url", "return_url", "collect", "expand"], "")?;
+        let Some(account) = tree.string("account", "")? else { return Err(Failure::missing("account")) };
+        if !self.accounts.iter().any(|a| a.id == account) {
+            return Err(Failure::resource_missing("account", account, "account", 400));
+        }
+        let kind = match tree.string("type", "")? {
+            None => return Err(Failure::missing("type")),
+            Some(k @ ("account_onboarding" | "account_update")) => k.to_owned(),
+            Some(other) => return Err(Failure::invalid("type", format!("Invalid type: {other}"))),
+        };
+        let url = |name: &str| -> Result<String, Failure> {
+            match tree.string(name, "")? {
+                None => Err(Failure::missing(name)),
+                Some(u) if u.starts_with("https://") || u.starts_with("http://") => Ok(u.to_owned()),
+                Some(u) => Err(Failure::invalid(name, format!("Not a valid URL: {u}")).code("url_invalid")),
+            }
+        };
+        let (refresh_url, return_url) = (url("refresh_url")?, url("return_url")?);
+        let token = self.new_id("link");
+        let link = FakeAccountLink {
+            url: format!("{base_url}/setup/{token}"),
+            account: account.to_owned(),
+            kind,
+            refresh_url,
+            return_url,
+            expires_at: now + ACCOUNT_LINK_SECS,
+            used: false,
+        };
+        let body = json!({"object": "account_link", "created": now, "expires_at": link.expires_at, "url": link.url});
+        self.account_links.push(link);
+        Ok(body)
+    }
+
+    fn list_charges(&self, params: &[(String, String)]) -> Result<Value, Failure> {
+        let tree = Tree::parse(params)?;
+        tree.allow_only(&["payment_intent", "limit", "expand"], "")?;
+        let pi = tree.string("payment_intent", "")?;
+        let data: Vec<Value> =
+            self.payments.iter().filter(|p| pi.is_none_or(|pi| p.id == pi)).map(charge_json).collect();
+        Ok(json!({"object": "list", "url": "/v1/charges", "has_more": false, "data": data}))
+    }
+
+    fn retrieve_balance_transaction(&self, id: &str, params: &[(String, String)]) -> Result<Value, Failure> {
+        Tree::parse(params)?.allow_only(&["expand"], "")?;
+        let p = self
+            .payments
+            .iter()
+            .find(|p| p.balance_transaction == id)
+            .ok_or_else(|| Failure::resource_missing("balance_transaction", id, "id", 404))?;
+        Ok(json!({
+            "id": p.balance_transaction,
+            "object": "balance_transaction",
+            "amount": p.amount,
+            "currency": p.currency,
+            "fee": p.stripe_fee,
+            "fee_details": [{"amount": p.stripe_fee, "currency": p.currency, "type": "stripe_fee"}],
+            "net": p.amount - p.stripe_fee,
+            "source": p.charge,
+            "type": "charge",
+            "status": "available",
+        }))
     }
 
     fn retrieve_refund(&self, id: &str, params: &[(String, String)]) -> Result<Value, Failure> {
@@ -1051,8 +1594,71 @@ fn refund_json(r: &FakeRefund) -> Value {
     })
 }
 
+/// Whether a refund took money back (it didn't fail or get canceled).
+fn refund_counts(r: &FakeRefund) -> bool {
+    r.status != "failed" && r.status != "canceled"
+}
+
+/// The fake's processing fee: 1.5 % rounded half-up plus 25 minor units,
+/// never above the amount.
+fn processing_fee(amount: i64) -> i64 {
+    ((amount * 15 + 500) / 1000 + 25).min(amount)
+}
+
+fn account_json(a: &FakeAccount) -> Value {
+    let capability = |name: &str| {
+        let requested = a.capabilities.iter().any(|c| c == name);
+        match (requested, a.charges_enabled) {
+            (false, _) => None,
+            (true, true) => Some("active"),
+            (true, false) => Some("inactive"),
+        }
+    };
+    let mut caps = serde_json::Map::new();
+    for name in ["card_payments", "transfers"] {
+        if let Some(status) = capability(name) {
+            caps.insert(name.to_owned(), json!(status));
+        }
+    }
+    json!({
+        "id": a.id,
+        "object": "account",
+        "capabilities": caps,
+        "charges_enabled": a.charges_enabled,
+        "country": a.country,
+        "details_submitted": a.charges_enabled,
+        "email": a.email,
+        "metadata": a.metadata,
+        "payouts_enabled": a.payouts_enabled,
+        "requirements": {
+            "currently_due": a.currently_due,
+            "eventually_due": a.currently_due,
+            "past_due": a.past_due,
+            "disabled_reason": a.disabled_reason,
+        },
+        "type": "express",
+    })
+}
+
+fn payout_json(p: &FakePayout) -> Value {
+    json!({
+        "id": p.id,
+        "object": "payout",
+        "amount": p.amount,
+        "currency": p.currency,
+        "status": p.status,
+        "failure_message": p.failure_message,
+        "failure_code": p.failure_message.as_ref().map(|_| "account_closed"),
+        "livemode": false,
+    })
+}
+
 fn charge_json(p: &Payment) -> Value {
     json!({
+        "application_fee_amount": (p.application_fee > 0).then_some(p.application_fee),
+        "balance_transaction": p.balance_transaction,
+        "destination": p.destination,
+        "on_behalf_of": p.on_behalf_of,
         "id": p.charge,
         "object": "charge",
         "amount": p.amount,

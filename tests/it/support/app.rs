@@ -17,6 +17,9 @@ use tokio::task::JoinHandle;
 use super::db::{self, Backend, TestDb};
 
 pub const ADMIN_ID: i64 = 9001;
+/// `PUBLIC_BASE_URL` of apps with Stripe Connect on; [`TestApp::local`]
+/// maps its links to the app's real address.
+pub const PUBLIC: &str = "https://glean.example";
 
 pub struct TestApp {
     pub tg: FakeTelegram,
@@ -62,6 +65,18 @@ impl TestApp {
         let mut app = Self::spawn_with(backend, &extra).await?;
         app.stripe = Some(stripe);
         Some(app)
+    }
+
+    /// The app with card payments as destination charges (Stripe Connect
+    /// on), and more settings.
+    pub async fn spawn_with_connect(backend: Backend, more: &[(&str, &str)]) -> Option<TestApp> {
+        let mut extra = vec![
+            ("STRIPE_CONNECT", "on"),
+            ("STRIPE_CONNECT_WEBHOOK_SECRET", glean_fakes::stripe::CONNECT_WEBHOOK_SECRET),
+            ("PUBLIC_BASE_URL", PUBLIC),
+        ];
+        extra.extend_from_slice(more);
+        Self::spawn_with_stripe_and(backend, &extra).await
     }
 
     pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
@@ -231,6 +246,22 @@ impl TestApp {
 
     pub fn fake_stripe(&self) -> &FakeStripe {
         self.stripe.as_ref().expect("spawned with Stripe")
+    }
+
+    /// Delivers a Connect event to the Connect webhook, signed with the
+    /// Connect secret as Stripe does.
+    pub async fn deliver_connect(&self, event_json: &str) -> u16 {
+        let stripe = self.fake_stripe();
+        let url = format!("{}/webhooks/stripe/connect", self.base_url);
+        stripe.deliver(&url, stripe.connect_webhook_secret(), event_json).await.0
+    }
+
+    /// A link the app made under [`PUBLIC`], at the app's real address.
+    pub fn local(&self, public_url: &str) -> String {
+        match public_url.strip_prefix(PUBLIC) {
+            Some(path) => format!("{}{path}", self.base_url),
+            None => panic!("{public_url} is not under {PUBLIC}"),
+        }
     }
 
     /// Delivers a Stripe event to our webhook, signed as Stripe does.

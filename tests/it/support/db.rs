@@ -37,6 +37,26 @@ impl TestDb {
         }
     }
 
+    /// Runs one statement behind the store's back and says whether the
+    /// database took it (the error's text if not).
+    pub async fn try_execute(&self, sql: &str) -> Result<(), String> {
+        match (&self.pg_opts, self.backend) {
+            (Some(opts), Backend::Postgres) => {
+                let mut c = PgConnection::connect_with(opts).await.expect("connect");
+                let r = c.execute(sql).await.map(drop).map_err(|e| e.to_string());
+                c.close().await.ok();
+                r
+            }
+            _ => {
+                let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(self.url.trim_start_matches("sqlite://"));
+                let mut c = sqlx::SqliteConnection::connect_with(&opts).await.expect("open sqlite");
+                let r = c.execute(sql).await.map(drop).map_err(|e| e.to_string());
+                c.close().await.ok();
+                r
+            }
+        }
+    }
+
     /// Runs one statement behind the store's back: for a test that needs
     /// the database as time would have left it (rows older than they are).
     pub async fn execute(&self, sql: &str) {
