@@ -1,5 +1,10 @@
 // The app's API client: every call carries `Authorization: tma <initData>`,
 // and every error arrives in the server's one shape, {error: {code, message}}.
+// Accept-Language names the language Telegram reports, so an error before
+// signing in (a 401) comes in it; once signed in, the server speaks the
+// customer's own language.
+
+import { T, guessLang } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -9,11 +14,9 @@ export class ApiError extends Error {
   }
 }
 
-const OFFLINE = "We can't reach Glean right now. Check your connection and try again.";
-
 export async function api(path, { method = "GET", body } = {}) {
   const tg = window.Telegram && window.Telegram.WebApp;
-  const headers = { Authorization: "tma " + ((tg && tg.initData) || "") };
+  const headers = { Authorization: "tma " + ((tg && tg.initData) || ""), "Accept-Language": guessLang() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
@@ -23,7 +26,7 @@ export async function api(path, { method = "GET", body } = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    throw new ApiError(0, "offline", OFFLINE);
+    throw new ApiError(0, "offline", T("offline"));
   }
   let data = null;
   try {
@@ -33,7 +36,10 @@ export async function api(path, { method = "GET", body } = {}) {
   }
   if (!response.ok) {
     const err = (data && data.error) || {};
-    throw new ApiError(response.status, err.code || "internal", err.message || OFFLINE);
+    // Messages the server words for everyone (too many requests, its own
+    // failures) come from the page's texts in the customer's language.
+    const own = err.code === "rate_limited" ? T("rate-limited") : err.code === "internal" ? T("internal") : null;
+    throw new ApiError(response.status, err.code || "internal", own || err.message || T("offline"));
   }
   return data;
 }

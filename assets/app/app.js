@@ -4,8 +4,9 @@
 // <body data-screen="…" data-ready> tells tests (and CSS) what is shown.
 
 import { api, buy, newKey, ApiError } from "./api.js";
-import { h, dealRow, orderRow, orderStatus, qr, distance } from "./views.js";
+import { h, dealRow, orderRow, orderStatus, qr } from "./views.js";
 import { drawMap } from "./map.js";
+import { T, setTexts, guessLang, loadEmbedded } from "./i18n.js";
 
 const tg = (window.Telegram && window.Telegram.WebApp) || null;
 const view = document.getElementById("view");
@@ -149,20 +150,30 @@ function render() {
   });
 }
 
-function fail(e) {
+async function fail(e) {
   if (e instanceof ApiError && e.status === 401) {
-    // Forged, stale or missing initData: nothing works until reopened.
+    // Forged, stale or missing initData: nothing works until reopened. The
+    // words in the language Telegram reports (the server's message is in
+    // it already).
     mainButton(null);
+    if (!state.me) {
+      try {
+        const words = await api("/texts?lang=" + encodeURIComponent(guessLang()));
+        setTexts(words.lang, words.texts);
+      } catch (ignored) {
+        /* keep the page's own */
+      }
+    }
     show(
       "unauthorized",
-      h("div", { class: "notice" }, h("div", { class: "big" }, "🔒"), h("h1", {}, "Please reopen Glean"), h("p", {}, e.message)),
+      h("div", { class: "notice" }, h("div", { class: "big" }, "🔒"), h("h1", {}, T("reopen")), h("p", {}, e.message)),
     );
     ready();
     return;
   }
   toast(e.message || String(e));
   if (!view.querySelector(".row, .card, .deal, #map")) {
-    show("error", h("div", { class: "notice" }, h("p", {}, e.message || String(e)), h("button", { class: "btn", onclick: render }, "Try again")));
+    show("error", h("div", { class: "notice" }, h("p", {}, e.message || String(e)), h("button", { class: "btn", onclick: render }, T("try-again"))));
     ready();
   }
 }
@@ -180,10 +191,10 @@ async function loadDeals() {
 
 function header(active) {
   const chips = [
-    ["", "Any time"],
-    ["now", "Pick up now"],
-    ["today", "Today"],
-    ["tomorrow", "Tomorrow"],
+    ["", T("when-any")],
+    ["now", T("when-now")],
+    ["today", T("when-today")],
+    ["tomorrow", T("when-tomorrow")],
   ].map(([value, label]) =>
     h(
       "button",
@@ -202,10 +213,10 @@ function header(active) {
   const search = h("input", {
     type: "search",
     id: "search",
-    placeholder: "Search bread, vegan, shop…",
+    placeholder: T("search-placeholder"),
     value: state.filter.q,
     enterkeyhint: "search",
-    "aria-label": "Search deals",
+    "aria-label": T("search-label"),
   });
   let timer = null;
   search.addEventListener("input", () => {
@@ -229,9 +240,9 @@ function header(active) {
     h(
       "div",
       { class: "tabs", role: "tablist" },
-      h("button", { class: "tab" + (active === "list" ? " on" : ""), id: "tab-list", onclick: () => reset({ name: "list" }) }, "☰ List"),
-      h("button", { class: "tab" + (active === "map" ? " on" : ""), id: "tab-map", onclick: () => reset({ name: "map" }) }, "🗺 Map"),
-      h("button", { class: "tab", id: "tab-orders", onclick: () => push({ name: "orders" }) }, "🧾 My orders"),
+      h("button", { class: "tab" + (active === "list" ? " on" : ""), id: "tab-list", onclick: () => reset({ name: "list" }) }, T("tab-list")),
+      h("button", { class: "tab" + (active === "map" ? " on" : ""), id: "tab-map", onclick: () => reset({ name: "map" }) }, T("tab-map")),
+      h("button", { class: "tab", id: "tab-orders", onclick: () => push({ name: "orders" }) }, T("tab-orders")),
     ),
     search,
     h("div", { class: "chips" }, chips),
@@ -239,8 +250,7 @@ function header(active) {
 }
 
 function rankedNote(list) {
-  if (list.ranked_by === "nearest") return "Nearest first";
-  return "Freshest and most popular first · share your location for deals near you";
+  return list.ranked_by === "nearest" ? T("ranked-nearest") : T("ranked-popular");
 }
 
 async function listScreen() {
@@ -257,18 +267,17 @@ async function listScreen() {
 }
 
 function emptyText() {
-  if (state.filter.when || state.filter.q.trim()) return "No deals match. Try another time or fewer words.";
-  return "No deals near you right now. Check back later, or follow shops in the bot to hear first.";
+  return state.filter.when || state.filter.q.trim() ? T("empty-filtered") : T("empty");
 }
 
 async function mapScreen() {
   const list = await loadDeals();
-  const box = h("div", { id: "map", role: "application", "aria-label": "Map of deals" });
+  const box = h("div", { id: "map", role: "application", "aria-label": T("map-label") });
   show("map", header("map"), box);
   try {
     await drawMap(box, list.items, list.near, openDeal);
   } catch (e) {
-    box.replaceChildren(h("p", { class: "empty" }, "The map can't load right now. The list has every deal."));
+    box.replaceChildren(h("p", { class: "empty" }, T("map-failed")));
   }
   ready();
 }
@@ -300,7 +309,7 @@ async function dealScreen(screen) {
     screen.item = chosen;
     screen.qty = qty;
     if (buyable && chosen) {
-      const label = "Reserve " + qty + " × " + (item ? item.deal_price.display : "");
+      const label = T("reserve-qty", { qty, price: item ? item.deal_price.display : "" });
       buyButton.textContent = label;
       mainButton(label, doBuy);
     }
@@ -324,7 +333,7 @@ async function dealScreen(screen) {
         "span",
         { class: "item-body" },
         h("span", { class: "title" }, i.name),
-        h("span", { class: "hint" }, i.unit + " · " + (i.remaining > 0 ? i.remaining + " left" : "sold out")),
+        h("span", { class: "hint" }, i.unit + " · " + i.remaining_display),
       ),
       h(
         "span",
@@ -337,22 +346,22 @@ async function dealScreen(screen) {
   const stepper = h(
     "div",
     { class: "stepper" },
-    h("button", { class: "btn secondary", "aria-label": "One less", onclick: () => ((qty = Math.max(1, qty - 1)), refresh()) }, "−"),
+    h("button", { class: "btn secondary", "aria-label": T("one-less"), onclick: () => ((qty = Math.max(1, qty - 1)), refresh()) }, "−"),
     qtyLabel,
-    h("button", { class: "btn secondary", id: "more", "aria-label": "One more", onclick: () => ((qty = Math.min(maxFor(chosen), qty + 1)), refresh()) }, "+"),
+    h("button", { class: "btn secondary", id: "more", "aria-label": T("one-more"), onclick: () => ((qty = Math.min(maxFor(chosen), qty + 1)), refresh()) }, "+"),
   );
-  const followBtn = h("button", { class: "btn secondary", id: "follow" }, page.following ? "✖️ Unfollow " + o.business.name : "⭐ Follow " + o.business.name);
+  const followBtn = h("button", { class: "btn secondary", id: "follow" }, T(page.following ? "unfollow" : "follow", { name: o.business.name }));
   followBtn.addEventListener("click", async () => {
     try {
       const f = await api("/businesses/" + o.business.id + "/follow", { method: page.following ? "DELETE" : "PUT" });
       page.following = f.following;
-      followBtn.textContent = f.following ? "✖️ Unfollow " + f.name : "⭐ Follow " + f.name;
-      toast(f.following ? "You'll hear about " + f.name + "'s new deals in the bot." : "Unfollowed " + f.name + ".");
+      followBtn.textContent = T(f.following ? "unfollow" : "follow", { name: f.name });
+      toast(T(f.following ? "followed" : "unfollowed", { name: f.name }));
     } catch (e) {
       fail(e);
     }
   });
-  const buyButton = h("button", { class: "btn wide", id: "buy", onclick: () => doBuy() }, "Reserve");
+  const buyButton = h("button", { class: "btn wide", id: "buy", onclick: () => doBuy() }, T("reserve"));
   let key = null; // one key per Buy, kept for its retries
   let busy = false;
   async function doBuy() {
@@ -383,7 +392,7 @@ async function dealScreen(screen) {
   const photo = o.photo_url
     ? h("img", { class: "photo", src: o.photo_url, alt: o.title })
     : h("div", { class: "photo none", "aria-hidden": "true" }, "🥡");
-  const away = distance(o.distance_m);
+  const away = o.distance_display;
   show(
     "deal",
     h(
@@ -393,12 +402,12 @@ async function dealScreen(screen) {
       h("h1", {}, o.title),
       h("div", { class: "hint" }, o.business.name, away ? " · " + away : ""),
       o.description ? h("p", {}, o.description) : null,
-      h("div", { class: "card" }, h("div", {}, "🕒 " + o.pickup.display), h("div", { class: "hint" }, "📍 " + o.venue.name + ", " + o.venue.address), h("button", { class: "linkish link", id: "open-map", onclick: () => openLink(page.map_url) }, "Open in maps ↗")),
-      h("h2", {}, "What's in it"),
+      h("div", { class: "card" }, h("div", {}, "🕒 " + o.pickup.display), h("div", { class: "hint" }, "📍 " + o.venue.name + ", " + o.venue.address), h("button", { class: "linkish link", id: "open-map", onclick: () => openLink(page.map_url) }, T("open-in-maps"))),
+      h("h2", {}, T("whats-in-it")),
       h("div", { class: "items" }, itemList),
       buyable
-        ? h("div", { class: "buy" }, h("span", {}, "How many?"), stepper, summary)
-        : h("p", { class: "notice-inline" }, o.status === "active" ? "Sold out." : "This deal is " + o.status.replace("_", " ") + "."),
+        ? h("div", { class: "buy" }, h("span", {}, T("how-many")), stepper, summary)
+        : h("p", { class: "notice-inline" }, o.unavailable || ""),
       buyable && !(tg && tg.MainButton && tg.initData) ? buyButton : null,
       followBtn,
     ),
@@ -413,29 +422,29 @@ async function dealScreen(screen) {
 function orderBody(order) {
   const stands = !!order.pickup_code;
   const parts = [
-    h("h1", {}, "Order #" + order.id),
+    h("h1", {}, T("order-title", { id: order.id })),
     h("div", {}, orderStatus(order)),
     h("div", { class: "hint" }, order.title + " · " + order.shop),
   ];
   if (stands) {
     parts.push(
-      h("div", { class: "ticket" }, h("div", { class: "hint" }, "Show this at pickup"), h("div", { class: "code", id: "pickup-code" }, order.pickup_code), order.pickup_qr_svg ? qr(order.pickup_qr_svg) : null),
+      h("div", { class: "ticket" }, h("div", { class: "hint" }, T("show-at-pickup")), h("div", { class: "code", id: "pickup-code" }, order.pickup_code), order.pickup_qr_svg ? qr(order.pickup_qr_svg) : null),
     );
   } else if (order.status === "reserved") {
     parts.push(
       h(
         "div",
         { class: "card" },
-        h("p", {}, "Reserved for you. Pay to confirm the order" + (order.pay_by ? " by " + new Date(order.pay_by).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "") + "."),
-        order.pay_url ? h("button", { class: "btn wide", id: "pay", onclick: () => openLink(order.pay_url) }, "Pay " + order.total.display) : null,
+        h("p", {}, order.pay_by_display ? T("pay-to-confirm-by", { time: order.pay_by_display }) : T("pay-to-confirm")),
+        order.pay_url ? h("button", { class: "btn wide", id: "pay", onclick: () => openLink(order.pay_url) }, T("pay", { total: order.total.display })) : null,
       ),
     );
   }
   parts.push(
     h("div", { class: "card" }, h("div", {}, "🕒 " + order.pickup), h("div", { class: "hint" }, "📍 " + order.address)),
-    h("div", { class: "card lines" }, order.lines.map((l) => h("div", {}, l.quantity + " × " + l.item + " · " + l.unit_price.display)), h("div", {}, h("b", {}, "Total " + order.total.display))),
+    h("div", { class: "card lines" }, order.lines.map((l) => h("div", {}, l.quantity + " × " + l.item + " · " + l.unit_price.display)), h("div", {}, h("b", {}, T("total", { total: order.total.display })))),
   );
-  if (order.cancellable) parts.push(h("button", { class: "btn secondary danger wide", id: "cancel", onclick: () => cancelOrder(order) }, order.status === "reserved" ? "Cancel reservation" : "Cancel order"));
+  if (order.cancellable) parts.push(h("button", { class: "btn secondary danger wide", id: "cancel", onclick: () => cancelOrder(order) }, order.status === "reserved" ? T("cancel-reservation") : T("cancel-order")));
   return parts;
 }
 
@@ -443,7 +452,7 @@ async function orderScreen(screen) {
   const order = screen.order || (await api("/orders/" + screen.id));
   screen.order = null; // fetch fresh next time this screen is shown
   show("order", h("section", { class: "order", "data-order": order.id }, orderBody(order)));
-  if (screen.fresh && order.pickup_code) toast("Reserved! Your pickup code is " + order.pickup_code + ".");
+  if (screen.fresh && order.pickup_code) toast(T("reserved-toast", { code: order.pickup_code }));
   screen.fresh = false;
   ready();
   if (order.status === "reserved") {
@@ -463,21 +472,22 @@ async function ordersScreen() {
   const list = await api("/orders");
   show(
     "orders",
-    h("h1", {}, "My orders"),
+    h("h1", {}, T("my-orders")),
     list.items.length
       ? h("div", { class: "rows" }, list.items.map((o) => orderRow(o, (id) => push({ name: "order", id }), cancelOrder)))
-      : h("p", { class: "empty" }, "No orders yet. Find a deal and reserve it here."),
+      : h("p", { class: "empty" }, T("no-orders")),
   );
   ready();
 }
 
 async function cancelOrder(order) {
-  const question =
-    "Cancel order #" + order.id + "?" + (order.refund_on_cancel ? " You'll get " + order.refund_on_cancel.display + " back." : "");
+  const question = order.refund_on_cancel
+    ? T("cancel-question-refund", { id: order.id, amount: order.refund_on_cancel.display })
+    : T("cancel-question", { id: order.id });
   if (!(await confirmBox(question))) return;
   try {
     const after = await api("/orders/" + order.id + "/cancel", { method: "POST" });
-    toast("Order #" + after.id + " is " + after.status_label + ".");
+    toast(T("order-is", { id: after.id, status: after.status_label }));
     render();
   } catch (e) {
     fail(e);
@@ -487,6 +497,7 @@ async function cancelOrder(order) {
 // --- start ------------------------------------------------------------------
 
 async function start() {
+  loadEmbedded();
   applyTheme();
   if (tg) {
     tg.ready && tg.ready();
@@ -496,6 +507,7 @@ async function start() {
   }
   try {
     state.me = await api("/me");
+    setTexts(state.me.lang, state.me.texts);
   } catch (e) {
     return fail(e);
   }

@@ -2,6 +2,8 @@
 // the deals as markers. Without tiles (blocked, offline) the markers still
 // show on a plain background; without Leaflet the page says so.
 
+import { T } from "./i18n.js";
+
 let loading = null;
 
 function load() {
@@ -46,7 +48,7 @@ export async function drawMap(el, deals, near, onOpen) {
     points.push([near.lat, near.lng]);
     L.circleMarker([near.lat, near.lng], { radius: 6, color: color, weight: 3, fillColor: "#fff", fillOpacity: 1 })
       .addTo(map)
-      .bindTooltip("You", { direction: "top" });
+      .bindTooltip(T("map-you"), { direction: "top" });
   }
   if (points.length > 1) map.fitBounds(points, { padding: [32, 32], maxZoom: 16 });
   else if (points.length === 1) map.setView(points[0], 15);

@@ -761,3 +761,76 @@ cmd-privacy-request = Daten einer Person exportieren oder löschen: /privacy_req
 map-button = 🗺 Karte
 open-in-app = 📱 In der App öffnen
 menu-button = Angebote
+
+## The Mini App: its API's messages
+
+app-open-from-telegram = Öffne diese Seite über den Glean-Bot in Telegram: Nur so wissen wir, wer du bist.
+app-not-confirmed = Wir konnten nicht bestätigen, dass du es bist. Schließe diese Seite und öffne sie erneut über den Glean-Bot.
+app-stale = Diese Seite ist schon zu lange geöffnet. Schließe sie und öffne sie erneut über den Glean-Bot.
+app-malformed = Die Anmeldedaten von Telegram sind beschädigt. Schließe diese Seite und öffne sie erneut über den Bot.
+app-no-bot-token = Das Schaufenster ist auf diesem Server noch nicht eingerichtet.
+app-sold-out = Leider ist für diese Bestellung nicht mehr genug übrig.
+app-payment-unavailable = Zahlungen sind gerade nicht möglich; es wurde nichts reserviert. Bitte versuche es in einer Minute noch einmal.
+app-cancel-try-again = Der Zahlungsdienst ist gerade nicht erreichbar; bitte versuche das Stornieren in einer Minute noch einmal.
+app-no-such-deal = Dieses Angebot gibt es nicht mehr.
+app-no-such-order = Du hast keine Bestellung mit dieser Nummer.
+app-no-such-shop = Diesen Laden gibt es nicht.
+app-bad-key = key muss aus 8 bis 64 Buchstaben, Ziffern, - oder _ bestehen
+app-bad-quantity = quantity muss eine ganze Zahl ab 1 sein
+app-bad-near = gib Breiten- und Längengrad in Dezimalgrad an, etwa near=52.52,13.405
+app-bad-when = eines von now, today, tomorrow
+app-bad-body = der Inhalt der Anfrage ist nicht das JSON, das dieser Endpunkt erwartet: { $detail }
+
+## The Mini App: the page
+
+app-title = Glean – Angebote in deiner Nähe
+app-loading = Angebote werden geladen…
+app-tab-list = ☰ Liste
+app-tab-map = 🗺 Karte
+app-tab-orders = 🧾 Meine Bestellungen
+app-when-any = Jederzeit
+app-when-now = Jetzt abholen
+app-when-today = Heute
+app-when-tomorrow = Morgen
+app-search-placeholder = Brot, vegan, Laden suchen…
+app-search-label = Angebote durchsuchen
+app-ranked-nearest = Die nächsten zuerst
+app-ranked-popular = Die frischesten und beliebtesten zuerst · teile deinen Standort für Angebote in deiner Nähe
+app-empty = Gerade gibt es keine Angebote in deiner Nähe. Schau später wieder vorbei oder folge Läden im Bot, um als Erste·r davon zu hören.
+app-empty-filtered = Keine passenden Angebote. Versuch eine andere Zeit oder weniger Wörter.
+app-map-label = Karte der Angebote
+app-map-failed = Die Karte lässt sich gerade nicht laden. In der Liste findest du alle Angebote.
+app-map-you = Du
+app-reopen = Bitte öffne Glean erneut
+app-try-again = Noch einmal versuchen
+app-offline = Wir erreichen Glean gerade nicht. Prüfe deine Verbindung und versuch es noch einmal.
+app-rate-limited = Das war etwas viel auf einmal. Bitte warte einen Moment und versuch es dann noch einmal.
+app-internal = Entschuldigung, bei uns ist etwas schiefgelaufen. Bitte versuch es gleich noch einmal.
+app-reserve = Reservieren
+app-reserve-qty = { $qty } × { $price } reservieren
+app-one-less = Eins weniger
+app-one-more = Eins mehr
+app-follow = ⭐ { $name } folgen
+app-unfollow = ✖️ { $name } nicht mehr folgen
+app-followed = Von neuen Angeboten von { $name } erfährst du im Bot.
+app-unfollowed = Du folgst { $name } nicht mehr.
+app-open-in-maps = In Karten öffnen ↗
+app-whats-in-it = Was drin ist
+app-how-many = Wie viele?
+app-order-title = Bestellung Nr. { $id }
+app-show-at-pickup = Zeig das bei der Abholung vor
+app-pay-to-confirm = Für dich reserviert. Bezahle, um die Bestellung zu bestätigen.
+app-pay-to-confirm-by = Für dich reserviert. Bezahle bis { $time } Uhr, um die Bestellung zu bestätigen.
+app-pay = { $total } bezahlen
+app-total = Gesamt { $total }
+app-pickup-code = Abholcode
+app-cancel = Stornieren
+app-cancel-reservation = Reservierung stornieren
+app-cancel-order = Bestellung stornieren
+app-reserved-toast = Reserviert! Dein Abholcode ist { $code }.
+app-my-orders = Meine Bestellungen
+app-no-orders = Noch keine Bestellungen. Such dir ein Angebot aus und reserviere es hier.
+app-cancel-question = Bestellung Nr. { $id } stornieren?
+app-cancel-question-refund = Bestellung Nr. { $id } stornieren? Du bekommst { $amount } zurück.
+app-order-is = Bestellung Nr. { $id } ist { $status }.
+app-qr-label = QR-Code des Abholcodes

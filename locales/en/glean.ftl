@@ -743,3 +743,76 @@ cmd-privacy-request = Export or delete someone's data: /privacy_request <user id
 map-button = 🗺 Map
 open-in-app = 📱 Open in app
 menu-button = Deals
+
+## The Mini App: its API's messages
+
+app-open-from-telegram = Open this page from the Glean bot in Telegram: it tells us who you are.
+app-not-confirmed = We couldn't confirm it's you. Close this page and open it again from the Glean bot.
+app-stale = This page has been open too long. Close it and open it again from the Glean bot.
+app-malformed = Telegram's sign-in data is damaged. Close this page and open it again from the bot.
+app-no-bot-token = The shop window isn't set up on this server yet.
+app-sold-out = Sorry, not enough left for that order.
+app-payment-unavailable = Payments are unavailable right now; nothing was reserved. Please try again in a minute.
+app-cancel-try-again = Payments can't be reached right now; please try cancelling again in a minute.
+app-no-such-deal = That deal doesn't exist any more.
+app-no-such-order = You have no order with that number.
+app-no-such-shop = That shop doesn't exist.
+app-bad-key = key must be 8 to 64 letters, digits, - or _
+app-bad-quantity = quantity must be a whole number from 1
+app-bad-near = give latitude and longitude in decimal degrees, like near=52.52,13.405
+app-bad-when = one of now, today, tomorrow
+app-bad-body = the request body isn't the JSON this endpoint takes: { $detail }
+
+## The Mini App: the page
+
+app-title = Glean – deals near you
+app-loading = Loading deals…
+app-tab-list = ☰ List
+app-tab-map = 🗺 Map
+app-tab-orders = 🧾 My orders
+app-when-any = Any time
+app-when-now = Pick up now
+app-when-today = Today
+app-when-tomorrow = Tomorrow
+app-search-placeholder = Search bread, vegan, shop…
+app-search-label = Search deals
+app-ranked-nearest = Nearest first
+app-ranked-popular = Freshest and most popular first · share your location for deals near you
+app-empty = No deals near you right now. Check back later, or follow shops in the bot to hear first.
+app-empty-filtered = No deals match. Try another time or fewer words.
+app-map-label = Map of deals
+app-map-failed = The map can't load right now. The list has every deal.
+app-map-you = You
+app-reopen = Please reopen Glean
+app-try-again = Try again
+app-offline = We can't reach Glean right now. Check your connection and try again.
+app-rate-limited = That was a lot at once. Please wait a moment and try again.
+app-internal = Sorry, something went wrong on our side. Please try again in a moment.
+app-reserve = Reserve
+app-reserve-qty = Reserve { $qty } × { $price }
+app-one-less = One less
+app-one-more = One more
+app-follow = ⭐ Follow { $name }
+app-unfollow = ✖️ Unfollow { $name }
+app-followed = You'll hear about { $name }'s new deals in the bot.
+app-unfollowed = Unfollowed { $name }.
+app-open-in-maps = Open in maps ↗
+app-whats-in-it = What's in it
+app-how-many = How many?
+app-order-title = Order #{ $id }
+app-show-at-pickup = Show this at pickup
+app-pay-to-confirm = Reserved for you. Pay to confirm the order.
+app-pay-to-confirm-by = Reserved for you. Pay to confirm the order by { $time }.
+app-pay = Pay { $total }
+app-total = Total { $total }
+app-pickup-code = Pickup code
+app-cancel = Cancel
+app-cancel-reservation = Cancel reservation
+app-cancel-order = Cancel order
+app-reserved-toast = Reserved! Your pickup code is { $code }.
+app-my-orders = My orders
+app-no-orders = No orders yet. Find a deal and reserve it here.
+app-cancel-question = Cancel order #{ $id }?
+app-cancel-question-refund = Cancel order #{ $id }? You'll get { $amount } back.
+app-order-is = Order #{ $id } is { $status }.
+app-qr-label = QR code of the pickup code

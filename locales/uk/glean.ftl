@@ -779,3 +779,76 @@ cmd-privacy-request = Експорт чи видалення чиїхось да
 map-button = 🗺 Мапа
 open-in-app = 📱 Відкрити в застосунку
 menu-button = Пропозиції
+
+## The Mini App: its API's messages
+
+app-open-from-telegram = Відкрийте цю сторінку з бота Glean у Telegram: так ми знаємо, хто ви.
+app-not-confirmed = Не вдалося підтвердити, що це ви. Закрийте сторінку й відкрийте її знову з бота Glean.
+app-stale = Ця сторінка відкрита надто довго. Закрийте її й відкрийте знову з бота Glean.
+app-malformed = Дані входу з Telegram пошкоджені. Закрийте сторінку й відкрийте її знову з бота.
+app-no-bot-token = Вітрину на цьому сервері ще не налаштовано.
+app-sold-out = На жаль, на таке замовлення вже не вистачає.
+app-payment-unavailable = Оплата зараз недоступна; нічого не заброньовано. Спробуйте ще раз за хвилину.
+app-cancel-try-again = Платіжний сервіс зараз недоступний; спробуйте скасувати ще раз за хвилину.
+app-no-such-deal = Цієї пропозиції вже немає.
+app-no-such-order = У вас немає замовлення з таким номером.
+app-no-such-shop = Такого закладу немає.
+app-bad-key = key — від 8 до 64 літер, цифр, - або _
+app-bad-quantity = quantity — ціле число від 1
+app-bad-near = вкажіть широту й довготу в десяткових градусах, наприклад near=52.52,13.405
+app-bad-when = одне з now, today, tomorrow
+app-bad-body = тіло запиту — не той JSON, який приймає ця адреса: { $detail }
+
+## The Mini App: the page
+
+app-title = Glean – пропозиції поруч
+app-loading = Завантажуємо пропозиції…
+app-tab-list = ☰ Список
+app-tab-map = 🗺 Мапа
+app-tab-orders = 🧾 Мої замовлення
+app-when-any = Будь-коли
+app-when-now = Забрати зараз
+app-when-today = Сьогодні
+app-when-tomorrow = Завтра
+app-search-placeholder = Шукати хліб, веганське, заклад…
+app-search-label = Пошук пропозицій
+app-ranked-nearest = Спершу найближчі
+app-ranked-popular = Спершу найсвіжіші й найпопулярніші · поділіться місцем, щоб бачити пропозиції поруч
+app-empty = Поруч зараз немає пропозицій. Загляньте пізніше або підпишіться на заклади в боті, щоб дізнаватися першими.
+app-empty-filtered = Нічого не знайдено. Спробуйте інший час або менше слів.
+app-map-label = Мапа пропозицій
+app-map-failed = Мапа зараз не завантажується. У списку є всі пропозиції.
+app-map-you = Ви
+app-reopen = Відкрийте Glean знову
+app-try-again = Спробувати ще раз
+app-offline = Не вдається зв'язатися з Glean. Перевірте з'єднання й спробуйте ще раз.
+app-rate-limited = Забагато запитів за раз. Зачекайте трохи й спробуйте ще раз.
+app-internal = Вибачте, у нас щось пішло не так. Спробуйте ще раз за мить.
+app-reserve = Забронювати
+app-reserve-qty = Забронювати { $qty } × { $price }
+app-one-less = На один менше
+app-one-more = На один більше
+app-follow = ⭐ Стежити за { $name }
+app-unfollow = ✖️ Не стежити за { $name }
+app-followed = Про нові пропозиції { $name } ви дізнаватиметеся в боті.
+app-unfollowed = Ви більше не стежите за { $name }.
+app-open-in-maps = Відкрити на мапі ↗
+app-whats-in-it = Що всередині
+app-how-many = Скільки?
+app-order-title = Замовлення №{ $id }
+app-show-at-pickup = Покажіть це під час отримання
+app-pay-to-confirm = Заброньовано для вас. Оплатіть, щоб підтвердити замовлення.
+app-pay-to-confirm-by = Заброньовано для вас. Оплатіть до { $time }, щоб підтвердити замовлення.
+app-pay = Оплатити { $total }
+app-total = Разом { $total }
+app-pickup-code = Код отримання
+app-cancel = Скасувати
+app-cancel-reservation = Скасувати бронь
+app-cancel-order = Скасувати замовлення
+app-reserved-toast = Заброньовано! Ваш код отримання: { $code }.
+app-my-orders = Мої замовлення
+app-no-orders = Замовлень ще немає. Знайдіть пропозицію й забронюйте її тут.
+app-cancel-question = Скасувати замовлення №{ $id }?
+app-cancel-question-refund = Скасувати замовлення №{ $id }? Вам повернуть { $amount }.
+app-order-is = Замовлення №{ $id }: { $status }.
+app-qr-label = QR-код коду отримання

@@ -20,6 +20,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::HttpState;
 use super::error::{ApiError, ErrorBody};
 use crate::domain::{Coordinates, Money, OfferStatus};
+use crate::render::i18n::Lang;
+use crate::render::texts as words;
 use crate::store::{Business, Candidate, Offer, RANKING_POOL, Store, StoreError, Venue, popularity};
 
 pub const DEFAULT_RADIUS_KM: f64 = 10.0;
@@ -193,11 +195,20 @@ pub struct OfferView {
     pub items: Vec<ItemView>,
     /// Units left across all items.
     pub remaining: u32,
+    /// `remaining` for people ("3 left"), or the status when it is not
+    /// active ("sold out"), in the customer's language (English here).
+    pub remaining_display: String,
+    /// Why it can't be bought now, for people, when it can't.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
     pub pickup: PickupView,
     pub status: OfferStatusView,
     /// Metres from `near`, when the list was asked for with `near`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<u64>,
+    /// `distance_m` for people, e.g. "1.3 km".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_display: Option<String>,
     /// The display-size photo (JPEG, at most 1280 px), when the deal has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<String>,
@@ -241,6 +252,8 @@ pub struct ItemView {
     #[schema(maximum = 100)]
     pub discount_percent: u8,
     pub remaining: u32,
+    /// `remaining` for people: "3 left" or "sold out".
+    pub remaining_display: String,
 }
 
 /// An amount of money: integer minor units (cents) of `currency`; never a float.
@@ -259,6 +272,13 @@ pub struct Price {
 impl From<Money> for Price {
     fn from(m: Money) -> Self {
         Price { amount_minor: m.minor(), currency: m.currency().code().to_string(), display: m.to_string() }
+    }
+}
+
+impl Price {
+    /// With `display` as `l` writes money ("3,50 €" in German).
+    pub fn of(m: Money, l: Lang) -> Self {
+        Price { display: l.money(m), ..Price::from(m) }
     }
 }
 
@@ -350,7 +370,7 @@ pub async fn list_offers(
     } else {
         None
     };
-    let items = render(&state, &ranked[offset..end], now).await?;
+    let items = render(&state, &ranked[offset..end], now, Lang::EN).await?;
     Ok(Json(OfferPage { items, next_cursor }))
 }
 
@@ -382,7 +402,7 @@ pub async fn get_offer(
         Err(e) => return Err(e.into()),
     };
     let mut names = Names::default();
-    let view = view(&state, &mut names, offer, None, state.clock.now()).await?.ok_or_else(no_such_offer)?;
+    let view = view(&state, &mut names, offer, None, state.clock.now(), Lang::EN).await?.ok_or_else(no_such_offer)?;
     Ok(Json(view))
 }
 
@@ -446,6 +466,7 @@ pub(in crate::http) async fn render(
     state: &HttpState,
     page: &[(i64, Option<f64>)],
     now: DateTime<Utc>,
+    lang: Lang,
 ) -> Result<Vec<OfferView>, ApiError> {
     let ids: Vec<i64> = page.iter().map(|(id, _)| *id).collect();
     let distances: HashMap<i64, Option<f64>> = page.iter().copied().collect();
@@ -464,7 +485,7 @@ pub(in crate::http) async fn render(
     let mut out = Vec::with_capacity(page.len());
     for offer in offers {
         let distance = distances.get(&offer.id).copied().flatten();
-        if let Some(v) = view(state, &mut names, offer, distance, now).await? {
+        if let Some(v) = view(state, &mut names, offer, distance, now, lang).await? {
             out.push(v);
         }
     }
@@ -478,6 +499,7 @@ pub(in crate::http) async fn view(
     offer: Offer,
     distance_m: Option<f64>,
     now: DateTime<Utc>,
+    l: Lang,
 ) -> Result<Option<OfferView>, ApiError> {
     let Some(status) = OfferStatusView::of(offer.status) else {
         return Ok(None);
@@ -495,7 +517,7 @@ pub(in crate::http) async fn view(
         return Err(ApiError::Internal(anyhow::anyhow!("offer {} lost its business or venue", offer.id)));
     };
     let display = match offer.window() {
-        Some(w) => w.display(venue.timezone, now),
+        Some(w) => l.window(&w, venue.timezone, now),
         None => format!(
             "{}–{}",
             offer.pickup_start.with_timezone(&venue.timezone).format("%a %-d %b %H:%M"),
@@ -522,13 +544,30 @@ pub(in crate::http) async fn view(
                 id: i.id,
                 name: i.name.clone(),
                 unit: i.unit.clone(),
-                original_price: i.original_price.into(),
-                deal_price: i.deal_price.into(),
+                original_price: Price::of(i.original_price, l),
+                deal_price: Price::of(i.deal_price, l),
                 discount_percent: i.deal_price.discount_percent(i.original_price),
                 remaining: i.remaining(),
+                remaining_display: if i.remaining() > 0 {
+                    words::units_left(l, i.remaining())
+                } else {
+                    words::card_sold_out(l).to_string()
+                },
             })
             .collect(),
         remaining: offer.remaining(),
+        remaining_display: if offer.status == OfferStatus::Active {
+            words::units_left(l, offer.remaining())
+        } else {
+            words::offer_status(l, offer.status.as_str())
+        },
+        unavailable: match offer.status {
+            OfferStatus::Active if offer.remaining() == 0 => {
+                Some(words::offer_unavailable(l, OfferStatus::SoldOut.as_str()))
+            }
+            OfferStatus::Active => None,
+            s => Some(words::offer_unavailable(l, s.as_str())),
+        },
         pickup: PickupView {
             start: offer.pickup_start.to_rfc3339_opts(SecondsFormat::Secs, true),
             end: offer.pickup_end.to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -536,6 +575,7 @@ pub(in crate::http) async fn view(
         },
         status,
         distance_m: distance_m.map(|d| d.round().max(0.0) as u64),
+        distance_display: distance_m.map(|d| words::distance(l, d.max(0.0))),
         photo_url: offer.photo.as_deref().map(|n| state.media_url(n)),
         thumb_url: offer.thumb.as_deref().map(|n| state.media_url(n)),
         deep_link: state.bot_username.get().map(|bot| format!("https://t.me/{bot}?start=offer_{}", offer.id)),

@@ -169,7 +169,7 @@ async fn responses_match_the_served_openapi_document(app: TestApp) {
             "id": with_photo.items[0].id, "name": "Rye loaf", "unit": "1 box",
             "original_price": {"amount_minor": 450, "currency": "EUR", "display": "€4.50"},
             "deal_price": {"amount_minor": 200, "currency": "EUR", "display": "€2.00"},
-            "discount_percent": 55, "remaining": 3,
+            "discount_percent": 55, "remaining": 3, "remaining_display": "3 left",
         })
     );
     // The contract has teeth: money as a float, an undocumented field or a

@@ -4,7 +4,7 @@
 //! server on 127.0.0.1 that also serves the map tiles), sees the seeded
 //! deals, opens one, reserves (pay at pickup) and sees the pickup code;
 //! then a forged `initData` and its 401; light and dark themes; 360 px
-//! wide. Screenshots of every screen go to `<target>/miniapp-screenshots/`.
+//! wide; a German customer sees it all in German. Screenshots of every screen go to `<target>/miniapp-screenshots/`.
 //!
 //! Without chromium and chromedriver the test says it skipped and why;
 //! under `CI=true` it fails instead.
@@ -25,7 +25,7 @@ use crate::support::app::TestApp;
 use crate::support::browser::{self, Browser};
 use crate::support::db::Backend;
 use crate::support::fixtures::*;
-use crate::support::miniapp::init_data;
+use crate::support::miniapp::{init_data, init_data_in};
 
 /// Where the stub LocationManager says the customer is (Alexanderplatz).
 const HERE: (f64, f64) = (52.5219, 13.4132);
@@ -52,7 +52,7 @@ fn theme(dark: bool) -> Value {
 /// The stand-in for telegram-web-app.js: `Telegram.WebApp` with signed
 /// `initData`, a theme, a LocationManager at HERE, and a MainButton drawn
 /// as Telegram draws it (a bar at the bottom) so it can be tapped and seen.
-fn telegram_stub(init_data: &str, dark: bool) -> String {
+fn telegram_stub(init_data: &str, dark: bool, lang: &str) -> String {
     let params = theme(dark);
     format!(
         r#"(function () {{
@@ -91,7 +91,7 @@ fn telegram_stub(init_data: &str, dark: bool) -> String {
   window.__csp = [];
   document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
   window.Telegram = {{ WebApp: {{
-    initData: {init:?}, initDataUnsafe: {{}}, version: "8.0", platform: "tdesktop",
+    initData: {init:?}, initDataUnsafe: {{ user: {{ language_code: {lang:?} }} }}, version: "8.0", platform: "tdesktop",
     colorScheme: {scheme:?}, themeParams, isExpanded: true,
     ready() {{}}, expand() {{}}, close() {{}}, onEvent() {{}}, offEvent() {{}},
     isVersionAtLeast(v) {{ return parseFloat(v) <= 8.0; }},
@@ -108,6 +108,7 @@ fn telegram_stub(init_data: &str, dark: bool) -> String {
   }} }};
 }})();"#,
         init = init_data,
+        lang = lang,
         scheme = if dark { "dark" } else { "light" },
         lat = HERE.0,
         lng = HERE.1,
@@ -213,7 +214,7 @@ async fn the_mini_app_in_headless_chromium() {
     let titles = [photo_deal.title.clone(), a.title.clone(), b_.title.clone()];
     let token = app.tg.token().to_string();
     let signed =
-        |dark: bool| telegram_stub(&init_data(&token, 7001, "Mia", chrono::Utc::now().timestamp(), None), dark);
+        |dark: bool| telegram_stub(&init_data(&token, 7001, "Mia", chrono::Utc::now().timestamp(), None), dark, "en");
 
     let shots = browser::target_dir().join("miniapp-screenshots");
     let _ = std::fs::remove_dir_all(&shots);
@@ -344,7 +345,7 @@ async fn the_mini_app_in_headless_chromium() {
 
     // A forged initData: a clear message, nothing else.
     let forged = init_data("123:not-our-bot", 7001, "Mia", chrono::Utc::now().timestamp(), None);
-    *stubs.script.lock().unwrap() = telegram_stub(&forged, false);
+    *stubs.script.lock().unwrap() = telegram_stub(&forged, false, "en");
     b.goto(&page).await;
     b.wait_screen("unauthorized").await;
     let text = b.exec("return document.body.innerText", vec![]).await;
@@ -379,6 +380,40 @@ async fn the_mini_app_in_headless_chromium() {
     let asked = b.exec("return window.__confirmed", vec![]).await;
     assert_eq!(asked, format!("Cancel order #{}?", orders[0].id));
     assert_eq!(store.purchase(orders[0].id).await.unwrap().status.as_str(), "cancelled");
+
+    // --- German ----------------------------------------------------------------
+    let lena = init_data_in("de", &token, 7002, "Lena", chrono::Utc::now().timestamp(), None);
+    *stubs.script.lock().unwrap() = telegram_stub(&lena, false, "de");
+    b.goto(&page).await;
+    b.wait_screen("list").await;
+    assert_eq!(b.exec("return document.documentElement.lang", vec![]).await, "de");
+    assert_eq!(b.exec("return document.querySelector('#tab-list').textContent", vec![]).await, "☰ Liste");
+    assert_eq!(
+        b.exec("return document.querySelector('#tab-orders').textContent", vec![]).await,
+        "🧾 Meine Bestellungen"
+    );
+    assert_eq!(b.exec("return document.querySelector('.note').textContent", vec![]).await, "Die nächsten zuerst");
+    assert_eq!(b.exec("return document.querySelector('[data-when=now]').textContent", vec![]).await, "Jetzt abholen");
+    let first_row = b.exec("return document.querySelector('.row').innerText", vec![]).await;
+    assert!(first_row.as_str().unwrap().contains("Einheit"), "{first_row}");
+    fits_the_width(&b, "list (German)").await;
+    b.screenshot(&shots.join("list-de.png")).await;
+    b.tap_and_wait(&format!(".row[data-offer='{}']", photo_deal.id), "deal").await;
+    let label = b.exec("return document.querySelector('#tg-main-button').textContent", vec![]).await;
+    assert!(label.as_str().unwrap().ends_with("\u{a0}€ reservieren"), "{label}");
+    let text = b.exec("return document.body.innerText", vec![]).await;
+    assert!(text.as_str().unwrap().contains("Wie viele?"), "{text}");
+    fits_the_width(&b, "deal (German)").await;
+    b.screenshot(&shots.join("deal-de.png")).await;
+    // A forged initData in German: the 401 screen in the language Telegram reports.
+    let forged = init_data_in("de", "123:not-our-bot", 7002, "Lena", chrono::Utc::now().timestamp(), None);
+    *stubs.script.lock().unwrap() = telegram_stub(&forged, false, "de");
+    b.goto(&page).await;
+    b.wait_screen("unauthorized").await;
+    let text = b.exec("return document.body.innerText", vec![]).await;
+    assert!(text.as_str().unwrap().contains("Bitte öffne Glean erneut"), "{text}");
+    assert!(text.as_str().unwrap().contains("Wir konnten nicht bestätigen"), "{text}");
+    b.screenshot(&shots.join("unauthorized-de.png")).await;
     b.quit().await;
 
     eprintln!(

@@ -1,8 +1,10 @@
 //! The shipped locales against the code: every message id the code names
-//! (`t!(lang, "id", var = …)` and the `plain_texts!` table in
-//! `render/texts.rs`) exists in every locale, every variable a message uses
+//! (`t!(lang, "id", var = …)`, the `plain_texts!` table in
+//! `render/texts.rs` and the Mini App page's `page_texts!` table in
+//! `render/app.rs`) exists in every locale, every variable a message uses
 //! is one the code passes, formatting with those variables raises no Fluent
-//! error, and no locale has a message the code never uses.
+//! error, and no locale has a message the code never uses; and every text
+//! the page's JavaScript asks for (`T("…")`) is one the server sends it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -102,8 +104,91 @@ fn calls() -> Vec<Call> {
                 out.push(Call { at: name.clone(), id: id.to_string(), args: BTreeSet::new() });
             }
         }
+        if let Some(start) = code.find("page_texts! {") {
+            let block = &code[start..];
+            let block = &block[..block.find("\n}").unwrap()];
+            for line in block.lines().skip(1) {
+                let Some(id) = line.split('"').nth(1) else { continue };
+                let args = match line.split_once('(') {
+                    Some((_, vars)) => vars
+                        .trim_end_matches([',', ')', ' '])
+                        .split(',')
+                        .map(|v| v.trim().to_string())
+                        .filter(|v| !v.is_empty())
+                        .collect(),
+                    None => BTreeSet::new(),
+                };
+                out.push(Call { at: name.clone(), id: id.to_string(), args });
+            }
+        }
     }
     out
+}
+
+/// The page's JavaScript asks only for texts the server sends it, and
+/// with the variables the message has.
+#[test]
+fn the_mini_app_page_asks_for_texts_the_server_sends() {
+    let sent = glean::render::app::PAGE_TEXTS;
+    assert!(sent.len() > 40, "{}", sent.len());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/app");
+    let mut asked = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "js") {
+            continue;
+        }
+        let code = std::fs::read_to_string(&path).unwrap();
+        let mut rest = code.as_str();
+        while let Some(i) = rest.find("T(") {
+            let before = rest[..i].chars().next_back();
+            rest = &rest[i + 2..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                continue;
+            }
+            let args = arguments(rest);
+            let Some(first) = args.first() else { continue };
+            // T(cond ? "a" : "b", …) names two.
+            let ids: Vec<&str> = first.split('"').skip(1).step_by(2).collect();
+            if ids.is_empty() {
+                continue; // its own definition, T(id, vars)
+            }
+            let vars: BTreeSet<String> = args
+                .get(1)
+                .map(|v| {
+                    v.trim_matches(['{', '}', ' '])
+                        .split(',')
+                        .map(|kv| kv.split(':').next().unwrap().trim().to_string())
+                        .filter(|k| !k.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for id in ids {
+                asked.insert((id.to_string(), vars.clone(), path.file_name().unwrap().to_string_lossy().to_string()));
+            }
+        }
+    }
+    assert!(asked.len() > 40, "the scan finds the page's texts: {asked:?}");
+    let mut problems = Vec::new();
+    for (id, vars, file) in &asked {
+        match sent.iter().find(|(sent_id, _)| sent_id.strip_prefix("app-") == Some(id.as_str())) {
+            None => problems.push(format!("{file} asks for {id}, which the server doesn't send")),
+            Some((_, needs)) => {
+                let needs: BTreeSet<String> = needs.iter().map(|v| v.to_string()).collect();
+                if &needs != vars {
+                    problems.push(format!("{file}: {id} takes {needs:?}, given {vars:?}"));
+                }
+            }
+        }
+    }
+    for (id, _) in sent {
+        if !asked.iter().any(|(a, _, _)| Some(a.as_str()) == id.strip_prefix("app-"))
+            && !["app-title", "app-loading"].contains(id)
+        {
+            problems.push(format!("the server sends {id}, which the page never asks for"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// Every variable a pattern uses, in any variant and through message

@@ -431,3 +431,113 @@ async fn the_page_and_its_assets_are_served_from_the_binary() {
     let body: Value = missing.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
 }
+
+/// The app speaks the customer's language: a German customer gets the
+/// page's words, prices, amounts left, statuses and errors in German; a
+/// Ukrainian one the Ukrainian plural forms; a /language choice wins over
+/// Telegram's language; before signing in, `Accept-Language` decides.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_speaks_the_customers_language() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let store = app.store();
+    let contract = Contract::fetch(&app).await;
+    // 1.3 km from HERE: five bags at €3.50.
+    let deal = shop_with_offer(store, 3001, "Kiezbäcker", (52.5290, 13.4010), 5, 350).await;
+    let item = deal.items[0].id;
+
+    let de = AppCustomer::speaking(&app, "de", 7001, "Lena");
+    let (status, me) = de.get("/me").await;
+    assert_eq!(status, 200, "{me}");
+    check(&contract, "get", "/app/api/me", status, &me);
+    assert_eq!(me["lang"], "de");
+    assert_eq!(me["texts"]["tab-list"], "☰ Liste");
+    assert_eq!(me["texts"]["my-orders"], "Meine Bestellungen");
+    assert_eq!(me["texts"]["reserve-qty"], "{qty} × {price} reservieren");
+    let (status, list) = de.get(&format!("/deals?near={HERE}")).await;
+    assert_eq!(status, 200, "{list}");
+    check(&contract, "get", "/app/api/deals", status, &list);
+    let offer = &list["items"][0];
+    assert_eq!(offer["items"][0]["deal_price"]["display"], "3,50\u{a0}€");
+    assert_eq!(offer["items"][0]["deal_price"]["amount_minor"], 350);
+    assert_eq!(offer["remaining_display"], "5 Einheiten übrig");
+    assert_eq!(offer["distance_display"], "1,1 km");
+    let (status, bad) = de.get("/deals?when=yesterday").await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["error"]["message"], "eines von now, today, tomorrow");
+    let (status, missing) = de.get("/deals/999999").await;
+    assert_eq!((status, missing["error"]["message"].as_str()), (404, Some("Dieses Angebot gibt es nicht mehr.")));
+
+    let (status, bought) = de.buy(deal.id, item, 3, "lena-key-0001").await;
+    assert_eq!(status, 200, "{bought}");
+    check(&contract, "post", "/app/api/purchases", status, &bought);
+    assert_eq!(bought["order"]["status_label"], "bestätigt, Zahlung bei Abholung");
+    assert_eq!(bought["order"]["total"]["display"], "10,50\u{a0}€");
+    assert_eq!(bought["order"]["lines"][0]["unit_price"]["display"], "3,50\u{a0}€");
+    let (status, refused) = de.buy(deal.id, item, 3, "lena-key-0002").await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("sold_out")), "{refused}");
+    assert_eq!(refused["error"]["message"], "Leider ist für diese Bestellung nicht mehr genug übrig.");
+
+    // Ukrainian: 2 left is "few", 5 "many", 1 "one".
+    let uk = AppCustomer::speaking(&app, "uk", 7002, "Оксана");
+    let (_, me) = uk.get("/me").await;
+    assert_eq!(me["lang"], "uk");
+    assert_eq!(me["texts"]["reopen"], "Відкрийте Glean знову");
+    let left = |list: &Value| list["items"][0]["remaining_display"].as_str().unwrap().to_string();
+    let (_, list) = uk.get(&format!("/deals?near={HERE}")).await;
+    assert_eq!(left(&list), "залишилося 2 одиниці");
+    assert_eq!(list["items"][0]["items"][0]["deal_price"]["display"], "3,50\u{a0}€");
+    let more = shop_with_offer(store, 3002, "Пекарня", (52.5290, 13.4010), 5, 120).await;
+    let (_, page) = uk.get(&format!("/deals/{}", more.id)).await;
+    assert_eq!(page["offer"]["remaining_display"], "залишилося 5 одиниць");
+    assert_eq!(page["offer"]["items"][0]["remaining_display"], "залишилося 5 одиниць");
+    let (status, _) = uk.buy(more.id, more.items[0].id, 4, "oksana-key-01").await;
+    assert_eq!(status, 200);
+    let (_, page) = uk.get(&format!("/deals/{}", more.id)).await;
+    assert_eq!(page["offer"]["remaining_display"], "залишилася 1 одиниця");
+    let (_, orders) = uk.get("/orders").await;
+    assert_eq!(orders["items"][0]["status_label"], "підтверджене, оплата під час отримання");
+    assert_eq!(orders["items"][0]["total"]["display"], "4,80\u{a0}€");
+
+    // A /language choice wins over Telegram's language_code.
+    let en = AppCustomer::new(&app, 7003, "Sam");
+    assert_eq!(en.get("/me").await.1["lang"], "en");
+    store.set_user_language(7003, "de", true).await.unwrap();
+    let (_, me) = en.get("/me").await;
+    assert_eq!(me["lang"], "de");
+    assert_eq!(me["texts"]["tab-map"], "🗺 Karte");
+    let (_, list) = en.get(&format!("/deals?near={HERE}")).await;
+    assert_eq!(list["items"][0]["items"][0]["deal_price"]["display"], "3,50\u{a0}€");
+
+    // Before signing in: Accept-Language, for the 401 and the page's words.
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!("{}/app/api/me", app.base_url))
+        .header("Accept-Language", "de-AT,de;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "Öffne diese Seite über den Glean-Bot in Telegram: Nur so wissen wir, wer du bist."
+    );
+    let (status, words) = AppCustomer::with_init_data(&app, String::new()).get("/texts?lang=uk").await;
+    assert_eq!(status, 200, "{words}");
+    check(&contract, "get", "/app/api/texts", status, &words);
+    assert_eq!((words["lang"].as_str(), words["texts"]["try-again"].as_str()), (Some("uk"), Some("Спробувати ще раз")));
+    let (_, fallback) = AppCustomer::with_init_data(&app, String::new()).get("/texts?lang=xx").await;
+    assert_eq!(fallback["lang"], "en");
+    assert_eq!(fallback["texts"]["reopen"], "Please reopen Glean");
+    let html = client
+        .get(format!("{}/app", app.base_url))
+        .header("Accept-Language", "de")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"<html lang="de">"#), "{html}");
+    assert!(html.contains("Angebote werden geladen…"), "{html}");
+    assert!(html.contains(r#""tab-list":"☰ Liste""#), "{html}");
+}

@@ -4,7 +4,7 @@
 //! call the same `actions` as the bot (the same rules, limits, audit and
 //! notices) and render the typed outcome.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -22,6 +22,8 @@ use crate::domain::{Coordinates, OfferStatus, PurchaseStatus};
 use crate::http::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::offers::{OfferView, Price, render};
 use crate::render::app as texts;
+use crate::render::errors::Explain as _;
+use crate::render::i18n::Lang;
 use crate::store::{Offer, Purchase, StoreError, popularity};
 
 /// How far "near you" reaches, as in `/deals`.
@@ -50,6 +52,47 @@ pub struct Me {
     /// The last location this customer shared with the bot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<LatLng>,
+    /// The language the app speaks with them (`en`, `de`, `uk`): their
+    /// `/language` choice, else Telegram's `language_code`, else English.
+    #[schema(example = "de")]
+    pub lang: String,
+    /// The page's words in `lang`, by name (`{name}` marks a value the page
+    /// fills in).
+    pub texts: BTreeMap<String, String>,
+}
+
+/// The page's words in one language.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PageTexts {
+    /// The language given, when we ship it; else English.
+    #[schema(example = "de")]
+    pub lang: String,
+    /// The page's words by name (`{name}` marks a value the page fills in).
+    pub texts: BTreeMap<String, String>,
+}
+
+fn texts_of(l: Lang) -> BTreeMap<String, String> {
+    texts::page_texts(l).into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TextsParams {
+    /// A language code (`de`, `de-AT`); unshipped or absent: English.
+    pub lang: Option<String>,
+}
+
+/// The page's words, without signing in: for the screen that says the app
+/// must be reopened, in the language Telegram or the browser reports.
+#[utoipa::path(get, path = "/app/api/texts", tag = "mini app", params(TextsParams), responses(
+    (status = 200, description = "The page's words", body = PageTexts),
+    (status = 400, description = "The query is malformed", body = ErrorBody),
+))]
+pub async fn texts(query: Result<Query<TextsParams>, QueryRejection>) -> Result<Json<PageTexts>, ApiError> {
+    let Query(p) = query.map_err(|e| ApiError::bad("query", e.body_text()))?;
+    let l = p.lang.as_deref().and_then(Lang::from_code).unwrap_or(Lang::EN);
+    Ok(Json(PageTexts { lang: l.code().into(), texts: texts_of(l) }))
 }
 
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -84,7 +127,15 @@ pub async fn me(State(state): State<AppState>, customer: Customer) -> Result<Jso
         .and_then(|id| id.parse::<i64>().ok())
         .filter(|id| *id > 0);
     let location = known.and_then(|k| k.location).map(|c| LatLng { lat: c.lat(), lng: c.lng() });
-    Ok(Json(Me { user_id: u.id, first_name: u.first_name.clone(), start_offer, location }))
+    let l = customer.lang;
+    Ok(Json(Me {
+        user_id: u.id,
+        first_name: u.first_name.clone(),
+        start_offer,
+        location,
+        lang: l.code().into(),
+        texts: texts_of(l),
+    }))
 }
 
 // --- deals --------------------------------------------------------------------
@@ -138,16 +189,17 @@ pub async fn deals(
     query: Result<Query<DealsParams>, QueryRejection>,
 ) -> Result<Json<DealList>, ApiError> {
     let Query(p) = query.map_err(|e| ApiError::bad("query", e.body_text()))?;
+    let l = customer.lang;
     let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let near = given(p.near)
-        .map(|s| Coordinates::parse(&s).map_err(|_| ApiError::bad("near", texts::BAD_NEAR)))
+        .map(|s| Coordinates::parse(&s).map_err(|_| ApiError::bad("near", texts::bad_near(l))))
         .transpose()?;
     let when = match given(p.when).as_deref() {
         None => None,
         Some("now") => Some(When::Now),
         Some("today") => Some(When::Today),
         Some("tomorrow") => Some(When::Tomorrow),
-        Some(_) => return Err(ApiError::bad("when", texts::BAD_WHEN)),
+        Some(_) => return Err(ApiError::bad("when", texts::bad_when(l))),
     };
     let words = search_words(p.q.as_deref().unwrap_or_default());
     let store = &state.ctx.store;
@@ -186,7 +238,7 @@ pub async fn deals(
     } else {
         ranked
     };
-    let items = render(&state.http, &ranked, now).await?;
+    let items = render(&state.http, &ranked, now, l).await?;
     Ok(Json(DealList {
         ranked_by: if near.is_some() { "nearest" } else { "popular" }.into(),
         near: near.map(|c| LatLng { lat: c.lat(), lng: c.lng() }),
@@ -263,12 +315,12 @@ pub async fn deal(
     let store = &state.ctx.store;
     let offer = match store.offer(id).await {
         Ok(o) => o,
-        Err(StoreError::NotFound) => return Err(ApiError::NotFound(texts::NO_SUCH_DEAL.into())),
+        Err(StoreError::NotFound) => return Err(ApiError::NotFound(texts::no_such_deal(customer.lang).into())),
         Err(e) => return Err(e.into()),
     };
     let business_id = offer.business_id;
-    let views = render(&state.http, &[(id, None)], state.ctx.clock.now()).await?;
-    let view = views.into_iter().next().ok_or_else(|| ApiError::NotFound(texts::NO_SUCH_DEAL.into()))?;
+    let views = render(&state.http, &[(id, None)], state.ctx.clock.now(), customer.lang).await?;
+    let view = views.into_iter().next().ok_or_else(|| ApiError::NotFound(texts::no_such_deal(customer.lang).into()))?;
     let business = store.business(business_id).await?;
     if business.owner_tg_id != customer.id() {
         store.count_view(id).await?;
@@ -293,9 +345,9 @@ pub struct Following {
     pub following: bool,
 }
 
-fn follow_error(e: FollowError) -> ApiError {
+fn follow_error(e: FollowError, l: Lang) -> ApiError {
     match e {
-        FollowError::NoSuchBusiness => ApiError::NotFound(texts::NO_SUCH_SHOP.into()),
+        FollowError::NoSuchBusiness => ApiError::NotFound(texts::no_such_shop(l).into()),
         FollowError::Store(e) => e.into(),
     }
 }
@@ -315,7 +367,9 @@ pub async fn follow(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Following>, ApiError> {
     let id = parse_id(id, "id")?;
-    let (name, _) = crate::actions::alerts::follow(&state.ctx, customer.id(), id).await.map_err(follow_error)?;
+    let (name, _) = crate::actions::alerts::follow(&state.ctx, customer.id(), id)
+        .await
+        .map_err(|e| follow_error(e, customer.lang))?;
     Ok(Json(Following { business_id: id, name, following: true }))
 }
 
@@ -334,7 +388,9 @@ pub async fn unfollow(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Following>, ApiError> {
     let id = parse_id(id, "id")?;
-    let name = crate::actions::alerts::unfollow(&state.ctx, customer.id(), id).await.map_err(follow_error)?;
+    let name = crate::actions::alerts::unfollow(&state.ctx, customer.id(), id)
+        .await
+        .map_err(|e| follow_error(e, customer.lang))?;
     Ok(Json(Following { business_id: id, name, following: false }))
 }
 
@@ -366,7 +422,7 @@ pub struct OrderView {
     /// `reserved`, `confirmed`, `paid`, `picked_up`, `expired`, `cancelled`,
     /// `refund_pending`, `refunded`, `refund_failed`, `refund_settled` or `no_show`.
     pub status: String,
-    /// The status for people.
+    /// The status for people, in the customer's language.
     pub status_label: String,
     pub lines: Vec<OrderLine>,
     pub total: Price,
@@ -385,6 +441,9 @@ pub struct OrderView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(format = DateTime)]
     pub pay_by: Option<String>,
+    /// `pay_by` for people: the time in the pickup place's zone, "18:40".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pay_by_display: Option<String>,
     /// Whether Cancel is offered (the same rules as `/orders`).
     pub cancellable: bool,
     /// What cancelling gives back, when the order was paid.
@@ -418,7 +477,7 @@ pub struct BuyResult {
     pub order: OrderView,
 }
 
-async fn order_view(state: &AppState, p: &Purchase) -> Result<OrderView, ApiError> {
+async fn order_view(state: &AppState, p: &Purchase, l: Lang) -> Result<OrderView, ApiError> {
     let store = &state.ctx.store;
     let now = state.ctx.clock.now();
     let offer = store.offer(p.offer_id).await?;
@@ -435,26 +494,29 @@ async fn order_view(state: &AppState, p: &Purchase) -> Result<OrderView, ApiErro
         shop: business.name.clone(),
         address: venue.address.clone(),
         status: p.status.as_str().to_string(),
-        status_label: p.status.label().to_string(),
+        status_label: crate::render::texts::order_status(l, p.status.as_str()),
         lines: p
             .lines
             .iter()
-            .map(|l| OrderLine {
-                item: offer.items.iter().find(|i| i.id == l.item_id).map_or_else(String::new, |i| i.name.clone()),
-                quantity: l.quantity,
-                unit_price: l.unit_price.into(),
+            .map(|line| OrderLine {
+                item: offer.items.iter().find(|i| i.id == line.item_id).map_or_else(String::new, |i| i.name.clone()),
+                quantity: line.quantity,
+                unit_price: Price::of(line.unit_price, l),
             })
             .collect(),
-        total: p.total.into(),
-        pickup: offer.window().map(|w| w.display(venue.timezone, now)).unwrap_or_default(),
+        total: Price::of(p.total, l),
+        pickup: offer.window().map(|w| l.window(&w, venue.timezone, now)).unwrap_or_default(),
         pickup_qr_svg: stands.then(|| qr_svg(&code)).flatten(),
         pickup_code: stands.then_some(code),
         pay_url: (p.status == PurchaseStatus::Reserved).then(|| p.stripe_session_url.clone()).flatten(),
         pay_by: (p.status == PurchaseStatus::Reserved)
             .then(|| p.expires_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)))
             .flatten(),
+        pay_by_display: (p.status == PurchaseStatus::Reserved)
+            .then(|| p.expires_at.map(|t| t.with_timezone(&venue.timezone).format("%H:%M").to_string()))
+            .flatten(),
         cancellable,
-        refund_on_cancel: (cancellable && p.status == PurchaseStatus::Paid).then(|| p.total.into()),
+        refund_on_cancel: (cancellable && p.status == PurchaseStatus::Paid).then(|| Price::of(p.total, l)),
     })
 }
 
@@ -491,12 +553,13 @@ pub async fn buy(
     customer: Customer,
     body: Result<Json<BuyRequest>, JsonRejection>,
 ) -> Result<Json<BuyResult>, ApiError> {
-    let Json(req) = body.map_err(|e| ApiError::bad("body", format!("{}: {}", texts::BAD_BODY, e.body_text())))?;
+    let l = customer.lang;
+    let Json(req) = body.map_err(|e| ApiError::bad("body", texts::bad_body(l, &e.body_text())))?;
     if !valid_key(&req.key) {
-        return Err(ApiError::bad("key", texts::BAD_KEY));
+        return Err(ApiError::bad("key", texts::bad_key(l)));
     }
     if req.quantity == 0 {
-        return Err(ApiError::bad("quantity", texts::BAD_QUANTITY));
+        return Err(ApiError::bad("quantity", texts::bad_quantity(l)));
     }
     let request_key = format!("app:{}:{}", customer.id(), req.key);
     let bought =
@@ -507,21 +570,21 @@ pub async fn buy(
         Ok(Bought::Reopened { purchase, .. }) => ("reopened", purchase),
         Ok(Bought::Again { purchase }) => ("again", purchase),
         Err(BuyError::SoldOut) => {
-            return Err(ApiError::Refused { code: ErrorCode::SoldOut, message: texts::SOLD_OUT.into() });
+            return Err(ApiError::Refused { code: ErrorCode::SoldOut, message: texts::sold_out(l).into() });
         }
         // Sold out by the automatic sell-out (the last unit went): the
         // same refusal as "not enough left", with the deal's own words.
-        Err(BuyError::Unavailable(why)) if Some(why) == OfferStatus::SoldOut.unavailable_reason() => {
-            return Err(ApiError::Refused { code: ErrorCode::SoldOut, message: why.into() });
+        Err(e @ BuyError::Unavailable(why)) if Some(why) == OfferStatus::SoldOut.unavailable_reason() => {
+            return Err(ApiError::Refused { code: ErrorCode::SoldOut, message: e.explain(l) });
         }
-        Err(BuyError::Unavailable(why)) => {
-            return Err(ApiError::Refused { code: ErrorCode::Unavailable, message: why.into() });
+        Err(e @ BuyError::Unavailable(_)) => {
+            return Err(ApiError::Refused { code: ErrorCode::Unavailable, message: e.explain(l) });
         }
-        Err(BuyError::PaymentUnavailable) => return Err(ApiError::TryAgain(texts::PAYMENT_UNAVAILABLE.into())),
-        Err(BuyError::NotFound) => return Err(ApiError::NotFound(texts::NO_SUCH_DEAL.into())),
+        Err(BuyError::PaymentUnavailable) => return Err(ApiError::TryAgain(texts::payment_unavailable(l).into())),
+        Err(BuyError::NotFound) => return Err(ApiError::NotFound(texts::no_such_deal(l).into())),
         Err(BuyError::Unexpected(e)) => return Err(ApiError::Internal(e)),
     };
-    let order = order_view(&state, &purchase).await?;
+    let order = order_view(&state, &purchase, l).await?;
     Ok(Json(BuyResult { outcome: outcome.into(), order }))
 }
 
@@ -534,7 +597,7 @@ pub async fn buy(
 pub async fn orders(State(state): State<AppState>, customer: Customer) -> Result<Json<OrderList>, ApiError> {
     let mut items = Vec::new();
     for p in state.ctx.store.purchases_of_customer(customer.id(), 20).await? {
-        items.push(order_view(&state, &p).await?);
+        items.push(order_view(&state, &p, customer.lang).await?);
     }
     Ok(Json(OrderList { items }))
 }
@@ -542,7 +605,7 @@ pub async fn orders(State(state): State<AppState>, customer: Customer) -> Result
 async fn own_order(state: &AppState, customer: &Customer, id: i64) -> Result<Purchase, ApiError> {
     match state.ctx.store.purchase(id).await {
         Ok(p) if p.customer_tg_id == customer.id() => Ok(p),
-        Ok(_) | Err(StoreError::NotFound) => Err(ApiError::NotFound(texts::NO_SUCH_ORDER.into())),
+        Ok(_) | Err(StoreError::NotFound) => Err(ApiError::NotFound(texts::no_such_order(customer.lang).into())),
         Err(e) => Err(e.into()),
     }
 }
@@ -562,7 +625,7 @@ pub async fn order(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<OrderView>, ApiError> {
     let p = own_order(&state, &customer, parse_id(id, "id")?).await?;
-    Ok(Json(order_view(&state, &p).await?))
+    Ok(Json(order_view(&state, &p, customer.lang).await?))
 }
 
 /// Cancel an order, by the rules of `/orders`: unpaid ones are released,
@@ -593,14 +656,16 @@ pub async fn cancel(
                     PurchaseStatus::Cancelled | PurchaseStatus::RefundPending | PurchaseStatus::Refunded
                 ) => {}
         Err(CancelOrderError::Policy(e)) => {
-            return Err(ApiError::Refused { code: ErrorCode::NotCancellable, message: texts::refusal(&e.to_string()) });
+            return Err(ApiError::Refused { code: ErrorCode::NotCancellable, message: e.explain(customer.lang) });
         }
-        Err(CancelOrderError::NotYours) => return Err(ApiError::NotFound(texts::NO_SUCH_ORDER.into())),
-        Err(CancelOrderError::TryAgain) => return Err(ApiError::TryAgain(texts::CANCEL_TRY_AGAIN.into())),
+        Err(CancelOrderError::NotYours) => return Err(ApiError::NotFound(texts::no_such_order(customer.lang).into())),
+        Err(CancelOrderError::TryAgain) => {
+            return Err(ApiError::TryAgain(texts::cancel_try_again(customer.lang).into()));
+        }
         Err(CancelOrderError::Unexpected(e)) => return Err(ApiError::Internal(e)),
     }
     let p = state.ctx.store.purchase(id).await?;
-    Ok(Json(order_view(&state, &p).await?))
+    Ok(Json(order_view(&state, &p, customer.lang).await?))
 }
 
 #[cfg(test)]

@@ -6,6 +6,12 @@
 //! Every API call carries `Authorization: tma <initData>`; [`Customer`]
 //! validates it (`initdata.rs`) and applies the per-user rate limit of the
 //! bot. Missing, forged or stale data is a 401 in the shared error shape.
+//!
+//! The app speaks the customer's language: the one they chose with
+//! `/language`, else their Telegram `language_code` (English when we don't
+//! ship it). Before `initData` is trusted, errors follow the request's
+//! `Accept-Language`, which the page sets from Telegram's unsigned user
+//! data or the browser's language.
 
 pub mod api;
 pub mod initdata;
@@ -22,6 +28,20 @@ use super::HttpState;
 use super::error::ApiError;
 use crate::actions::Ctx;
 use crate::render::app as texts;
+use crate::render::i18n::Lang;
+
+/// The first language of an `Accept-Language` header that we ship, else
+/// English.
+pub fn accepted_lang(headers: &axum::http::HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|tag| Lang::from_code(tag.split(';').next().unwrap_or_default()))
+        .next()
+        .unwrap_or(Lang::EN)
+}
 
 /// What the app's handlers share: the use cases' services and the read
 /// side's state (media URLs, rendering of deals).
@@ -37,6 +57,7 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/app", get(page))
         .route("/app/assets/{*path}", get(asset))
         .route("/app/api/me", get(api::me))
+        .route("/app/api/texts", get(api::texts))
         .route("/app/api/deals", get(api::deals))
         .route("/app/api/deals/{id}", get(api::deal))
         .route("/app/api/businesses/{id}/follow", put(api::follow).delete(api::unfollow))
@@ -56,6 +77,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("api.js", "text/javascript; charset=utf-8", include_bytes!("../../../assets/app/api.js")),
     ("views.js", "text/javascript; charset=utf-8", include_bytes!("../../../assets/app/views.js")),
     ("map.js", "text/javascript; charset=utf-8", include_bytes!("../../../assets/app/map.js")),
+    ("i18n.js", "text/javascript; charset=utf-8", include_bytes!("../../../assets/app/i18n.js")),
     (
         "vendor/leaflet/leaflet.js",
         "text/javascript; charset=utf-8",
@@ -79,10 +101,20 @@ fn attr(s: &str) -> String {
 }
 
 /// `GET /app`: the page, with the settings it needs (where Telegram's
-/// script and the map tiles come from) filled in.
-async fn page(State(state): State<AppState>) -> Response {
+/// script and the map tiles come from) filled in, and its words in the
+/// language the browser asks for (until `/app/api/me` names the
+/// customer's).
+async fn page(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
     let s = &state.ctx.settings;
+    let l = accepted_lang(&headers);
+    let words = texts::page_texts(l);
+    let embedded = serde_json::json!({ "lang": l.code(), "texts": &words }).to_string().replace('<', "\\u003c");
     let html = INDEX
+        .replace("{{LANG}}", l.code())
+        .replace("{{TITLE}}", &attr(words.get("title").map_or("Glean", String::as_str)))
+        .replace("{{LOADING}}", &attr(words.get("loading").map_or("", String::as_str)))
+        .replace("{{TEXTS}}", &embedded);
+    let html = html
         .replace("{{TELEGRAM_WEB_APP_JS}}", &attr(s.telegram_web_app_js.as_str()))
         .replace("{{MAP_TILE_URL}}", &attr(&s.map_tile_url))
         .replace("{{MAP_TILE_ATTRIBUTION}}", &attr(&s.map_tile_attribution));
@@ -138,6 +170,8 @@ async fn asset(Path(path): Path<String>, headers: axum::http::HeaderMap) -> Resp
 #[derive(Debug, Clone)]
 pub struct Customer {
     pub init: initdata::InitData,
+    /// The language the app speaks with them.
+    pub lang: Lang,
 }
 
 impl Customer {
@@ -153,18 +187,19 @@ impl FromRequestParts<AppState> for Customer {
         let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let raw = header.strip_prefix("tma ").unwrap_or_default();
         let settings = &state.ctx.settings;
+        let asked = accepted_lang(&parts.headers);
         let Some(token) = settings.telegram_bot_token.as_ref() else {
-            return Err(ApiError::Unauthorized(texts::NO_BOT_TOKEN.into()));
+            return Err(ApiError::Unauthorized(texts::no_bot_token(asked).into()));
         };
         let max_age = chrono::Duration::from_std(settings.miniapp_auth_max_age).unwrap_or(chrono::Duration::hours(1));
         let init = initdata::validate(raw, token.expose_secret(), state.ctx.clock.now(), max_age).map_err(|e| {
             tracing::info!(error = %e, "Mini App initData refused");
             ApiError::Unauthorized(
                 match e {
-                    initdata::InitDataError::Missing => texts::OPEN_FROM_TELEGRAM,
-                    initdata::InitDataError::Malformed(_) => texts::MALFORMED,
-                    initdata::InitDataError::BadSignature => texts::NOT_CONFIRMED,
-                    initdata::InitDataError::Expired => texts::STALE,
+                    initdata::InitDataError::Missing => texts::open_from_telegram(asked),
+                    initdata::InitDataError::Malformed(_) => texts::malformed(asked),
+                    initdata::InitDataError::BadSignature => texts::not_confirmed(asked),
+                    initdata::InitDataError::Expired => texts::stale(asked),
                 }
                 .into(),
             )
@@ -177,6 +212,13 @@ impl FromRequestParts<AppState> for Customer {
         if !wait.is_zero() {
             return Err(ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
         }
-        Ok(Customer { init })
+        // A /language choice wins over Telegram's language_code.
+        let known = state.ctx.store.user(init.user.id).await.map_err(ApiError::from)?;
+        let lang = match known {
+            Some(u) if u.language_chosen => u.language.as_deref().and_then(Lang::from_code),
+            _ => None,
+        }
+        .unwrap_or_else(|| Lang::of_telegram(init.user.language_code.as_deref()));
+        Ok(Customer { init, lang })
     }
 }

@@ -20,7 +20,20 @@ fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
 /// seconds), with `start_param` when given; percent-encoded as Telegram
 /// hands it to the page.
 pub fn init_data(token: &str, user_id: i64, first_name: &str, auth_date: i64, start_param: Option<&str>) -> String {
-    let user = json!({"id": user_id, "first_name": first_name, "language_code": "en", "allows_write_to_pm": true});
+    init_data_in("en", token, user_id, first_name, auth_date, start_param)
+}
+
+/// [`init_data`] for a user whose Telegram speaks `language_code`.
+pub fn init_data_in(
+    language_code: &str,
+    token: &str,
+    user_id: i64,
+    first_name: &str,
+    auth_date: i64,
+    start_param: Option<&str>,
+) -> String {
+    let user =
+        json!({"id": user_id, "first_name": first_name, "language_code": language_code, "allows_write_to_pm": true});
     let mut fields: Vec<(String, String)> = vec![
         ("auth_date".into(), auth_date.to_string()),
         ("query_id".into(), format!("AAH{user_id}test")),
@@ -49,6 +62,12 @@ impl AppCustomer {
     /// Signed now with the app's bot token.
     pub fn new(app: &TestApp, id: i64, name: &str) -> AppCustomer {
         Self::with_init_data(app, init_data(app.tg.token(), id, name, chrono::Utc::now().timestamp(), None))
+    }
+
+    /// Signed now, for a user whose Telegram speaks `language_code`.
+    pub fn speaking(app: &TestApp, language_code: &str, id: i64, name: &str) -> AppCustomer {
+        let data = init_data_in(language_code, app.tg.token(), id, name, chrono::Utc::now().timestamp(), None);
+        Self::with_init_data(app, data)
     }
 
     pub fn with_init_data(app: &TestApp, init_data: String) -> AppCustomer {
