@@ -95,16 +95,18 @@ impl Store {
             "SELECT tg_id, first_name, username, language, language_chosen, lat, lng, unreachable, \
              location_prompted_at IS NOT NULL FROM users WHERE tg_id = $1",
         ).bind(tg_id).fetch_optional(p).await?);
-        Ok(row.map(|(tg_id, first_name, username, language, language_chosen, lat, lng, unreachable, location_prompted)| User {
-            tg_id,
-            first_name,
-            username,
-            language,
-            language_chosen,
-            location: lat.zip(lng).and_then(|(a, b)| Coordinates::new(a, b).ok()),
-            unreachable,
-            location_prompted,
-        }))
+        Ok(row.map(
+            |(tg_id, first_name, username, language, language_chosen, lat, lng, unreachable, location_prompted)| User {
+                tg_id,
+                first_name,
+                username,
+                language,
+                language_chosen,
+                location: lat.zip(lng).and_then(|(a, b)| Coordinates::new(a, b).ok()),
+                unreachable,
+                location_prompted,
+            },
+        ))
     }
 
     /// Records that the user was offered the "📍 Share location" keyboard.
