@@ -435,15 +435,7 @@ impl StripeClient {
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
         let result = self.send_query(path, &pairs).await;
-        crate::metrics::stripe_call(
-            operation,
-            match &result {
-                Ok(_) => "ok",
-                Err(StripeError::Api { .. }) => "refused",
-                Err(StripeError::Transient(_)) => "transient",
-                Err(StripeError::Unexpected(_)) => "unexpected",
-            },
-        );
+        crate::metrics::stripe_call(operation, outcome(&result));
         result
     }
 
@@ -483,15 +475,7 @@ impl StripeClient {
         idempotency_key: Option<&str>,
     ) -> Result<T, StripeError> {
         let result = self.send(method, path, form, idempotency_key).await;
-        crate::metrics::stripe_call(
-            operation,
-            match &result {
-                Ok(_) => "ok",
-                Err(StripeError::Api { .. }) => "refused",
-                Err(StripeError::Transient(_)) => "transient",
-                Err(StripeError::Unexpected(_)) => "unexpected",
-            },
-        );
+        crate::metrics::stripe_call(operation, outcome(&result));
         result
     }
 
@@ -713,6 +697,16 @@ impl From<RawRefund> for Refund {
             status: raw.status.unwrap_or_else(|| "pending".to_owned()),
             failure_reason: raw.failure_reason,
         }
+    }
+}
+
+/// The `outcome` label of `glean_stripe_calls_total` for one call's result.
+fn outcome<T>(result: &Result<T, StripeError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(StripeError::Api { .. }) => "refused",
+        Err(StripeError::Transient(_)) => "transient",
+        Err(StripeError::Unexpected(_)) => "unexpected",
     }
 }
 
