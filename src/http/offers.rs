@@ -1,11 +1,17 @@
 //! `GET /api/v1/offers` and `GET /api/v1/offers/{id}`: deals for other apps
 //! and web pages, with the same ranking the bot uses.
 //!
-//! Paging: the first page ranks the deals once; when there is more than one
-//! page, the ranked ids are frozen as a deal list and the cursor names that
-//! list and an offset. Later pages read the frozen list, so paging never
-//! repeats or skips a deal even while deals come and go; a deal that stopped
-//! being active since the first page is still shown, with its new status.
+//! Paging. Nearest first (`near`, `sort=nearest`) pages on a keyset: the
+//! cursor carries the search (where, how far, which shop) and the last
+//! deal's place in the order (its distance as the database computes it,
+//! then its id); the next page is the active deals after that place. A
+//! deal's place never changes, so pages never repeat a deal or skip one
+//! that stayed active, the cursor never expires, and no page writes
+//! anything. The other orders (`popular`, `newest`) change as deals are
+//! bought and viewed: their first page ranks the deals once and, when there
+//! is more than one page, freezes the ranked ids as a deal list that the
+//! cursor names with an offset (for a few hours); a deal that stopped being
+//! active since the first page is still shown there, with its new status.
 
 use std::collections::HashMap;
 
@@ -22,7 +28,7 @@ use super::error::{ApiError, ErrorBody};
 use crate::domain::{Coordinates, Money, OfferStatus};
 use crate::render::i18n::Lang;
 use crate::render::texts as words;
-use crate::store::{Business, Candidate, Offer, RANKING_POOL, Store, StoreError, Venue, popularity};
+use crate::store::{Business, Candidate, NearKey, Offer, RANKING_POOL, Store, StoreError, Venue, popularity};
 
 pub const DEFAULT_RADIUS_KM: f64 = 10.0;
 pub const MAX_RADIUS_KM: f64 = 100.0;
@@ -54,9 +60,12 @@ pub struct ListParams {
     /// Deals per page: default 20, at most 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
-    /// `next_cursor` from the previous page. The deals and their order are
-    /// fixed by the first page: with a cursor, only `limit` applies. Cursors
-    /// last a few hours; an expired one is a 400 naming `cursor`.
+    /// `next_cursor` from the previous page; with a cursor, only `limit`
+    /// applies. Nearest first, the next page holds the deals active now that
+    /// come after the previous page's last (none repeated, none that stayed
+    /// active skipped), and the cursor never expires. In the other orders the
+    /// first page fixes the deals and their order for a few hours; an
+    /// expired cursor is a 400 naming `cursor`.
     pub cursor: Option<String>,
 }
 
@@ -148,24 +157,61 @@ impl ListRequest {
     }
 }
 
-/// Where the next page starts: a frozen deal list and an offset into it.
-/// Clients treat the encoding as opaque.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Cursor {
-    list: String,
-    offset: usize,
+/// Where the next page starts. Clients treat the encoding as opaque.
+#[derive(Debug, Clone, PartialEq)]
+enum Cursor {
+    /// A frozen deal list and an offset into it: `<32 hex>.<offset>`.
+    Frozen { list: String, offset: usize },
+    /// Nearest first: the search and the place after which the next page
+    /// starts, `n1.<lat>.<lng>.<radius>.<business>.<key>.<id>` with the
+    /// floating-point numbers as the hex of their bits (exact).
+    Near { search: NearSearch, after: NearKey },
+}
+
+/// What a nearest-first list searches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct NearSearch {
+    at: Coordinates,
+    radius_m: f64,
+    business: Option<i64>,
 }
 
 impl Cursor {
     fn encode(&self) -> String {
-        format!("{}.{}", self.list, self.offset)
+        match self {
+            Cursor::Frozen { list, offset } => format!("{list}.{offset}"),
+            Cursor::Near { search, after: (key, id) } => format!(
+                "n1.{:016x}.{:016x}.{:016x}.{}.{:016x}.{id}",
+                search.at.lat().to_bits(),
+                search.at.lng().to_bits(),
+                search.radius_m.to_bits(),
+                search.business.unwrap_or(0),
+                key.to_bits(),
+            ),
+        }
     }
 
     fn parse(s: &str) -> Option<Cursor> {
+        if let Some(rest) = s.strip_prefix("n1.") {
+            let parts: Vec<&str> = rest.split('.').collect();
+            let [lat, lng, radius, business, key, id] = parts[..] else { return None };
+            let float = |h: &str| {
+                let ok = h.len() == 16 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                ok.then(|| u64::from_str_radix(h, 16).ok().map(f64::from_bits)).flatten().filter(|f| f.is_finite())
+            };
+            let at = Coordinates::new(float(lat)?, float(lng)?).ok()?;
+            let radius_m = float(radius)?;
+            let key = float(key)?;
+            let business = business.parse::<i64>().ok().filter(|b| *b >= 0)?;
+            let id = id.parse::<i64>().ok().filter(|i| *i > 0)?;
+            let sane = radius_m > 0.0 && radius_m <= MAX_RADIUS_KM * 1000.0 && key >= 0.0;
+            let search = NearSearch { at, radius_m, business: (business > 0).then_some(business) };
+            return sane.then_some(Cursor::Near { search, after: (key, id) });
+        }
         let (list, offset) = s.split_once('.')?;
         let list_ok = list.len() == 32 && list.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         let offset = offset.parse::<usize>().ok()?;
-        list_ok.then(|| Cursor { list: list.to_string(), offset })
+        list_ok.then(|| Cursor::Frozen { list: list.to_string(), offset })
     }
 }
 
@@ -345,16 +391,26 @@ pub async fn list_offers(
     let Query(params) = query.map_err(|e| ApiError::bad("query", e.body_text()))?;
     let req = ListRequest::parse(params)?;
     let now = state.clock.now();
+    let near = match (&req.cursor, req.near, req.sort) {
+        (Some(Cursor::Near { search, after }), _, _) => Some((*search, Some(*after))),
+        (None, Some(at), Sort::Nearest) => {
+            Some((NearSearch { at, radius_m: req.radius_m, business: req.business }, None))
+        }
+        _ => None,
+    };
+    if let Some((search, after)) = near {
+        return nearest_page(&state, search, after, req.limit, now).await;
+    }
     let (ranked, offset, frozen) = match &req.cursor {
-        Some(cursor) => {
+        Some(Cursor::Frozen { list, offset }) => {
             let expired = || ApiError::bad("cursor", "this cursor has expired; start again from the first page");
-            let (owner, list) = state.store.deal_list(&cursor.list).await?.ok_or_else(expired)?;
-            if owner != API_LIST_OWNER || cursor.offset > list.len() {
+            let (owner, ranked) = state.store.deal_list(list).await?.ok_or_else(expired)?;
+            if owner != API_LIST_OWNER || *offset > ranked.len() {
                 return Err(ApiError::bad("cursor", "not a cursor from this API"));
             }
-            (list, cursor.offset, Some(cursor.list.clone()))
+            (ranked, *offset, Some(list.clone()))
         }
-        None => (rank(&state.store, &req, now).await?, 0, None),
+        _ => (rank(&state.store, &req, now).await?, 0, None),
     };
     let end = (offset + req.limit).min(ranked.len());
     let next_cursor = if end < ranked.len() {
@@ -366,11 +422,36 @@ pub async fn list_offers(
                 list
             }
         };
-        Some(Cursor { list, offset: end }.encode())
+        Some(Cursor::Frozen { list, offset: end }.encode())
     } else {
         None
     };
     let items = render(&state, &ranked[offset..end], now, Lang::EN).await?;
+    Ok(Json(OfferPage { items, next_cursor }))
+}
+
+/// A keyset page of the nearest deals: `limit + 1` found after the
+/// position tell whether there is a next page; nothing is written.
+async fn nearest_page(
+    state: &HttpState,
+    search: NearSearch,
+    after: Option<NearKey>,
+    limit: usize,
+    now: DateTime<Utc>,
+) -> Result<Json<OfferPage>, ApiError> {
+    let mut rows =
+        state.store.nearest_page(search.at, search.radius_m, search.business, limit as i64 + 1, now, after).await?;
+    let next_cursor = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|last| Cursor::Near { search, after: last.key }.encode())
+    } else {
+        None
+    };
+    // The database's distance is flat-earth: a deal it puts a hair inside
+    // the radius that is a hair outside is left out (the cursor is past it).
+    let page: Vec<(i64, Option<f64>)> =
+        rows.iter().filter(|r| r.metres <= search.radius_m).map(|r| (r.id, Some(r.metres))).collect();
+    let items = render(state, &page, now, Lang::EN).await?;
     Ok(Json(OfferPage { items, next_cursor }))
 }
 
@@ -417,12 +498,8 @@ fn new_list_id() -> String {
 }
 
 /// The ranked `(offer id, distance)` list for a first page.
+/// (Nearest first pages on a keyset instead: [`nearest_page`].)
 async fn rank(store: &Store, req: &ListRequest, now: DateTime<Utc>) -> Result<Vec<(i64, Option<f64>)>, ApiError> {
-    // Nearest first needs no more than ids and distances.
-    if let (Some(at), Sort::Nearest) = (req.near, req.sort) {
-        let near = store.nearest_active_ids(at, req.radius_m, req.business, RANKING_POOL, now).await?;
-        return Ok(near.into_iter().map(|(id, d)| (id, Some(d))).collect());
-    }
     let mut candidates: Vec<Candidate> = match req.near {
         Some(at) => {
             let mut near = store.nearest_active(at, req.radius_m, req.business, RANKING_POOL, now).await?;
@@ -440,7 +517,7 @@ async fn rank(store: &Store, req: &ListRequest, now: DateTime<Utc>) -> Result<Ve
         None => store.fresh_active(req.business, now).await?,
     };
     match req.sort {
-        // `nearest_active` already returns them nearest first.
+        // Not reached (keyset pages); `nearest_active` is nearest first.
         Sort::Nearest => {}
         Sort::Popular => {
             let mut scored: Vec<(f64, Candidate)> = candidates.into_iter().map(|c| (popularity(&c, now), c)).collect();
@@ -641,8 +718,37 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_refuse_garbage() {
-        let c = Cursor { list: "0123456789abcdef0123456789abcdef".into(), offset: 40 };
+        let c = Cursor::Frozen { list: "0123456789abcdef0123456789abcdef".into(), offset: 40 };
         assert_eq!(Cursor::parse(&c.encode()), Some(c));
+        let at = Coordinates::new(52.520_008, 13.404_954).unwrap();
+        for business in [None, Some(7)] {
+            let c = Cursor::Near {
+                search: NearSearch { at, radius_m: 2_500.5, business },
+                after: (0.000_123_456_789_012_345_6, 42),
+            };
+            assert_eq!(Cursor::parse(&c.encode()), Some(c.clone()), "{}", c.encode());
+        }
+        let good =
+            Cursor::Near { search: NearSearch { at, radius_m: 1_000.0, business: None }, after: (1e-6, 3) }.encode();
+        let nan = format!("{:016x}", f64::NAN.to_bits());
+        let far = format!("{:016x}", 1e9_f64.to_bits());
+        let parts: Vec<&str> = good.split('.').collect();
+        let with = |i: usize, v: &str| {
+            let mut p = parts.clone();
+            p[i] = v;
+            p.join(".")
+        };
+        for bad in [
+            with(1, &nan),
+            with(3, &far),
+            with(4, "-1"),
+            with(6, "0"),
+            with(5, "xyz"),
+            format!("{good}.1"),
+            "n1.".into(),
+        ] {
+            assert_eq!(Cursor::parse(&bad), None, "{bad:?}");
+        }
         for bad in [
             "",
             ".",

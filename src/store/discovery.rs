@@ -24,6 +24,20 @@ fn lat_band(lat: f64) -> i64 {
 /// How many of the freshest active deals the popularity ranking considers.
 pub const RANKING_POOL: i64 = 500;
 
+/// A deal's place in the nearest-first order of [`Store::nearest_page`]:
+/// its squared flat-earth distance from the search's centre, in squared
+/// degrees of latitude, exactly as the database computes it, then its id.
+pub type NearKey = (f64, i64);
+
+/// A deal on a keyset page of nearest deals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearRow {
+    pub id: i64,
+    /// The exact distance.
+    pub metres: f64,
+    pub key: NearKey,
+}
+
 /// An active offer's id with what ranking needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
@@ -91,56 +105,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<(i64, f64)>> {
         let cos_lat = at.lat().to_radians().cos().max(0.01);
-        // SQLite without statistics (it gathers none by itself) rates
-        // `status = 'active' AND pickup_end > $5` on `offers_status_end`
-        // as more selective than the box and scans every active deal:
-        // seconds at 100,000 deals under load (BENCHMARKS.md). The box is
-        // always the better start when no shop narrows the search.
-        let hint = match (&self.db, business_id) {
-            (Db::Sqlite { .. }, None) => " INDEXED BY offers_active_band",
-            _ => "",
-        };
-        // Squared distance in degrees of latitude.
-        let d2 = "(lat - $6) * (lat - $6) + (lng - $7) * (lng - $7) * $8";
         let mut r = 1_000f64.min(radius_m);
         loop {
-            let dlat = r / M_PER_DEG;
-            let dlng = r / (M_PER_DEG * cos_lat);
-            let bands: Vec<i64> = (lat_band(at.lat() - dlat)..=lat_band(at.lat() + dlat)).collect();
-            // The bands are bound as parameters, padded to a power of two
-            // with the last one, so few statement shapes are prepared.
-            let slots = bands.len().next_power_of_two();
-            let first = if business_id.is_some() { 12 } else { 11 };
-            let band_params = (first..first + slots).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-            let mut sql = format!(
-                "SELECT id, lat, lng FROM offers{hint} WHERE status = 'active' AND lat_band IN ({band_params}) \
-                 AND lng BETWEEN $3 AND $4 AND lat BETWEEN $1 AND $2 AND pickup_end > $5 AND {d2} <= $9"
-            );
-            if business_id.is_some() {
-                sql.push_str(" AND business_id = $11");
-            }
-            sql.push_str(&format!(" ORDER BY {d2}, id LIMIT $10"));
             // A hair wider than the circle: the exact test below decides.
-            let reach = dlat * 1.001;
-            let rows: Vec<(i64, f64, f64)> = with_pool!(self, read, p => {
-                let mut q = sqlx::query_as(&sql)
-                    .bind(at.lat() - dlat).bind(at.lat() + dlat)
-                    .bind(at.lng() - dlng).bind(at.lng() + dlng)
-                    .bind(ts(now))
-                    .bind(at.lat()).bind(at.lng()).bind(cos_lat * cos_lat)
-                    .bind(reach * reach)
-                    .bind(limit.max(0));
-                if let Some(b) = business_id {
-                    q = q.bind(b);
-                }
-                for i in 0..slots {
-                    q = q.bind(bands[i.min(bands.len() - 1)]);
-                }
-                q.fetch_all(p).await?
-            });
+            let reach = r / M_PER_DEG * 1.001;
+            let rows = self.near_box(at, cos_lat, r, reach, business_id, limit, now, None).await?;
             let mut found: Vec<(i64, f64)> = rows
                 .into_iter()
-                .filter_map(|(id, lat, lng)| {
+                .filter_map(|(id, lat, lng, _)| {
                     let d = Coordinates::new(lat, lng).ok()?.distance_m(at);
                     (d <= r).then_some((id, d))
                 })
@@ -154,14 +126,128 @@ impl Store {
         }
     }
 
+    /// A page of the active deals within `radius_m` of `at` in the order
+    /// of their [`NearKey`] (nearest first, by the database's flat-earth
+    /// distance, then id), after the position `after`: keyset paging. A
+    /// deal's key never changes (pickup places don't move), so pages never
+    /// repeat a deal and never skip one that stayed active; nothing is
+    /// written. Widens its box like [`Store::nearest_active_ids`], with the
+    /// circle inside the box, so the first `limit` rows it finds are the
+    /// first `limit` of the whole order. Exact distances come with them.
+    pub async fn nearest_page(
+        &self,
+        at: Coordinates,
+        radius_m: f64,
+        business_id: Option<i64>,
+        limit: i64,
+        now: DateTime<Utc>,
+        after: Option<NearKey>,
+    ) -> Result<Vec<NearRow>> {
+        let cos_lat = at.lat().to_radians().cos().max(0.01);
+        // Nothing before the position can be on this page: start the box
+        // a little beyond it.
+        let from_m = after.map_or(0.0, |(d2, _)| d2.max(0.0).sqrt() * M_PER_DEG);
+        let mut r = (from_m * 1.5).max(1_000.0).min(radius_m);
+        loop {
+            let rows = self.near_box(at, cos_lat, r, r / M_PER_DEG, business_id, limit, now, after).await?;
+            if rows.len() as i64 >= limit || r >= radius_m {
+                return Ok(rows
+                    .into_iter()
+                    .filter_map(|(id, lat, lng, d2)| {
+                        let metres = Coordinates::new(lat, lng).ok()?.distance_m(at);
+                        Some(NearRow { id, metres, key: (d2, id) })
+                    })
+                    .collect());
+            }
+            r = (r * 3.0).min(radius_m);
+        }
+    }
+
+    /// The active deals in the box of half-width `r` metres around `at`
+    /// whose flat-earth distance is within `reach` degrees of latitude,
+    /// after `after` if given: `(id, lat, lng, squared distance)`, nearest
+    /// first (then by id), at most `limit`. The box is searched band by
+    /// band on `offers_active_band`, ranked inside the index.
+    #[allow(clippy::too_many_arguments)]
+    async fn near_box(
+        &self,
+        at: Coordinates,
+        cos_lat: f64,
+        r: f64,
+        reach: f64,
+        business_id: Option<i64>,
+        limit: i64,
+        now: DateTime<Utc>,
+        after: Option<NearKey>,
+    ) -> Result<Vec<(i64, f64, f64, f64)>> {
+        // SQLite without statistics (it gathers none by itself) rates
+        // `status = 'active' AND pickup_end > $5` on `offers_status_end`
+        // as more selective than the box and scans every active deal:
+        // seconds at 100,000 deals under load (BENCHMARKS.md). The box is
+        // always the better start when no shop narrows the search.
+        let hint = match (&self.db, business_id) {
+            (Db::Sqlite { .. }, None) => " INDEXED BY offers_active_band",
+            _ => "",
+        };
+        // Squared distance in degrees of latitude.
+        let d2 = "(lat - $6) * (lat - $6) + (lng - $7) * (lng - $7) * $8";
+        let dlat = r / M_PER_DEG;
+        let dlng = r / (M_PER_DEG * cos_lat);
+        let bands: Vec<i64> = (lat_band(at.lat() - dlat)..=lat_band(at.lat() + dlat)).collect();
+        let mut sql = format!(
+            "SELECT id, lat, lng, {d2} FROM offers{hint} WHERE status = 'active' AND lat_band IN (BANDS) \
+             AND lng BETWEEN $3 AND $4 AND lat BETWEEN $1 AND $2 AND pickup_end > $5 AND {d2} <= $9"
+        );
+        let mut next = 11;
+        if business_id.is_some() {
+            sql.push_str(&format!(" AND business_id = ${next}"));
+            next += 1;
+        }
+        if after.is_some() {
+            sql.push_str(&format!(" AND ({d2} > ${next} OR ({d2} = ${next} AND id > ${}))", next + 1));
+            next += 2;
+        }
+        sql.push_str(&format!(" ORDER BY {d2}, id LIMIT $10"));
+        // The bands are bound as parameters, padded to a power of two
+        // with the last one, so few statement shapes are prepared.
+        let slots = bands.len().next_power_of_two();
+        let band_params = (next..next + slots).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+        let sql = sql.replace("BANDS", &band_params);
+        Ok(with_pool!(self, read, p => {
+            let mut q = sqlx::query_as(&sql)
+                .bind(at.lat() - dlat).bind(at.lat() + dlat)
+                .bind(at.lng() - dlng).bind(at.lng() + dlng)
+                .bind(ts(now))
+                .bind(at.lat()).bind(at.lng()).bind(cos_lat * cos_lat)
+                .bind(reach * reach)
+                .bind(limit.max(0));
+            if let Some(b) = business_id {
+                q = q.bind(b);
+            }
+            if let Some((key, id)) = after {
+                q = q.bind(key).bind(id);
+            }
+            for i in 0..slots {
+                q = q.bind(bands[i.min(bands.len() - 1)]);
+            }
+            q.fetch_all(p).await?
+        }))
+    }
+
     /// Active deals for ranking without a location: the freshest
     /// [`RANKING_POOL`], newest first, with demand and views. The pool comes back as one
     /// value (`id:published:views:demand,…`), not as a row per deal: on
     /// SQLite every row is a hand-off between threads (BENCHMARKS.md).
     pub async fn fresh_active(&self, business_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Candidate>> {
-        let mut pool = String::from(
-            "SELECT o.id, o.published_at, COALESCE(o.published_at, o.created_at) AS published, o.views FROM offers o \
-             WHERE o.status = 'active' AND o.pickup_end > $1",
+        // SQLite, without statistics, would rather take `offers_status_end`
+        // and sort every active deal; the freshest come first on this one.
+        let hint = match (&self.db, business_id) {
+            (Db::Sqlite { .. }, None) => " INDEXED BY offers_active_fresh",
+            _ => "",
+        };
+        let mut pool = format!(
+            "SELECT o.id, o.published_at, COALESCE(o.published_at, o.created_at) AS published, o.views \
+             FROM offers o{hint} WHERE o.status = 'active' AND o.pickup_end > $1",
         );
         if business_id.is_some() {
             pool.push_str(" AND o.business_id = $3");

@@ -44,7 +44,7 @@ pub use backlog::Backlog;
 pub use businesses::{Business, NewBusiness, NewVenue, Venue};
 pub use charities::{Charity, DonationCandidate, DonationOutcome, Registration};
 pub use connect::{AccountChange, ConnectAccount};
-pub use discovery::{Candidate, RANKING_POOL, popularity};
+pub use discovery::{Candidate, NearKey, NearRow, RANKING_POOL, popularity};
 pub use inbound::InboundUpdate;
 pub use ledger::PayoutNews;
 pub use ledger::{LedgerEntry, NewEntry};

@@ -46,6 +46,7 @@ api_tests!(
     responses_match_the_served_openapi_document,
     bad_parameters_are_named_in_the_error,
     paging_never_repeats_or_skips_a_deal,
+    nearest_pages_on_a_keyset,
     sorting_and_filtering,
     media_is_served_from_the_database_and_cached_for_good,
 );
@@ -284,6 +285,98 @@ async fn paging_never_repeats_or_skips_a_deal(app: TestApp) {
     // A cursor can be used again: paging is repeatable.
     let (_, twice) = get(&app, &format!("/api/v1/offers?limit=3&cursor={cursor}")).await;
     assert_eq!(ids(&twice), seen[seen.len() - ids(&twice).len()..].to_vec());
+}
+
+/// Nearest first pages on a keyset: every deal that stays active is shown
+/// once, in order of distance (ties by id), across pages, while deals come
+/// and go between them; a deal published nearer than a page already read
+/// waits for a new first page, one further on shows up; a cursor can be
+/// used again, and a tampered one is a 400.
+async fn nearest_pages_on_a_keyset(app: TestApp) {
+    let store = app.store();
+    let contract = Contract::fetch(&app).await;
+    let (lat, lng) = (52.5219, 13.4132);
+    // Nine deals 111 m apart going north, two more sharing the fourth's
+    // place (a tie), one 5.5 km away (outside the 3 km asked for).
+    let mut made = Vec::new();
+    for k in 1..=9 {
+        made.push(
+            shop_with_offer(store, 6000 + k, &format!("Step {k}"), (lat + 0.001 * k as f64, lng), 3, 100).await.id,
+        );
+    }
+    for k in [20, 21] {
+        made.push(shop_with_offer(store, 6000 + k, &format!("Twin {k}"), (lat + 0.004, lng), 3, 100).await.id);
+    }
+    shop_with_offer(store, 6030, "Far away", (lat + 0.05, lng), 3, 100).await;
+    let mut expected = made.clone();
+    // Step 4 and its twins are at one place: by id.
+    expected.sort_by_key(|id| {
+        let i = made.iter().position(|m| m == id).unwrap();
+        let step = if i >= 9 { 4 } else { i + 1 };
+        (step, *id)
+    });
+
+    let first_url = format!("/api/v1/offers?near={lat},{lng}&radius_km=3&limit=2");
+    let (status, first) = get(&app, &first_url).await;
+    assert_eq!(status, 200, "{first}");
+    contract.check("/api/v1/offers", 200, &first);
+    let mut seen = ids(&first);
+    let mut distances: Vec<u64> =
+        first["items"].as_array().unwrap().iter().map(|o| o["distance_m"].as_u64().unwrap()).collect();
+    let mut cursor = first["next_cursor"].as_str().expect("more pages").to_string();
+
+    // Between pages: one deal not yet shown is withdrawn, one appears
+    // nearer than anything shown, one further than everything.
+    let gone = expected[6];
+    store.apply_offer_event(gone, OfferEvent::Withdraw, &Actor::User(6007), now()).await.unwrap();
+    let nearer = shop_with_offer(store, 6040, "Newcomer near", (lat + 0.0001, lng), 3, 100).await.id;
+    let further = shop_with_offer(store, 6041, "Newcomer far", (lat + 0.0095, lng), 3, 100).await.id;
+    let mut pages = 1;
+    let mut last_cursor = cursor.clone();
+    loop {
+        let (status, page) = get(&app, &format!("/api/v1/offers?limit=2&cursor={cursor}")).await;
+        assert_eq!(status, 200, "{page}");
+        contract.check("/api/v1/offers", 200, &page);
+        seen.extend(ids(&page));
+        distances.extend(page["items"].as_array().unwrap().iter().map(|o| o["distance_m"].as_u64().unwrap()));
+        pages += 1;
+        match page["next_cursor"].as_str() {
+            Some(next) => {
+                last_cursor = cursor;
+                cursor = next.to_string();
+            }
+            None => break,
+        }
+    }
+    let mut want: Vec<i64> = expected.iter().copied().filter(|id| *id != gone).collect();
+    want.push(further);
+    assert_eq!(seen, want, "every deal that stayed active, once, nearest first; the newcomer further on too");
+    assert!(!seen.contains(&nearer), "a deal nearer than a page read waits for a new first page");
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    assert!(distances.iter().all(|d| *d <= 3_000), "{distances:?}");
+    assert_eq!(pages, 6);
+    let (_, again) = get(&app, &first_url).await;
+    assert_eq!(ids(&again), [nearer, expected[0]], "…where it shows");
+
+    // A cursor can be used again: the same page.
+    let (_, a) = get(&app, &format!("/api/v1/offers?limit=2&cursor={last_cursor}")).await;
+    let (_, b) = get(&app, &format!("/api/v1/offers?limit=2&cursor={last_cursor}")).await;
+    assert_eq!(ids(&a), ids(&b));
+    assert!(!ids(&a).is_empty());
+    // One shop's deals only, paged the same way.
+    let shop = store.offer(expected[2]).await.unwrap().business_id;
+    let (_, one) = get(&app, &format!("/api/v1/offers?near={lat},{lng}&radius_km=3&limit=1&business={shop}")).await;
+    assert_eq!(ids(&one), [expected[2]]);
+    assert!(one.get("next_cursor").is_none(), "{one}");
+    // A tampered cursor is refused by name, whatever part was changed.
+    let parts: Vec<&str> = cursor.split('.').collect();
+    for (i, bad) in [(1, "zz"), (3, "7ff8000000000000"), (6, "-4")] {
+        let mut p = parts.clone();
+        p[i] = bad;
+        let (status, body) = get(&app, &format!("/api/v1/offers?cursor={}", p.join("."))).await;
+        assert_eq!((status, body["error"]["parameter"].as_str()), (400, Some("cursor")), "{body}");
+        contract.check("/api/v1/offers", 400, &body);
+    }
 }
 
 async fn sorting_and_filtering(app: TestApp) {
