@@ -3,7 +3,7 @@
 //! reservations (expiring their Checkout Sessions first), reconcile with
 //! Stripe, record Stripe's processing fee of each captured payment in the
 //! ledger, prune old rows (deal lists, finished notifications and
-//! notices) and apply the retention rules (handled raw updates, stale
+//! notices, expired onboarding tokens) and apply the retention rules (handled raw updates, stale
 //! dialogues, unused locations: [`retention`]). Each step is safe to run twice (its
 //! statements are conditional); all run on a timer and once at start-up.
 //! The refund queue has its own faster loop, [`run_refunds`].
@@ -59,6 +59,9 @@ pub async fn tick(ctx: &Ctx) {
     }
     if let Err(e) = ctx.store.prune_notices(now - chrono::Duration::days(30)).await {
         tracing::warn!(error = %e, "pruning sent notices failed");
+    }
+    if let Err(e) = ctx.store.prune_connect_tokens(now).await {
+        tracing::warn!(error = %e, "pruning expired onboarding tokens failed");
     }
 }
 
