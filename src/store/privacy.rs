@@ -579,7 +579,7 @@ impl Store {
     }
 
     /// Erases `tg_id`'s personal data in one transaction: profile,
-    /// location, follows, alerts, dialogue, queued alerts and notices,
+    /// location, follows, price watches, alerts, dialogue, queued alerts and notices,
     /// frozen deal lists and stored raw updates go; a charity they were the
     /// contact of stops collecting; cards they shared name the anonymous id; orders stay (payments and
     /// refunds are accounting records) with the person replaced by
@@ -645,6 +645,8 @@ impl Store {
                     .bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?;
                 e.follows = sqlx::query("DELETE FROM follows WHERE customer_tg_id = $1")
                     .bind(tg_id).execute(&mut *tx).await?.rows_affected();
+                sqlx::query("DELETE FROM price_watches WHERE customer_tg_id = $1")
+                    .bind(tg_id).execute(&mut *tx).await?;
                 e.alerts = sqlx::query("DELETE FROM alerts WHERE customer_tg_id = $1")
                     .bind(tg_id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("DELETE FROM notifications WHERE customer_tg_id = $1")
