@@ -10,7 +10,7 @@
 use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use glean::domain::{NoticeKind, PurchaseStatus};
-use glean::store::Offer;
+use glean::store::{Offer, StoredQuiet};
 use glean_fakes::telegram::FakeUser;
 
 use crate::support::app::{TestApp, said};
@@ -21,6 +21,7 @@ use crate::support::shop::{buy, compose_offer_start, order_id, pay_at_stripe, se
 const ANNA: i64 = 7401;
 const BEN: i64 = 7402;
 const CARA: i64 = 7403;
+const DAN: i64 = 7404;
 const PRESET: &str = "−10 % every 30 min in the last 2 h";
 const WATCH: &str = "🔔 Tell me below …";
 
@@ -171,6 +172,23 @@ async fn prices_drop_lock_and_notify(backend: Backend) {
     said(&anna, "I'll tell you when Veg box costs €3.50 or less").await;
     assert_eq!(app.store().price_watch(offer.id, ANNA).await.unwrap(), Some((350, false)));
 
+    // Dan asks for the same, but sleeps from 30 minutes before the drop to
+    // €3.50 until 20 minutes after it.
+    let dan = app.user(DAN, "Dan");
+    card(&dan, &offer).await;
+    dan.press("⭐ Follow Bäckerei Kalle");
+    dan.press(WATCH);
+    said(&dan, "Tell you when").await;
+    dan.press("€3.50");
+    said(&dan, "I'll tell you when").await;
+    let local = times[2].with_timezone(&berlin());
+    let at = (local.hour() * 60 + local.minute()) as u16;
+    let quiet = StoredQuiet {
+        timezone: Some("Europe/Berlin".into()),
+        quiet: Some(((at + 1440 - 30) % 1440, (at + 20) % 1440)),
+    };
+    app.store().set_quiet(DAN, &quiet, app.clock.now()).await.unwrap();
+
     // Ben reserves just before the first drop: €5.00, and Stripe is asked
     // for it.
     move_to(&app, times[0] - Duration::minutes(5));
@@ -207,6 +225,13 @@ async fn prices_drop_lock_and_notify(backend: Backend) {
     let told = said(&anna, "you asked to hear below €3.50").await;
     assert!(told.text.contains("Veg box") && told.text.contains("is now €3.50"), "{}", told.text);
     assert!(told.button_labels().contains(&"🛒 Buy"), "{:?}", told.button_labels());
+    // Dan's waits for the end of his quiet hours.
+    glean::jobs::tick(&ctx).await;
+    assert_eq!(app.store().price_watch(offer.id, DAN).await.unwrap(), Some((350, true)));
+    let held = app.store().notices_of_chat(DAN).await.unwrap();
+    assert_eq!(held.last().map(|(k, _, s)| (*k, s.as_str())), Some((NoticeKind::PriceDropped, "pending")), "{held:?}");
+    move_to(&app, times[2] + Duration::minutes(20));
+    said(&dan, "is now €3.50 – you asked to hear below €3.50").await;
     move_to(&app, times[3]);
     glean::jobs::tick(&ctx).await;
     glean::jobs::tick(&ctx).await;
