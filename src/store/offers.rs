@@ -205,6 +205,27 @@ const OFFER_COLS: &str = "id, business_id, venue_id, title, description, currenc
      drop_percent, drop_every, drop_span, drop_floor, drop_tz";
 const ITEM_COLS: &str = "id, offer_id, position, name, unit, original_price, deal_price, quantity, reserved, sold";
 
+/// The drop schedule's columns as read: `drop_percent`, `drop_every`,
+/// `drop_span`, `drop_floor`, `drop_tz`.
+pub(super) type DropCols<'a> = (Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<&'a str>);
+
+/// An offer's drop schedule from its columns (`drop_percent`,
+/// `drop_every`, `drop_span`, `drop_floor`, `drop_tz`); `None` when it has
+/// none. Shared by the offer's reader and the reservation's gate.
+pub(super) fn stored_drop(
+    (percent, every, span, floor, tz): DropCols<'_>,
+    currency: Currency,
+) -> Result<Option<PriceDrop>> {
+    let (Some(p), Some(e), Some(s), Some(f), Some(tz)) = (percent, every, span, floor, tz) else { return Ok(None) };
+    let rule = u8::try_from(p)
+        .ok()
+        .zip(u16::try_from(e).ok())
+        .zip(u16::try_from(s).ok())
+        .and_then(|((p, e), s)| DropRule::new(p, e, s))
+        .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("bad drop schedule {p}/{e}/{s} in the database")))?;
+    Ok(Some(PriceDrop::from_stored(rule, money(f, currency)?, super::businesses::parse_tz(tz)?)))
+}
+
 fn money(minor: i64, currency: Currency) -> Result<Money> {
     Money::from_minor(minor, currency)
         .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("amount {minor} out of range in the database")))
@@ -229,18 +250,8 @@ fn offer_from_row(r: OfferRow, items: Vec<ItemRow>) -> Result<Offer> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let price_drop = match (r.drop_percent, r.drop_every, r.drop_span, r.drop_floor, &r.drop_tz) {
-        (Some(p), Some(e), Some(s), Some(f), Some(tz)) => {
-            let rule = u8::try_from(p)
-                .ok()
-                .zip(u16::try_from(e).ok())
-                .zip(u16::try_from(s).ok())
-                .and_then(|((p, e), s)| DropRule::new(p, e, s))
-                .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("bad drop schedule of offer {}", r.id)))?;
-            Some(PriceDrop::from_stored(rule, money(f, currency)?, super::businesses::parse_tz(tz)?))
-        }
-        _ => None,
-    };
+    let price_drop =
+        stored_drop((r.drop_percent, r.drop_every, r.drop_span, r.drop_floor, r.drop_tz.as_deref()), currency)?;
     Ok(Offer {
         id: r.id,
         business_id: r.business_id,

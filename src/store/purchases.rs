@@ -9,7 +9,6 @@ use super::{
     Actor, Db, Result, Store, StoreError, To, audit, dt, notice_chat, notice_purchase, record_event, sql_list, ts,
     with_pool, with_tx,
 };
-use crate::domain::pricing::{DropRule, PriceDrop};
 use crate::domain::purchase::PurchaseEvent;
 use crate::domain::{Currency, Money, NoticeKind, OfferStatus, PickupCode, PurchaseStatus};
 
@@ -256,18 +255,9 @@ fn price_now(gate: &GateRow, deal: i64, now: DateTime<Utc>) -> std::result::Resu
     let (currency, end, percent, every, span, floor, tz) = gate;
     let currency = Currency::from_code(currency).map_err(anyhow::Error::from)?;
     let deal = Money::from_minor(deal, currency).ok_or_else(|| anyhow::anyhow!("bad deal price {deal}"))?;
-    let (Some(p), Some(e), Some(s), Some(f), Some(tz)) = (percent, every, span, floor, tz) else {
-        return Ok(deal.minor());
-    };
-    let rule = u8::try_from(*p)
-        .ok()
-        .zip(u16::try_from(*e).ok())
-        .zip(u16::try_from(*s).ok())
-        .and_then(|((p, e), s)| DropRule::new(p, e, s))
-        .ok_or_else(|| anyhow::anyhow!("bad drop schedule"))?;
-    let floor = Money::from_minor(*f, currency).ok_or_else(|| anyhow::anyhow!("bad floor {f}"))?;
-    let tz: chrono_tz::Tz = tz.parse().map_err(|_| anyhow::anyhow!("bad time zone {tz:?}"))?;
-    Ok(PriceDrop::from_stored(rule, floor, tz).price_at(deal, dt(*end), now).minor())
+    let drop = super::offers::stored_drop((*percent, *every, *span, *floor, tz.as_deref()), currency)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(drop.map_or(deal, |d| d.price_at(deal, dt(*end), now)).minor())
 }
 
 /// Locks the offer row of a purchase first. Every transaction that changes
