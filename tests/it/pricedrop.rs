@@ -238,6 +238,11 @@ async fn prices_drop_lock_and_notify(backend: Backend) {
     let notices = app.store().notices_of_chat(ANNA).await.unwrap();
     assert_eq!(notices.iter().filter(|(k, _, _)| *k == NoticeKind::PriceDropped).count(), 1, "{notices:?}");
     assert_eq!(app.store().price_watch(offer.id, ANNA).await.unwrap(), Some((350, true)));
+    // Her export holds the watch; her erasure takes it.
+    let data = app.store().personal_data(ANNA).await.unwrap();
+    assert_eq!(data.price_watches.iter().map(|w| (w.offer_id, w.below_minor)).collect::<Vec<_>>(), [(offer.id, 350)]);
+    app.store().erase_person(ANNA, -74_010, &glean::store::Actor::User(ANNA), app.clock.now()).await.unwrap();
+    assert_eq!(app.store().price_watch(offer.id, ANNA).await.unwrap(), None);
     let shown = card(&cara, &offer).await;
     assert!(shown.text.contains("Veg box (5 kg box): €3.20 €12.00"), "{}", shown.text);
     assert!(!shown.button_labels().contains(&WATCH), "no more drops to watch");
