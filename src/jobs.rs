@@ -1,5 +1,6 @@
 //! Background jobs: expire offers whose window ended, offer what is left
-//! of deals about to end to charities near by, release lapsed
+//! of deals about to end to charities near by, tell customers watching a
+//! deal's price that it dropped to theirs (once), release lapsed
 //! reservations (expiring their Checkout Sessions first), reconcile with
 //! Stripe, record Stripe's processing fee of each captured payment in the
 //! ledger, prune old rows (deal lists, finished notifications and
@@ -26,6 +27,11 @@ pub async fn tick(ctx: &Ctx) {
         Ok(n) if n > 0 => tracing::info!(rounds = n, "leftovers offered to charities"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = ?e, "donation job failed"),
+    }
+    match crate::actions::pricing::notify_watches(ctx).await {
+        Ok(n) if n > 0 => tracing::info!(watches = n, "price watches notified"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = ?e, "price watch job failed"),
     }
     match ctx.store.mark_no_shows(now).await {
         Ok(ids) if !ids.is_empty() => tracing::info!(purchases = ?ids, "no-shows recorded"),

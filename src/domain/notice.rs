@@ -60,5 +60,8 @@ string_enum! {
         DonationTaken = "donation_taken",
         /// To the business owner: which charity is coming, for what.
         DonationComing = "donation_coming",
+        /// To a customer watching a deal's price: it costs at most what
+        /// they asked for (`detail`: that price in minor units).
+        PriceDropped = "price_dropped",
     }
 }

@@ -68,6 +68,8 @@ pub enum Cb {
     Privacy(PrivacyAct),
     /// `/language`: speak this language.
     Language(Lang),
+    /// "🔔 Tell me below …" on a deal whose price drops.
+    WatchPrice(i64),
 }
 
 /// What a person does from `/privacy`.
@@ -141,10 +143,12 @@ pub enum Act {
     Withdraw,
     WithdrawConfirm,
     Orders,
+    /// End the offer's price drops.
+    StopDrops,
 }
 
 impl Act {
-    const CODES: [(Act, char); 8] = [
+    const CODES: [(Act, char); 9] = [
         (Act::Pause, 'p'),
         (Act::Resume, 'r'),
         (Act::SoldOut, 's'),
@@ -153,6 +157,7 @@ impl Act {
         (Act::Withdraw, 'w'),
         (Act::WithdrawConfirm, 'W'),
         (Act::Orders, 'o'),
+        (Act::StopDrops, 'd'),
     ];
 
     fn code(self) -> char {
@@ -214,6 +219,7 @@ impl Cb {
             Cb::VenueWeight(id) => format!("{VERSION}:G:{id}"),
             Cb::Language(l) => format!("{VERSION}:L:{}", l.code()),
             Cb::Privacy(act) => format!("{VERSION}:P:{}", act.code()),
+            Cb::WatchPrice(id) => format!("{VERSION}:pw:{id}"),
             Cb::Wizard { seq, action } => {
                 let a = match action {
                     Wiz::Back => "b".to_string(),
@@ -303,6 +309,7 @@ impl Cb {
                 Cb::Language(Lang::all().find(|l| l.code() == code)?)
             }
             "P" => Cb::Privacy(PrivacyAct::from_code(parts.next()?)?),
+            "pw" => Cb::WatchPrice(id(parts.next())?),
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
                 let a = parts.next()?;
@@ -373,6 +380,7 @@ mod tests {
             Cb::Privacy(PrivacyAct::DeleteConfirm),
             Cb::Privacy(PrivacyAct::Keep),
             Cb::Privacy(PrivacyAct::ForgetLocation),
+            Cb::WatchPrice(i64::MAX),
             Cb::Wizard { seq: u32::MAX, action: Wiz::Pick(u16::MAX) },
             Cb::Wizard { seq: 0, action: Wiz::Back },
             Cb::Wizard { seq: 3, action: Wiz::Cancel },
@@ -393,6 +401,7 @@ mod tests {
             Act::Withdraw,
             Act::WithdrawConfirm,
             Act::Orders,
+            Act::StopDrops,
         ];
         let all: Vec<Cb> = all.into_iter().chain(acts.map(|act| Cb::OfferAct { offer: i64::MAX, act })).collect();
         for cb in all {
@@ -443,6 +452,9 @@ mod tests {
             "1:P",
             "1:P:x",
             "1:P:dd",
+            "1:pw:",
+            "1:pw:0",
+            "1:pw:1:2",
         ] {
             assert_eq!(Cb::decode(bad), None, "{bad:?}");
         }

@@ -29,6 +29,7 @@ mod privacy;
 mod purchases;
 mod seed;
 mod sharing;
+mod watches;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -58,6 +59,7 @@ pub use purchases::{
     EventRef, NewPurchase, PaidOutcome, PaymentMethod, PickupError, Purchase, PurchaseLine, ReserveError, ReservedLine,
 };
 pub use sharing::{CARD_CLAIM, SharedCard};
+pub use watches::OpenWatch;
 
 use crate::config::DatabaseUrl;
 
