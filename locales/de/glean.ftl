@@ -809,6 +809,7 @@ app-rate-limited = Das war etwas viel auf einmal. Bitte warte einen Moment und v
 app-internal = Entschuldigung, bei uns ist etwas schiefgelaufen. Bitte versuch es gleich noch einmal.
 app-reserve = Reservieren
 app-reserve-qty = { $qty } × { $price } reservieren
+app-next-drop = 📉 { $price } ab { $at }
 app-one-less = Eins weniger
 app-one-more = Eins mehr
 app-follow = ⭐ { $name } folgen

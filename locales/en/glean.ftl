@@ -791,6 +791,7 @@ app-rate-limited = That was a lot at once. Please wait a moment and try again.
 app-internal = Sorry, something went wrong on our side. Please try again in a moment.
 app-reserve = Reserve
 app-reserve-qty = Reserve { $qty } × { $price }
+app-next-drop = 📉 { $price } from { $at }
 app-one-less = One less
 app-one-more = One more
 app-follow = ⭐ Follow { $name }

@@ -827,6 +827,7 @@ app-rate-limited = Забагато запитів за раз. Зачекайт
 app-internal = Вибачте, у нас щось пішло не так. Спробуйте ще раз за мить.
 app-reserve = Забронювати
 app-reserve-qty = Забронювати { $qty } × { $price }
+app-next-drop = 📉 { $price } з { $at }
 app-one-less = На один менше
 app-one-more = На один більше
 app-follow = ⭐ Стежити за { $name }
