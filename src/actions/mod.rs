@@ -12,6 +12,7 @@ pub mod offers;
 pub mod privacy;
 pub mod purchases;
 pub mod sharing;
+pub mod waitlist;
 
 use std::sync::{Arc, OnceLock};
 

@@ -176,7 +176,11 @@ async fn resume(ctx: &Ctx, p: Purchase, same_request: bool) -> Result<Bought, Bu
 /// Creates (or, for a retry, re-creates: Stripe replays the first answer)
 /// the Checkout Session of a reservation. The form is built once, kept
 /// with the purchase before it is sent, and sent as kept ever after.
-async fn open_session(ctx: &Ctx, stripe: &StripeClient, p: &Purchase) -> Result<CheckoutSession, StripeError> {
+pub(super) async fn open_session(
+    ctx: &Ctx,
+    stripe: &StripeClient,
+    p: &Purchase,
+) -> Result<CheckoutSession, StripeError> {
     let form: Vec<(String, String)> = match &p.checkout_params {
         Some(kept) => serde_json::from_str(kept).map_err(|e| StripeError::Unexpected(e.into()))?,
         None => {

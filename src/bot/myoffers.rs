@@ -93,6 +93,10 @@ pub async fn card(bot: &Bot, from: &From, edit: Option<i32>, offer: &Offer) -> a
     if let Some(w) = offer.window() {
         text.push_str(&format!("\n🕒 {}", l.window(&w, venue.timezone, bot.clock.now())));
     }
+    let waiting = bot.store.waitlist_length(offer.id).await?;
+    if waiting > 0 {
+        text.push_str(&format!("\n{}", crate::render::waitlist::count(l, waiting)));
+    }
     let act = |act| Cb::OfferAct { offer: offer.id, act };
     let mut rows: Vec<Vec<(&str, Cb)>> = Vec::new();
     match offer.status {

@@ -9,7 +9,9 @@ pub mod money;
 pub mod notice;
 pub mod offer;
 pub mod purchase;
+pub mod quiet;
 pub mod text;
+pub mod waitlist;
 pub mod window;
 
 pub use business::{BusinessStatus, Coordinates, Phone};

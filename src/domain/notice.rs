@@ -60,5 +60,12 @@ string_enum! {
         DonationTaken = "donation_taken",
         /// To the business owner: which charity is coming, for what.
         DonationComing = "donation_coming",
+        /// To a person on a waitlist: units came back and are held for
+        /// them (with Pay or Confirm, and Pass).
+        WaitlistHold = "waitlist_hold",
+        /// To a person whose hold lapsed unanswered: the units went on.
+        HoldLapsed = "hold_lapsed",
+        /// To a person waiting: the deal was withdrawn; the waitlist is over.
+        WaitlistClosed = "waitlist_closed",
     }
 }

@@ -643,6 +643,7 @@ impl Store {
                 ).bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("UPDATE shared_cards SET shared_by = $2 WHERE shared_by = $1")
                     .bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM waitlist WHERE customer_tg_id = $1").bind(tg_id).execute(&mut *tx).await?;
                 e.follows = sqlx::query("DELETE FROM follows WHERE customer_tg_id = $1")
                     .bind(tg_id).execute(&mut *tx).await?.rows_affected();
                 e.alerts = sqlx::query("DELETE FROM alerts WHERE customer_tg_id = $1")
