@@ -309,7 +309,10 @@ async fn release_lapsed_one(
     } else {
         (PurchaseEvent::Expire, NoticeKind::ReservationLapsed)
     };
-    let told: &[(To, NoticeKind)] = if tell { &[(To::Customer, kind)] } else { &[] };
+    // A lapsing waitlist hold is reported by the store (`HoldLapsed`, in
+    // the release's transaction), not as an ordinary reservation.
+    let hold = !withdrawn && ctx.store.hold_of(purchase_id).await?.is_some();
+    let told: &[(To, NoticeKind)] = if tell && !hold { &[(To::Customer, kind)] } else { &[] };
     let released = ctx.store.release_for(purchase_id, event, actor, told, record, ctx.clock.now()).await?;
     if released {
         crate::metrics::purchase(if withdrawn { "cancelled" } else { "expired" });

@@ -122,15 +122,25 @@ async fn three_wait_one_pays_one_ignores(backend: Backend) {
     let ben_hold = said(&ben, "It's your turn!").await;
     assert_eq!(app.store().offer(offer.id).await.unwrap().status, OfferStatus::SoldOut);
 
-    // Ben ignores it; after 10 minutes it lapses and Cleo gets the unit.
+    // Ben opens the checkout but never pays; after the hold's 10 minutes
+    // (his session still had 25 to go) the session is expired at Stripe
+    // first, then the hold released, and Cleo gets the unit.
+    let ben_purchase = app.store().purchases_of_customer(7012, 5).await.unwrap().remaining_one();
+    ben.press("💳 Pay €2.00");
+    ben.reply_matching(|m| m.edited && m.text.contains("within")).await;
+    let ben_session = crate::support::shop::session_of(&app, ben_purchase.id);
     app.clock.advance(Duration::minutes(11));
     said(&ben, "lapsed, so the units went to the next person").await;
+    assert_eq!(app.fake_stripe().session(&ben_session.id).unwrap().status, "expired");
+    assert_eq!(app.store().purchase(ben_purchase.id).await.unwrap().status, PurchaseStatus::Expired);
     let cleo_hold = said(&cleo, "It's your turn!").await;
     assert!(cleo_hold.button_labels().contains(&"↪️ Pass"));
     let o = app.store().offer(offer.id).await.unwrap();
     assert_eq!((o.status, o.items[0].reserved, o.items[0].sold), (OfferStatus::SoldOut, 1, 1));
 
-    // Ben's stale buttons change nothing.
+    // Told once, as a hold (not as an ordinary reservation); his stale
+    // buttons change nothing.
+    assert!(!ben.messages().iter().any(|m| m.text.contains("reservation lapsed")));
     let pay = ben.press_data(ben_hold.message_id, &ben_hold.inline_buttons[0][0].callback_data.clone().unwrap());
     assert!(ben.callback_answer(&pay).await.text.unwrap_or_default().contains("has lapsed"));
     let pass = ben.press_data(ben_hold.message_id, &ben_hold.inline_buttons[0][1].callback_data.clone().unwrap());
@@ -139,9 +149,17 @@ async fn three_wait_one_pays_one_ignores(backend: Backend) {
     let forged = anna.press_data(link.message_id, &cleo_hold.inline_buttons[0][1].callback_data.clone().unwrap());
     assert_eq!(anna.callback_answer(&forged).await.text.as_deref(), Some("That hold isn't yours."));
 
-    // Cleo passes; nobody waits any more, so the unit goes back on sale.
+    // Cleo opens the checkout, then passes after all: her session is
+    // expired at Stripe first; nobody waits any more, so the unit goes back
+    // on sale.
+    let cleo_purchase = app.store().purchases_of_customer(7013, 5).await.unwrap().remaining_one();
+    cleo.press("💳 Pay €2.00");
+    cleo.reply_matching(|m| m.edited && m.text.contains("within")).await;
+    let cleo_session = crate::support::shop::session_of(&app, cleo_purchase.id);
     cleo.press("↪️ Pass");
     said(&cleo, "Passed on").await;
+    assert_eq!(app.fake_stripe().session(&cleo_session.id).unwrap().status, "expired");
+    assert_eq!(app.store().purchase(cleo_purchase.id).await.unwrap().status, PurchaseStatus::Cancelled);
     let again = cleo.press_data(cleo_hold.message_id, &cleo_hold.inline_buttons[0][1].callback_data.clone().unwrap());
     assert!(cleo.callback_answer(&again).await.text.unwrap_or_default().contains("passed this hold on already"));
     let o = app.store().offer(offer.id).await.unwrap();
@@ -320,12 +338,28 @@ struct Person {
 async fn random_releases_never_oversell_or_skip_an_awake_person(db: TestDb) {
     let store =
         db.store.clone().with_waitlist(WaitlistRules { hold: Duration::minutes(10), default_tz: chrono_tz::UTC });
-    for seed in [1_u64, 2, 3] {
-        run_seed(&store, seed).await;
+    let mut seen = Seen::default();
+    for seed in 1..=6_u64 {
+        run_seed(&store, seed, &mut seen).await;
     }
+    // Not vacuous: holds were made, sleepers passed over, and holds ended
+    // every way.
+    assert!(seen.holds >= 50 && seen.sleepers_passed >= 1, "{seen:?}");
+    assert!(seen.lapsed >= 1 && seen.passed >= 1 && seen.bought >= 1, "{seen:?}");
 }
 
-async fn run_seed(store: &Store, seed: u64) {
+/// What the runs exercised.
+#[derive(Debug, Default)]
+struct Seen {
+    holds: u32,
+    asleep_waiting: u32,
+    sleepers_passed: u32,
+    lapsed: u32,
+    passed: u32,
+    bought: u32,
+}
+
+async fn run_seed(store: &Store, seed: u64, seen: &mut Seen) {
     let mut rng = StdRng::seed_from_u64(seed);
     let offer = active_offer(store, &[3, 2]).await;
     let items: Vec<i64> = offer.items.iter().map(|i| i.id).collect();
@@ -335,17 +369,17 @@ async fn run_seed(store: &Store, seed: u64) {
     let mut people = Vec::new();
     for n in 0..8_i64 {
         let id = seed as i64 * 1000 + n;
-        let quiet = (n % 3 == 0).then(|| {
-            let m = (t.hour() * 60 + t.minute()) as u16;
-            let from = (m + rng.gen_range(0..120)) % 1440;
-            QuietHours::new(from, (from + rng.gen_range(20..90)) % 1440).unwrap()
+        let quiet = (n % 2 == 0).then(|| {
+            let m = (t.hour() * 60 + t.minute()) as u16 + 1440;
+            let from = (m + rng.gen_range(0..180) - 60) % 1440;
+            QuietHours::new(from, (from + rng.gen_range(30..150)) % 1440).unwrap()
         });
         let stored = StoredQuiet { timezone: Some("UTC".into()), quiet: quiet.map(QuietHours::minutes) };
         store.set_quiet(id, &stored, t).await.unwrap();
         people.push(Person { id, quiet });
     }
     let mut keys = 0;
-    for step in 0..160 {
+    for step in 0..240 {
         let before = store.waitlist_of(offer.id).await.unwrap();
         let p = &people[rng.gen_range(0..people.len())];
         let item = items[rng.gen_range(0..items.len())];
@@ -367,11 +401,11 @@ async fn run_seed(store: &Store, seed: u64) {
                 }
                 "join"
             }
-            25..=34 => {
+            25..=28 => {
                 store.leave_waitlist(offer.id, p.id, t).await.unwrap();
                 "leave"
             }
-            35..=49 => {
+            29..=53 => {
                 let card = rng.gen_bool(0.5);
                 let new = NewPurchase {
                     customer_tg_id: 500 + rng.gen_range(0..5),
@@ -384,7 +418,7 @@ async fn run_seed(store: &Store, seed: u64) {
                 let _ = store.reserve(&new, t).await;
                 "buy"
             }
-            50..=64 => {
+            54..=69 => {
                 // A reservation lapses or an order is cancelled.
                 let open = store
                     .purchases_of_offer(offer.id, &[PurchaseStatus::Reserved, PurchaseStatus::Confirmed])
@@ -401,7 +435,7 @@ async fn run_seed(store: &Store, seed: u64) {
                 }
                 "release"
             }
-            65..=74 => {
+            70..=77 => {
                 // A hold is confirmed (or paid by card).
                 let held: Vec<WaitEntry> = before.iter().filter(|e| e.status == WaitStatus::Held).cloned().collect();
                 if let Some(e) = held.get(rng.gen_range(0..held.len().max(1))) {
@@ -414,7 +448,7 @@ async fn run_seed(store: &Store, seed: u64) {
                 }
                 "take"
             }
-            75..=82 => {
+            78..=81 => {
                 let qty = store.offer(offer.id).await.unwrap();
                 let it = qty.items.iter().find(|i| i.id == item).unwrap();
                 store.set_item_quantity(item, it.quantity + rng.gen_range(1..=2), &Actor::User(1), t).await.unwrap();
@@ -429,9 +463,17 @@ async fn run_seed(store: &Store, seed: u64) {
                 "tick"
             }
         };
-        check(store, offer.id, &people, &before, t)
+        check(store, offer.id, &people, &before, t, seen)
             .await
             .unwrap_or_else(|e| panic!("seed {seed} step {step} ({op}): {e}"));
+    }
+    for e in store.waitlist_of(offer.id).await.unwrap() {
+        match e.status {
+            WaitStatus::Lapsed => seen.lapsed += 1,
+            WaitStatus::Passed => seen.passed += 1,
+            WaitStatus::Bought => seen.bought += 1,
+            _ => {}
+        }
     }
 }
 
@@ -446,6 +488,7 @@ async fn check(
     people: &[Person],
     before: &[WaitEntry],
     t: DateTime<Utc>,
+    seen: &mut Seen,
 ) -> Result<(), String> {
     let offer = store.offer(offer_id).await.map_err(|e| e.to_string())?;
     let purchases = store.purchases_of_offer(offer_id, &[]).await.map_err(|e| e.to_string())?;
@@ -466,10 +509,10 @@ async fn check(
     }
     // Holds: each an open reservation of its person, for what they asked,
     // and no purchase held for two places.
-    let mut seen = HashMap::new();
+    let mut held_for = HashMap::new();
     for e in &entries {
         let Some(pid) = e.purchase_id else { continue };
-        if let Some(other) = seen.insert(pid, e.id) {
+        if let Some(other) = held_for.insert(pid, e.id) {
             return Err(format!("purchase {pid} held for places {other} and {}", e.id));
         }
         let p = purchases.iter().find(|p| p.id == pid).ok_or("a hold without its purchase")?;
@@ -499,8 +542,16 @@ async fn check(
         .filter(|b| b.status == WaitStatus::Waiting && now_of(b.id).is_some_and(|s| s != WaitStatus::Waiting))
         .filter(|b| entries.iter().any(|e| e.id == b.id && e.purchase_id.is_some()))
         .collect();
+    seen.holds += new_holds.len() as u32;
+    if let Some(h) = new_holds.iter().find(|h| is_asleep(people, h.customer_tg_id, t)) {
+        return Err(format!("place {} got a hold in its quiet hours", h.id));
+    }
+    seen.asleep_waiting +=
+        before.iter().filter(|b| b.status == WaitStatus::Waiting && is_asleep(people, b.customer_tg_id, t)).count()
+            as u32;
     for w in before.iter().filter(|b| b.status == WaitStatus::Waiting && now_of(b.id) == Some(WaitStatus::Waiting)) {
         if is_asleep(people, w.customer_tg_id, t) {
+            seen.sleepers_passed += u32::from(new_holds.iter().any(|h| h.id > w.id));
             continue;
         }
         let later: u32 = new_holds.iter().filter(|h| h.id > w.id && h.item_id == w.item_id).map(|h| h.quantity).sum();
