@@ -835,6 +835,114 @@ app-cancel-question-refund = Bestellung Nr. { $id } stornieren? Du bekommst { $a
 app-order-is = Bestellung Nr. { $id } ist { $status }.
 app-qr-label = QR-Code des Abholcodes
 
+## Getting paid: Stripe Connect, /sales, statements, /finance, /apikey
+
+connect-get-paid-button = 💶 Kartenzahlungen erhalten
+connect-statement-button = 📄 Abrechnung
+connect-continue-button = Weiter zu Stripe
+connect-off = Auszahlungen über Stripe sind hier nicht eingeschaltet: Kartenzahlungen deiner Kundschaft gehen an Glean, und Glean überweist dir dein Geld selbst. /sales zeigt, was dir zusteht.
+connect-no-business = Melde zuerst deinen Betrieb mit /register an.
+connect-not-verified = Dein Betrieb ist noch nicht freigeschaltet. Sobald ein Admin ihn freigeschaltet hat, kannst du Kartenzahlungen einrichten.
+connect-ask-country =
+    <b>Kartenzahlungen erhalten · 1/2</b>
+    Kartenzahlungen gehen direkt auf dein eigenes Stripe-Konto, und Stripe zahlt sie auf dein Bankkonto aus.
+
+    In welchem Land ist dein Betrieb? Tippe darauf oder gib den zweistelligen Ländercode ein (Standard: { $country }).
+connect-ask-email =
+    <b>Kartenzahlungen erhalten · 2/2</b>
+    Welche E-Mail-Adresse soll Stripe für dein Auszahlungskonto verwenden? Stripe schreibt dir dorthin.
+connect-stripe-unavailable = Stripe ist gerade nicht erreichbar. Bitte versuch es in einer Minute noch einmal: Es wurde noch nichts eingerichtet.
+connect-country-not-a-code = Bitte gib einen zweistelligen Ländercode wie DE oder FR ein.
+connect-country-unsupported = Auszahlungen über Stripe gibt es in { $code } nicht. Tippe auf ein Land oder gib seinen zweistelligen Code ein.
+connect-bad-email = Das sieht nicht nach einer E-Mail-Adresse aus; gib eine wie laden@example.com ein.
+connect-status-title = <b>Kartenzahlungen · { $business }</b>
+connect-can-charge = ✅ Du kannst Kartenzahlungen annehmen: Deine Kundschaft zahlt mit Karte, und das Geld geht auf dein Stripe-Konto.
+connect-cannot-charge = ⏳ Kartenzahlungen sind noch nicht aktiv: Bis Stripe alles hat, was es braucht, zahlt deine Kundschaft bei der Abholung.
+connect-payouts-on = ✅ Auszahlungen auf dein Bankkonto sind aktiv.
+connect-payouts-off = ⏳ Auszahlungen auf dein Bankkonto sind noch nicht aktiv.
+connect-needs-details = Stripe braucht noch ein paar Angaben von dir: Tippe unten auf den Knopf, um bei Stripe fertig zu werden.
+connect-nothing-yet = Noch nichts eingerichtet: /payouts
+connect-account-created = Dein Auszahlungskonto kann eingerichtet werden. Tippe auf <b>{ connect-continue-button }</b>: Stripe fragt nach den Angaben zu deinem Betrieb und deiner Bank. Der Knopf funktioniert { $hours ->
+    [one] { $hours } Stunde
+   *[other] { $hours } Stunden
+} lang; /payouts gibt dir einen neuen.
+connect-pickup-only-on-publish = 💡 Bei diesem Angebot zahlt die Kundschaft bei der Abholung: Kartenzahlungen starten, sobald dein Stripe-Konto eingerichtet ist. /payouts
+connect-notice-ready = 🎉 <b>{ $business }</b> kann jetzt Kartenzahlungen annehmen. Die Kundschaft zahlt mit Karte; das Geld geht auf dein Stripe-Konto und von dort auf dein Bankkonto. /sales zeigt die Zahlen.
+connect-notice-needs-info = ⚠️ Stripe braucht etwas von <b>{ $business }</b>. Bis dahin zahlt die Kundschaft bei der Abholung. Schick /payouts, um bei Stripe fertig zu werden.
+connect-notice-needs-info-why = ⚠️ Stripe braucht etwas von <b>{ $business }</b> (Stripe sagt: { $reason }). Bis dahin zahlt die Kundschaft bei der Abholung. Schick /payouts, um bei Stripe fertig zu werden.
+payout-paid = 🏦 Eine Auszahlung von { $amount } auf das Bankkonto von <b>{ $business }</b> ist angekommen.
+payout-failed = ❗ Eine Auszahlung von { $amount } auf das Bankkonto von <b>{ $business }</b> ist fehlgeschlagen: { $reason }. Das Geld ist zurück im Stripe-Guthaben; prüfe die Bankdaten mit /payouts.
+payout-reason-unknown = kein Grund angegeben
+
+# The pages of /connect/{token}, in the browser.
+connect-page-expired-title = Dieser Link ist abgelaufen
+connect-page-expired = Dieser Einrichtungslink gilt nicht mehr. Geh zurück zu Telegram und schick noch einmal <b>/payouts</b> (oder tippe auf <b>{ connect-get-paid-button }</b>), dann bekommst du einen neuen.
+connect-page-stripe-down-title = Stripe ist nicht erreichbar
+connect-page-stripe-down = Stripe ist gerade nicht erreichbar. Bitte versuch es in einer Minute noch einmal.
+connect-page-off-title = Nicht verfügbar
+connect-page-off = Auszahlungen per Karte sind hier nicht eingeschaltet. Du kannst zu Telegram zurückgehen.
+connect-page-thanks-title = Danke!
+connect-page-ready = Dein Konto ist eingerichtet: Du kannst Kartenzahlungen annehmen.
+connect-page-needs-details = Stripe braucht noch ein paar Angaben. Wir haben dir den Link in Telegram noch einmal geschickt.
+connect-page-checking = Stripe prüft deine Angaben.
+connect-page-back = Du kannst jetzt zu Telegram zurückgehen: Dort haben wir dir geschrieben, wie es steht.
+
+sales-no-business = Du hast noch keinen Betrieb. Melde mit /register einen an, um hier zu verkaufen.
+sales-title = <b>Verkäufe · { $business }</b> (Kartenzahlungen)
+sales-today = <b>Heute</b>
+sales-week = <b>Diese Woche</b>
+sales-month = <b>Dieser Monat</b>
+sales-nothing = noch nichts
+sales-line = brutto { $gross } · Gebühren { $fees } · Erstattungen { $refunds } · netto { $net } · ausgezahlt { $paid }
+sales-balance-stripe = <b>Guthaben bei Stripe:</b> { $balance }
+sales-balance-owed = <b>Glean schuldet dir:</b> { $balance }
+statement-pick-month = Für welchen Monat?
+statement-caption = 📄 Abrechnung { $month } · { $business } · { $totals }
+statement-empty = keine Buchungen in diesem Monat
+statement-net = netto { $amount }
+statement-donated = { $units ->
+    [one] { $units } Einheit
+   *[other] { $units } Einheiten
+} an Tafeln und Vereine gespendet
+
+apikey-created =
+    🔑 Dein API-Schlüssel (wird nur einmal gezeigt; bewahre ihn sicher auf):
+    <code>{ $key }</code>
+
+    GET /api/v1/businesses/{ $business }/statement?month=YYYY-MM mit dem Header <code>Authorization: Bearer { $key }</code>. /apikey revoke sperrt alle Schlüssel.
+apikey-shown-already = 🔑 Dieses /apikey hat seinen Schlüssel schon erzeugt: Er steht in der Nachricht oben und wird nur einmal gezeigt. /apikey revoke sperrt ihn; /apikey erzeugt einen neuen.
+apikey-revoked = { $n ->
+    [one] { $n } API-Schlüssel gesperrt
+   *[other] { $n } API-Schlüssel gesperrt
+}. /apikey erzeugt einen neuen.
+apikey-revoked-none = Es gab keinen gültigen API-Schlüssel zum Sperren.
+
+finance-title = <b>Finanzen</b>
+finance-margin = <b>Marge der Plattform</b>
+finance-margin-line = { $currency }: Gebühren { $fees } · erstattete Gebühren { $back } · Stripe-Gebühren { $processing } · Marge { $margin }
+finance-nothing = noch nichts
+finance-none = keine
+finance-balances = <b>Betriebe mit Guthaben</b>
+finance-failed-payouts = <b>Fehlgeschlagene Auszahlungen</b>
+finance-failed-payout = Betrieb #{ $id }: { $amount } ({ $object }) { $note }
+finance-attention = <b>Konten, die Aufmerksamkeit brauchen</b>
+finance-past-due = überfällig: { $fields }
+finance-onboarding-unfinished = Einrichtung nicht abgeschlossen
+fee-usage = So geht's: /fee &lt;Betriebs-ID&gt; &lt;Prozent&gt; [fix], z. B. /fee 12 7,5 0,30
+fee-set = Gebühr für #{ $id } { $business }: { $rule } pro Bestellung, ab dem nächsten Bezahlvorgang.
+fee-rule = { $percent } %
+fee-rule-fixed = { $percent } % + { $fixed }
+fee-refused = Nicht geändert: { $reason }
+adjust-usage = So geht's: /adjust &lt;Betriebs-ID&gt; &lt;Betrag&gt; &lt;Grund&gt;, z. B. /adjust 12 -45,00 per Überweisung bezahlt (negativ: an den Betrieb gezahlt).
+adjusted = { $amount } für #{ $id } { $business } im Kassenbuch verbucht.
+err-fee-negative = Eine Gebühr kann nicht negativ sein.
+err-fee-above-total = Eine Gebühr kann nicht über 100 % liegen.
+err-fee-not-a-percent = Gib den Prozentsatz wie 7,5 ein (höchstens zwei Nachkommastellen).
+err-fee-fixed = Der feste Anteil: { $reason }
+err-adjust-amount = Der Betrag: { $reason }
+err-adjust-zero = Eine Korrektur um null ändert nichts.
+err-adjust-no-reason = Gib einen Grund an, z. B. /adjust 12 -45,00 per Überweisung bezahlt.
+
 ## Warteliste
 
 wait-join-button = ⏳ Auf die Warteliste

@@ -817,6 +817,114 @@ app-cancel-question-refund = Cancel order #{ $id }? You'll get { $amount } back.
 app-order-is = Order #{ $id } is { $status }.
 app-qr-label = QR code of the pickup code
 
+## Getting paid: Stripe Connect, /sales, statements, /finance, /apikey
+
+connect-get-paid-button = 💶 Get paid by card
+connect-statement-button = 📄 Statement
+connect-continue-button = Continue with Stripe
+connect-off = Card payouts through Stripe aren't switched on here: customers' card payments reach Glean, which pays you by hand. /sales shows what you're owed.
+connect-no-business = Register your business first with /register.
+connect-not-verified = Your business isn't verified yet. Once an admin has verified it, you can set up card payouts.
+connect-ask-country =
+    <b>Get paid by card · 1/2</b>
+    Card payments go straight to your own Stripe account, and Stripe pays them out to your bank.
+
+    Which country is your business in? Tap it, or type its two-letter code (default: { $country }).
+connect-ask-email =
+    <b>Get paid by card · 2/2</b>
+    Which email address should Stripe use for your payouts account? Stripe sends its messages there.
+connect-stripe-unavailable = Stripe can't be reached right now. Please try again in a minute: nothing was set up yet.
+connect-country-not-a-code = Please type a two-letter country code such as DE or FR.
+connect-country-unsupported = Card payouts through Stripe aren't available in { $code }. Tap a country or type its two-letter code.
+connect-bad-email = That doesn't look like an email address; type one like shop@example.com.
+connect-status-title = <b>Card payouts · { $business }</b>
+connect-can-charge = ✅ You can take card payments: customers pay by card and the money goes to your Stripe account.
+connect-cannot-charge = ⏳ Card payments aren't on yet: until Stripe has everything it needs, your customers pay at pickup.
+connect-payouts-on = ✅ Payouts to your bank are on.
+connect-payouts-off = ⏳ Payouts to your bank aren't on yet.
+connect-needs-details = Stripe needs a few details from you: tap the button below to finish with Stripe.
+connect-nothing-yet = Nothing set up yet: /payouts
+connect-account-created = Your payouts account is ready to set up. Tap <b>{ connect-continue-button }</b>: Stripe asks for your business and bank details. The button works for { $hours ->
+    [one] { $hours } hour
+   *[other] { $hours } hours
+}; /payouts gives you a new one.
+connect-pickup-only-on-publish = 💡 Customers pay this deal at pickup: card payments start once your Stripe account is set up. /payouts
+connect-notice-ready = 🎉 <b>{ $business }</b> can take card payments now. Customers pay by card; the money goes to your Stripe account and from there to your bank. /sales shows the figures.
+connect-notice-needs-info = ⚠️ Stripe needs something from <b>{ $business }</b>. Until then customers pay at pickup. Send /payouts to finish with Stripe.
+connect-notice-needs-info-why = ⚠️ Stripe needs something from <b>{ $business }</b> (Stripe says: { $reason }). Until then customers pay at pickup. Send /payouts to finish with Stripe.
+payout-paid = 🏦 A payout of { $amount } to the bank of <b>{ $business }</b> has arrived.
+payout-failed = ❗ A payout of { $amount } to the bank of <b>{ $business }</b> failed: { $reason }. The money is back in the Stripe balance; check the bank details with /payouts.
+payout-reason-unknown = no reason given
+
+# The pages of /connect/{token}, in the browser.
+connect-page-expired-title = This link has expired
+connect-page-expired = This setup link isn't valid any more. Go back to Telegram and send <b>/payouts</b> (or tap <b>{ connect-get-paid-button }</b>) again for a fresh one.
+connect-page-stripe-down-title = Stripe can't be reached
+connect-page-stripe-down = Stripe can't be reached right now. Please try again in a minute.
+connect-page-off-title = Not available
+connect-page-off = Card payouts aren't switched on here. You can go back to Telegram.
+connect-page-thanks-title = Thank you!
+connect-page-ready = Your account is set up: you can take card payments.
+connect-page-needs-details = Stripe still needs a few details. We've sent you the link again in Telegram.
+connect-page-checking = Stripe is checking your details.
+connect-page-back = You can go back to Telegram now: we've told you there where things stand.
+
+sales-no-business = You don't have a business yet. /register one to sell here.
+sales-title = <b>Sales · { $business }</b> (card payments)
+sales-today = <b>Today</b>
+sales-week = <b>This week</b>
+sales-month = <b>This month</b>
+sales-nothing = nothing yet
+sales-line = gross { $gross } · fees { $fees } · refunds { $refunds } · net { $net } · paid out { $paid }
+sales-balance-stripe = <b>Balance at Stripe:</b> { $balance }
+sales-balance-owed = <b>Glean owes you:</b> { $balance }
+statement-pick-month = Which month's statement?
+statement-caption = 📄 Statement { $month } · { $business } · { $totals }
+statement-empty = no entries this month
+statement-net = net { $amount }
+statement-donated = { $units ->
+    [one] { $units } unit
+   *[other] { $units } units
+} donated to charities
+
+apikey-created =
+    🔑 Your API key (shown once; keep it safe):
+    <code>{ $key }</code>
+
+    GET /api/v1/businesses/{ $business }/statement?month=YYYY-MM with the header <code>Authorization: Bearer { $key }</code>. /apikey revoke stops every key.
+apikey-shown-already = 🔑 This /apikey made its key already: it is in the message above, shown once. /apikey revoke stops it; /apikey makes a new one.
+apikey-revoked = Revoked { $n ->
+    [one] { $n } API key
+   *[other] { $n } API keys
+}. /apikey makes a new one.
+apikey-revoked-none = There was no live API key to revoke.
+
+finance-title = <b>Finance</b>
+finance-margin = <b>Platform margin</b>
+finance-margin-line = { $currency }: fees { $fees } · fees refunded { $back } · Stripe fees { $processing } · margin { $margin }
+finance-nothing = nothing yet
+finance-none = none
+finance-balances = <b>Businesses with a balance</b>
+finance-failed-payouts = <b>Failed payouts</b>
+finance-failed-payout = business #{ $id }: { $amount } ({ $object }) { $note }
+finance-attention = <b>Accounts needing attention</b>
+finance-past-due = past due: { $fields }
+finance-onboarding-unfinished = onboarding not finished
+fee-usage = Use /fee &lt;business id&gt; &lt;percent&gt; [fixed], e.g. /fee 12 7.5 0.30
+fee-set = Fee for #{ $id } { $business }: { $rule } per order, from the next checkout.
+fee-rule = { $percent } %
+fee-rule-fixed = { $percent } % + { $fixed }
+fee-refused = Not changed: { $reason }
+adjust-usage = Use /adjust &lt;business id&gt; &lt;amount&gt; &lt;reason&gt;, e.g. /adjust 12 -45.00 paid by bank transfer (negative: paid to the business).
+adjusted = Recorded { $amount } for #{ $id } { $business } in the ledger.
+err-fee-negative = A fee can't be negative.
+err-fee-above-total = A fee can't be above 100 %.
+err-fee-not-a-percent = Type the percentage like 7.5 (at most two decimals).
+err-fee-fixed = The fixed part: { $reason }
+err-adjust-amount = The amount: { $reason }
+err-adjust-zero = An adjustment of zero changes nothing.
+err-adjust-no-reason = Say why, e.g. /adjust 12 -45.00 paid by bank transfer.
+
 ## Waitlist
 
 wait-join-button = ⏳ Join the waitlist

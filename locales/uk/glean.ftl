@@ -853,6 +853,117 @@ app-cancel-question-refund = Скасувати замовлення №{ $id }?
 app-order-is = Замовлення №{ $id }: { $status }.
 app-qr-label = QR-код коду отримання
 
+## Getting paid: Stripe Connect, /sales, statements, /finance, /apikey
+
+connect-get-paid-button = 💶 Отримувати оплату карткою
+connect-statement-button = 📄 Виписка
+connect-continue-button = Продовжити в Stripe
+connect-off = Виплати через Stripe тут не ввімкнено: оплати карткою від покупців надходять до Glean, і Glean переказує вам гроші сам. /sales показує, скільки вам належить.
+connect-no-business = Спершу зареєструйте свій заклад через /register.
+connect-not-verified = Ваш заклад ще не підтверджено. Щойно адміністратор його підтвердить, ви зможете налаштувати оплату карткою.
+connect-ask-country =
+    <b>Оплата карткою · 1/2</b>
+    Оплати карткою надходять прямо на ваш власний рахунок Stripe, а Stripe виплачує їх на ваш банківський рахунок.
+
+    У якій країні ваш заклад? Натисніть на неї або введіть дволітерний код країни (типово: { $country }).
+connect-ask-email =
+    <b>Оплата карткою · 2/2</b>
+    Яку адресу електронної пошти Stripe має використовувати для вашого рахунку виплат? Stripe писатиме туди.
+connect-stripe-unavailable = Stripe зараз недоступний. Спробуйте, будь ласка, за хвилину: нічого ще не налаштовано.
+connect-country-not-a-code = Введіть, будь ласка, дволітерний код країни, наприклад DE або FR.
+connect-country-unsupported = Виплати через Stripe недоступні в { $code }. Натисніть на країну або введіть її дволітерний код.
+connect-bad-email = Це не схоже на адресу електронної пошти; введіть щось на зразок shop@example.com.
+connect-status-title = <b>Оплата карткою · { $business }</b>
+connect-can-charge = ✅ Ви можете приймати оплату карткою: покупці платять карткою, а гроші надходять на ваш рахунок Stripe.
+connect-cannot-charge = ⏳ Оплату карткою ще не ввімкнено: доки Stripe не отримає все потрібне, покупці платять під час отримання.
+connect-payouts-on = ✅ Виплати на ваш банківський рахунок увімкнено.
+connect-payouts-off = ⏳ Виплати на ваш банківський рахунок ще не ввімкнено.
+connect-needs-details = Stripe потребує від вас ще кількох даних: натисніть кнопку нижче, щоб завершити в Stripe.
+connect-nothing-yet = Ще нічого не налаштовано: /payouts
+connect-account-created = Ваш рахунок для виплат готовий до налаштування. Натисніть <b>{ connect-continue-button }</b>: Stripe запитає дані вашого закладу й банку. Кнопка діє { $hours ->
+    [one] { $hours } годину
+    [few] { $hours } години
+   *[other] { $hours } годин
+}; /payouts дасть нову.
+connect-pickup-only-on-publish = 💡 За цю пропозицію покупці платять під час отримання: оплата карткою почнеться, щойно ваш рахунок Stripe буде налаштовано. /payouts
+connect-notice-ready = 🎉 <b>{ $business }</b> тепер може приймати оплату карткою. Покупці платять карткою; гроші надходять на ваш рахунок Stripe, а звідти — у ваш банк. /sales показує цифри.
+connect-notice-needs-info = ⚠️ Stripe потребує дещо від <b>{ $business }</b>. Доти покупці платять під час отримання. Надішліть /payouts, щоб завершити в Stripe.
+connect-notice-needs-info-why = ⚠️ Stripe потребує дещо від <b>{ $business }</b> (Stripe пише: { $reason }). Доти покупці платять під час отримання. Надішліть /payouts, щоб завершити в Stripe.
+payout-paid = 🏦 Виплата { $amount } на банківський рахунок <b>{ $business }</b> надійшла.
+payout-failed = ❗ Виплата { $amount } на банківський рахунок <b>{ $business }</b> не вдалася: { $reason }. Гроші повернулися на баланс Stripe; перевірте банківські дані через /payouts.
+payout-reason-unknown = причину не вказано
+
+# The pages of /connect/{token}, in the browser.
+connect-page-expired-title = Термін дії посилання минув
+connect-page-expired = Це посилання для налаштування більше не дійсне. Поверніться в Telegram і знову надішліть <b>/payouts</b> (або натисніть <b>{ connect-get-paid-button }</b>), щоб отримати нове.
+connect-page-stripe-down-title = Stripe недоступний
+connect-page-stripe-down = Stripe зараз недоступний. Спробуйте, будь ласка, за хвилину.
+connect-page-off-title = Недоступно
+connect-page-off = Виплати карткою тут не ввімкнено. Можете повернутися в Telegram.
+connect-page-thanks-title = Дякуємо!
+connect-page-ready = Ваш рахунок налаштовано: ви можете приймати оплату карткою.
+connect-page-needs-details = Stripe потребує ще кількох даних. Ми знову надіслали вам посилання в Telegram.
+connect-page-checking = Stripe перевіряє ваші дані.
+connect-page-back = Тепер можете повернутися в Telegram: там ми написали, як справи.
+
+sales-no-business = У вас ще немає закладу. Зареєструйте його через /register, щоб продавати тут.
+sales-title = <b>Продажі · { $business }</b> (оплати карткою)
+sales-today = <b>Сьогодні</b>
+sales-week = <b>Цього тижня</b>
+sales-month = <b>Цього місяця</b>
+sales-nothing = поки нічого
+sales-line = валова { $gross } · комісії { $fees } · повернення { $refunds } · чиста { $net } · виплачено { $paid }
+sales-balance-stripe = <b>Баланс у Stripe:</b> { $balance }
+sales-balance-owed = <b>Glean винен вам:</b> { $balance }
+statement-pick-month = Виписка за який місяць?
+statement-caption = 📄 Виписка { $month } · { $business } · { $totals }
+statement-empty = цього місяця записів немає
+statement-net = чиста { $amount }
+statement-donated = { $units ->
+    [one] { $units } одиницю
+    [few] { $units } одиниці
+   *[other] { $units } одиниць
+} передано благодійникам
+
+apikey-created =
+    🔑 Ваш API-ключ (показується один раз; зберігайте його надійно):
+    <code>{ $key }</code>
+
+    GET /api/v1/businesses/{ $business }/statement?month=YYYY-MM із заголовком <code>Authorization: Bearer { $key }</code>. /apikey revoke відкликає всі ключі.
+apikey-shown-already = 🔑 Цей /apikey уже створив свій ключ: він у повідомленні вище й показується лише раз. /apikey revoke відкликає його; /apikey створює новий.
+apikey-revoked = { $n ->
+    [one] Відкликано { $n } API-ключ
+    [few] Відкликано { $n } API-ключі
+   *[other] Відкликано { $n } API-ключів
+}. /apikey створює новий.
+apikey-revoked-none = Не було жодного дійсного API-ключа, щоб відкликати.
+
+finance-title = <b>Фінанси</b>
+finance-margin = <b>Маржа платформи</b>
+finance-margin-line = { $currency }: комісії { $fees } · повернені комісії { $back } · комісії Stripe { $processing } · маржа { $margin }
+finance-nothing = поки нічого
+finance-none = немає
+finance-balances = <b>Заклади з балансом</b>
+finance-failed-payouts = <b>Невдалі виплати</b>
+finance-failed-payout = заклад #{ $id }: { $amount } ({ $object }) { $note }
+finance-attention = <b>Рахунки, що потребують уваги</b>
+finance-past-due = прострочено: { $fields }
+finance-onboarding-unfinished = налаштування не завершено
+fee-usage = Формат: /fee &lt;id закладу&gt; &lt;відсоток&gt; [фіксована], напр. /fee 12 7,5 0,30
+fee-set = Комісія для #{ $id } { $business }: { $rule } за замовлення, з наступної оплати.
+fee-rule = { $percent } %
+fee-rule-fixed = { $percent } % + { $fixed }
+fee-refused = Не змінено: { $reason }
+adjust-usage = Формат: /adjust &lt;id закладу&gt; &lt;сума&gt; &lt;причина&gt;, напр. /adjust 12 -45,00 сплачено банківським переказом (від’ємна: виплачено закладу).
+adjusted = Записано { $amount } для #{ $id } { $business } у журнал.
+err-fee-negative = Комісія не може бути від’ємною.
+err-fee-above-total = Комісія не може перевищувати 100 %.
+err-fee-not-a-percent = Введіть відсоток, наприклад 7,5 (не більше двох знаків після коми).
+err-fee-fixed = Фіксована частина: { $reason }
+err-adjust-amount = Сума: { $reason }
+err-adjust-zero = Коригування на нуль нічого не змінює.
+err-adjust-no-reason = Вкажіть причину, напр. /adjust 12 -45,00 сплачено банківським переказом.
+
 ## Список очікування
 
 wait-join-button = ⏳ Стати в чергу

@@ -77,6 +77,7 @@ pub async fn adjust(
     business_id: i64,
     amount: &str,
     reason: &str,
+    request: &str,
 ) -> Result<(Business, i64), AdjustError> {
     let business = match ctx.store.business(business_id).await {
         Ok(b) => b,
@@ -91,10 +92,9 @@ pub async fn adjust(
     if reason.is_empty() {
         return Err(AdjustError::NoReason);
     }
-    let mut nonce = [0u8; 8];
-    rand::thread_rng().fill_bytes(&mut nonce);
+    // Keyed by the request (the admin's message): a replay records nothing new.
     let entry = NewEntry {
-        key: format!("adjust:{business_id}:{}", hex::encode(nonce)),
+        key: format!("adjust:{business_id}:{request}"),
         business_id,
         party: Party::Business,
         kind: EntryKind::Adjustment,
@@ -237,13 +237,17 @@ pub async fn finance(ctx: &Ctx) -> Result<Finance, StoreError> {
 }
 
 /// A new API key for the business's statement API; shown once, kept hashed.
-pub async fn create_api_key(ctx: &Ctx, business: &Business) -> Result<String, StoreError> {
+/// A new API key for the business, made once per `request` (the owner's
+/// message): `None` when this request made its key already. Only its hash
+/// is kept, so the key itself can be shown once, by the first handling.
+pub async fn create_api_key(ctx: &Ctx, business: &Business, request: &str) -> Result<Option<String>, StoreError> {
     let mut raw = [0u8; 24];
     rand::thread_rng().fill_bytes(&mut raw);
     let key = format!("glk_{}", hex::encode(raw));
     let actor = Actor::User(business.owner_tg_id);
-    ctx.store.add_api_key(business.id, &super::connect::hash(&key), &actor, ctx.clock.now()).await?;
-    Ok(key)
+    let made =
+        ctx.store.add_api_key(business.id, &super::connect::hash(&key), request, &actor, ctx.clock.now()).await?;
+    Ok(made.then_some(key))
 }
 
 /// Revokes every key of the business; returns how many were live.

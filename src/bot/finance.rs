@@ -3,15 +3,16 @@
 //! [fixed]` (refused above 100 % or below zero, with the reason) and
 //! `/adjust <business> <amount> <reason>` (a manual payment or correction
 //! in the ledger; without Connect, how the platform records paying a
-//! business by hand).
+//! business by hand; keyed by its message, so a replay records it once).
 
 use super::{Bot, From};
 use crate::actions;
 use crate::actions::ledger::{AdjustError, SetFeeError};
+use crate::render::errors::explain;
 use crate::render::money as r;
 use crate::render::texts;
 
-pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::Result<()> {
+pub async fn command(bot: &Bot, from: &From, name: &str, args: &str, message: i32) -> anyhow::Result<()> {
     if !bot.settings.is_admin(from.user_id) {
         tracing::info!(tg_user = from.user_id, command = name, "admin command refused");
         return bot.say(from.chat, texts::admins_only(from.lang)).await;
@@ -22,33 +23,36 @@ pub async fn command(bot: &Bot, from: &From, name: &str, args: &str) -> anyhow::
     match name {
         "finance" => {
             let f = actions::ledger::finance(bot).await?;
-            bot.say(from.chat, &r::finance(&f)).await
+            bot.say(from.chat, &r::finance(from.lang, &f)).await
         }
         "fee" => {
             let (Some(id), Some(percent)) = (business, words.next()) else {
-                return bot.say(from.chat, r::FEE_USAGE).await;
+                return bot.say(from.chat, r::fee_usage(from.lang)).await;
             };
             let fixed = words.next();
             if words.next().is_some() {
-                return bot.say(from.chat, r::FEE_USAGE).await;
+                return bot.say(from.chat, r::fee_usage(from.lang)).await;
             }
             match actions::ledger::set_fee(bot, from.user_id, id, percent, fixed).await {
-                Ok((b, rule)) => bot.say(from.chat, &r::fee_set(&b.name, b.id, rule, b.currency)).await,
+                Ok((b, rule)) => bot.say(from.chat, &r::fee_set(from.lang, &b.name, b.id, rule, b.currency)).await,
                 Err(SetFeeError::NotFound(id)) => bot.say(from.chat, &texts::no_business(from.lang, id)).await,
-                Err(SetFeeError::Fee(e)) => bot.say(from.chat, &r::fee_refused(&e.to_string())).await,
+                Err(SetFeeError::Fee(e)) => {
+                    bot.say(from.chat, &r::fee_refused(from.lang, &explain(from.lang, &e))).await
+                }
                 Err(SetFeeError::Unexpected(e)) => Err(e),
             }
         }
         _ => {
             let (Some(id), Some(amount)) = (business, words.next()) else {
-                return bot.say(from.chat, r::ADJUST_USAGE).await;
+                return bot.say(from.chat, r::adjust_usage(from.lang)).await;
             };
             let reason = words.collect::<Vec<_>>().join(" ");
-            match actions::ledger::adjust(bot, from.user_id, id, amount, &reason).await {
-                Ok((b, minor)) => bot.say(from.chat, &r::adjusted(&b.name, b.id, minor, b.currency)).await,
+            let request = format!("tg:{}:{message}", from.chat);
+            match actions::ledger::adjust(bot, from.user_id, id, amount, &reason, &request).await {
+                Ok((b, minor)) => bot.say(from.chat, &r::adjusted(from.lang, &b.name, b.id, minor, b.currency)).await,
                 Err(AdjustError::NotFound(id)) => bot.say(from.chat, &texts::no_business(from.lang, id)).await,
                 Err(AdjustError::Unexpected(e)) => Err(e),
-                Err(e) => bot.say(from.chat, &r::fee_refused(&e.to_string())).await,
+                Err(e) => bot.say(from.chat, &r::fee_refused(from.lang, &explain(from.lang, &e))).await,
             }
         }
     }

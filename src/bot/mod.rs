@@ -237,7 +237,7 @@ impl Bot {
         let from = from.clone();
         let input = Input::of(msg, &self.username);
         if let Input::Command { name, args } = &input {
-            return self.on_command(&from, name, args).await;
+            return self.on_command(&from, name, args, msg.id.0).await;
         }
         match self.dialogue(from.chat).await? {
             Some(d) => self.continue_dialogue(&from, d, input).await,
@@ -251,7 +251,9 @@ impl Bot {
         }
     }
 
-    async fn on_command(&self, from: &From, name: &str, args: &str) -> anyhow::Result<()> {
+    /// A command; `message` (its message's id) keys what it asks for where
+    /// a replay could otherwise do it twice (`/adjust`, `/apikey`).
+    async fn on_command(&self, from: &From, name: &str, args: &str, message: i32) -> anyhow::Result<()> {
         // Only the commands that depend on a running dialogue read it.
         let in_dialogue = match name {
             "cancel" | "publish" | "pickup" | "register" | "newoffer" | "venues" | "payouts" => {
@@ -296,8 +298,8 @@ impl Bot {
             "venues" => venues::list(self, from).await,
             "payouts" => payouts::begin(self, from).await,
             "sales" => payouts::sales(self, from).await,
-            "apikey" => payouts::api_key(self, from, args).await,
-            "finance" | "fee" | "adjust" => finance::command(self, from, name, args).await,
+            "apikey" => payouts::api_key(self, from, args, message).await,
+            "finance" | "fee" | "adjust" => finance::command(self, from, name, args, message).await,
             "charity" => charity::command(self, from, args).await,
             "impact" => orders::impact(self, from).await,
             "pending" | "verify" | "reject" | "suspend" | "unsuspend" | "refunds" | "refund_retry"

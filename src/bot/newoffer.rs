@@ -612,7 +612,7 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
                 && actions::connect::chargeable_account(bot, offer.business_id).await?.is_none()
             {
                 said.push_str("\n\n");
-                said.push_str(crate::render::money::PICKUP_ONLY_ON_PUBLISH);
+                said.push_str(crate::render::money::pickup_only_on_publish(from.lang));
             }
             bot.say(from.chat, &said).await?;
             bot.end_dialogue(from.chat).await

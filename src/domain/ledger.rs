@@ -187,17 +187,6 @@ impl FeeRule {
         let percent = ((scaled + 5_000) / 10_000) as i64;
         percent.saturating_add(self.fixed).min(total)
     }
-
-    /// "7.5 % + 0.30" style, for admins.
-    pub fn describe(self, currency: Currency) -> String {
-        let pct = format!("{}.{:02}", self.bps / 100, self.bps % 100);
-        let pct = pct.trim_end_matches('0').trim_end_matches('.');
-        if self.fixed == 0 {
-            format!("{pct} %")
-        } else {
-            format!("{pct} % + {}", super::money::signed_amount(self.fixed, currency))
-        }
-    }
 }
 
 /// A calendar month, as statements are asked for ("2026-11").
@@ -232,6 +221,15 @@ impl Month {
     }
 
     /// The month before.
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    /// 1 for January.
+    pub fn month(self) -> u32 {
+        self.month
+    }
+
     pub fn previous(self) -> Month {
         if self.month == 1 { Month { year: self.year - 1, month: 12 } } else { Month { month: self.month - 1, ..self } }
     }
@@ -374,12 +372,5 @@ mod tests {
         assert_eq!(day.to_rfc3339(), "2026-11-17T23:00:00+00:00");
         assert_eq!(week.to_rfc3339(), "2026-11-15T23:00:00+00:00");
         assert_eq!(month.to_rfc3339(), "2026-10-31T23:00:00+00:00");
-    }
-
-    #[test]
-    fn the_description_shows_the_rule() {
-        assert_eq!(FeeRule::new(750, 30).unwrap().describe(eur()), "7.5 % + 0.30 EUR");
-        assert_eq!(FeeRule::new(1_000, 0).unwrap().describe(eur()), "10 %");
-        assert_eq!(FeeRule::new(5, 0).unwrap().describe(eur()), "0.05 %");
     }
 }

@@ -4,7 +4,7 @@
 //! Telegram, a small page), and `POST /webhooks/stripe/connect`: Connect
 //! events (top-level `account`) signed with their own secret, checked
 //! exactly like the first endpoint, each recorded once in the transaction
-//! that acts on it.
+//! that acts on it. The pages speak the browser's `Accept-Language`.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -14,10 +14,12 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use secrecy::ExposeSecret;
 
+use super::miniapp::accepted_lang;
 use crate::actions::Ctx;
 use crate::actions::connect::{self, ConnectError, Visit};
 use crate::domain::Currency;
 use crate::payments::webhook::{self, TOLERANCE_SECS};
+use crate::render::i18n::Lang;
 use crate::render::money as pages;
 use crate::store::{EventRef, PayoutNews};
 
@@ -37,22 +39,23 @@ fn page(status: StatusCode, html: String) -> Response {
     r
 }
 
-fn failed(e: ConnectError) -> Response {
+fn failed(l: Lang, e: ConnectError) -> Response {
     match e {
-        ConnectError::Off => page(StatusCode::NOT_FOUND, pages::page_not_switched_on()),
-        ConnectError::NotFound | ConnectError::NotVerified => page(StatusCode::NOT_FOUND, pages::page_invalid_link()),
+        ConnectError::Off => page(StatusCode::NOT_FOUND, pages::page_not_switched_on(l)),
+        ConnectError::NotFound | ConnectError::NotVerified => page(StatusCode::NOT_FOUND, pages::page_invalid_link(l)),
         ConnectError::Stripe(e) => {
             tracing::warn!(error = %e, "account link failed");
-            page(StatusCode::SERVICE_UNAVAILABLE, pages::page_stripe_down())
+            page(StatusCode::SERVICE_UNAVAILABLE, pages::page_stripe_down(l))
         }
         ConnectError::Unexpected(e) => {
             tracing::error!(error = format!("{e:#}"), "onboarding page failed");
-            page(StatusCode::INTERNAL_SERVER_ERROR, pages::page_stripe_down())
+            page(StatusCode::INTERNAL_SERVER_ERROR, pages::page_stripe_down(l))
         }
     }
 }
 
-async fn visit(State(ctx): State<Ctx>, Path(token): Path<String>) -> Response {
+async fn visit(State(ctx): State<Ctx>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let l = accepted_lang(&headers);
     match connect::visit(&ctx, &token).await {
         Ok(Visit::Redirect(url)) => {
             let mut r = StatusCode::SEE_OTHER.into_response();
@@ -63,16 +66,17 @@ async fn visit(State(ctx): State<Ctx>, Path(token): Path<String>) -> Response {
             r.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
             r
         }
-        Ok(Visit::Invalid) => page(StatusCode::NOT_FOUND, pages::page_invalid_link()),
-        Err(e) => failed(e),
+        Ok(Visit::Invalid) => page(StatusCode::NOT_FOUND, pages::page_invalid_link(l)),
+        Err(e) => failed(l, e),
     }
 }
 
-async fn returned(State(ctx): State<Ctx>, Path(token): Path<String>) -> Response {
+async fn returned(State(ctx): State<Ctx>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let l = accepted_lang(&headers);
     match connect::returned(&ctx, &token).await {
-        Ok(Some(state)) => page(StatusCode::OK, pages::page_returned(&state)),
-        Ok(None) => page(StatusCode::NOT_FOUND, pages::page_invalid_link()),
-        Err(e) => failed(e),
+        Ok(Some(state)) => page(StatusCode::OK, pages::page_returned(l, &state)),
+        Ok(None) => page(StatusCode::NOT_FOUND, pages::page_invalid_link(l)),
+        Err(e) => failed(l, e),
     }
 }
 

@@ -5,9 +5,12 @@
 use super::i18n::Lang;
 use super::texts::{self, esc};
 use crate::actions::alerts::{AlertInputError, MAX_KEYWORD_CHARS, MAX_KEYWORDS};
+use crate::actions::ledger::AdjustError;
 use crate::actions::offers::{ManageError, PickupRefused, PublishError};
 use crate::actions::purchases::{BuyError, CancelOrderError};
 use crate::domain::business::{CoordinatesError, PhoneError};
+use crate::domain::connect::{CountryError, EmailError};
+use crate::domain::ledger::FeeError;
 use crate::domain::money::UnknownCurrency;
 use crate::domain::offer::ItemError;
 use crate::domain::purchase::CancelError;
@@ -50,6 +53,45 @@ impl Explain for MoneyError {
 impl Explain for UnknownCurrency {
     fn explain(&self, l: Lang) -> String {
         t!(l, "err-currency", code = esc(&self.0))
+    }
+}
+
+impl Explain for CountryError {
+    fn explain(&self, l: Lang) -> String {
+        match self {
+            CountryError::NotACode => t!(l, "connect-country-not-a-code").into(),
+            CountryError::Unsupported(code) => t!(l, "connect-country-unsupported", code = esc(code)),
+        }
+    }
+}
+
+impl Explain for EmailError {
+    fn explain(&self, l: Lang) -> String {
+        t!(l, "connect-bad-email").into()
+    }
+}
+
+impl Explain for FeeError {
+    fn explain(&self, l: Lang) -> String {
+        match self {
+            FeeError::Negative => t!(l, "err-fee-negative").into(),
+            FeeError::AboveTotal => t!(l, "err-fee-above-total").into(),
+            FeeError::NotAPercent => t!(l, "err-fee-not-a-percent").into(),
+            FeeError::Fixed(e) => t!(l, "err-fee-fixed", reason = e.explain(l)),
+        }
+    }
+}
+
+/// `NotFound` and `Unexpected` are answered by the bot itself.
+impl Explain for AdjustError {
+    fn explain(&self, l: Lang) -> String {
+        match self {
+            AdjustError::Amount(e) => t!(l, "err-adjust-amount", reason = e.explain(l)),
+            AdjustError::Zero => t!(l, "err-adjust-zero").into(),
+            AdjustError::NoReason => t!(l, "err-adjust-no-reason").into(),
+            AdjustError::NotFound(id) => texts::no_business(l, *id),
+            AdjustError::Unexpected(_) => texts::something_went_wrong(l).into(),
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use chrono_tz::Tz;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::domain::{Money, MoneyFormat, PickupWindow};
+use crate::domain::{Currency, Money, MoneyFormat, PickupWindow};
 
 /// One shipped locale: its code (Telegram's `language_code`, ISO 639-1),
 /// its messages, and how it writes amounts of money.
@@ -88,6 +88,18 @@ impl Lang {
     /// "€3.50" in English, "3,50 €" in German and Ukrainian.
     pub fn money(self, m: Money) -> String {
         m.format(&self.locale().money)
+    }
+
+    /// A signed amount for statements: "−€3.50", "-3,50 €"... with a
+    /// minus sign (U+2212) before the amount as the language writes it.
+    pub fn signed_money(self, minor: i64, currency: Currency) -> String {
+        let abs = i64::try_from(minor.unsigned_abs()).ok().and_then(|a| Money::from_minor(a, currency));
+        match abs {
+            Some(m) if minor < 0 => format!("−{}", self.money(m)),
+            Some(m) => self.money(m),
+            // Beyond what a price can be: the plain decimal.
+            None => crate::domain::money::signed_amount(minor, currency),
+        }
     }
 
     /// A pickup window in the venue's time zone, relative to `now`: "Today
@@ -226,7 +238,6 @@ fn format_with(b: &Bundle, code: &str, id: &str, args: Option<&FluentArgs>) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Currency;
 
     #[test]
     fn languages_from_telegram() {
@@ -260,6 +271,17 @@ mod tests {
             let m = Money::from_minor(minor, Currency::from_code(code).unwrap()).unwrap();
             assert_eq!(lang.money(m), shown, "{minor} {code} in {}", lang.code());
         }
+    }
+
+    #[test]
+    fn signed_money_per_locale() {
+        let de = Lang::from_code("de").unwrap();
+        let eur = Currency::from_code("EUR").unwrap();
+        assert_eq!(Lang::EN.signed_money(-350, eur), "−€3.50");
+        assert_eq!(Lang::EN.signed_money(350, eur), "€3.50");
+        assert_eq!(de.signed_money(-123_456, eur), "−1.234,56\u{a0}€");
+        assert_eq!(de.signed_money(0, eur), "0,00\u{a0}€");
+        assert_eq!(Lang::EN.signed_money(i64::MIN, eur), "-92233720368547758.08 EUR");
     }
 
     #[test]

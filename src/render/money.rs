@@ -1,7 +1,10 @@
 //! What Glean shows about getting paid: the onboarding dialogue's texts
 //! and keyboards, the pages of `/connect/{token}`, the Connect notices,
 //! `/sales`, the monthly statement (text and CSV) and the admins'
-//! `/finance`. Amounts are formatted by `domain::money` only.
+//! `/finance`, in the user's language (the words are in
+//! `locales/*/glean.ftl`). Amounts are formatted by `Lang::money` and
+//! `Lang::signed_money`; the statement's CSV is a data file with fixed
+//! English column names and exact decimals.
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ReplyMarkup};
 
@@ -10,48 +13,64 @@ use super::i18n::Lang;
 use super::keyboards;
 use super::texts::esc;
 use crate::actions::ledger::{ByCurrency, Finance, Sales, Statement};
-use crate::domain::Currency;
 use crate::domain::connect::{AccountState, Country};
 use crate::domain::ledger::{FeeRule, Month};
-use crate::domain::money::{signed_amount, signed_decimal};
+use crate::domain::money::signed_decimal;
+use crate::domain::{Currency, Impact};
 use crate::store::ConnectAccount;
+use crate::t;
 
-pub const GET_PAID_BUTTON: &str = "💶 Get paid by card";
-pub const STATEMENT_BUTTON: &str = "📄 Statement";
-pub const CONTINUE_WITH_STRIPE: &str = "Continue with Stripe";
-
-pub const CONNECT_OFF: &str = "Card payouts through Stripe aren't switched on here: customers' card payments reach \
-Glean, which pays you by hand. /sales shows what you're owed.";
-pub const CONNECT_NO_BUSINESS: &str = "Register your business first with /register.";
-pub const CONNECT_NOT_VERIFIED: &str =
-    "Your business isn't verified yet. Once an admin has verified it, you can set up card payouts.";
-pub const ASK_EMAIL: &str = "<b>Get paid by card · 2/2</b>\nWhich email address should Stripe use for your \
-payouts account? Stripe sends its messages there.";
-pub const STRIPE_UNAVAILABLE: &str =
-    "Stripe can't be reached right now. Please try again in a minute: nothing was set up yet.";
-pub const NO_BUSINESS_FOR_SALES: &str = "You don't have a business yet. /register one to sell here.";
-pub const STATEMENT_PICK_MONTH: &str = "Which month's statement?";
-pub const API_KEY_REVOKED_NONE: &str = "There was no live API key to revoke.";
-
-pub fn ask_country(default: Country) -> String {
-    format!(
-        "<b>Get paid by card · 1/2</b>\nCard payments go straight to your own Stripe account, and Stripe pays \
-         them out to your bank.\n\nWhich country is your business in? Tap it, or type its two-letter code \
-         (default: {}).",
-        default.name()
-    )
+/// The button that starts onboarding (under `/sales`).
+pub fn get_paid_button(l: Lang) -> &'static str {
+    t!(l, "connect-get-paid-button")
 }
 
-/// Country buttons (two a row), then Cancel.
+pub fn connect_off(l: Lang) -> &'static str {
+    t!(l, "connect-off")
+}
+pub fn connect_no_business(l: Lang) -> &'static str {
+    t!(l, "connect-no-business")
+}
+pub fn connect_not_verified(l: Lang) -> &'static str {
+    t!(l, "connect-not-verified")
+}
+pub fn ask_email(l: Lang) -> &'static str {
+    t!(l, "connect-ask-email")
+}
+pub fn stripe_unavailable(l: Lang) -> &'static str {
+    t!(l, "connect-stripe-unavailable")
+}
+pub fn no_business_for_sales(l: Lang) -> &'static str {
+    t!(l, "sales-no-business")
+}
+pub fn statement_pick_month(l: Lang) -> &'static str {
+    t!(l, "statement-pick-month")
+}
+/// On publishing, with Connect on and no account that can take charges.
+pub fn pickup_only_on_publish(l: Lang) -> &'static str {
+    t!(l, "connect-pickup-only-on-publish")
+}
+
+/// A country as its flag and code ("🇩🇪 DE"): the same in every language.
+pub fn country_label(c: Country) -> String {
+    let flag: String = c.code().chars().filter_map(|ch| char::from_u32(0x1F1E6 + (ch as u32 - 'A' as u32))).collect();
+    format!("{flag} {}", c.code())
+}
+
+pub fn ask_country(l: Lang, default: Country) -> String {
+    t!(l, "connect-ask-country", country = country_label(default))
+}
+
+/// Country buttons (three a row), then Cancel.
 pub fn country_buttons(l: Lang, countries: &[Country], seq: u32) -> ReplyMarkup {
-    let labels: Vec<String> = countries.iter().map(|c| format!("{} {}", c.code(), c.name())).collect();
+    let labels: Vec<String> = countries.iter().map(|c| country_label(*c)).collect();
     let mut rows: Vec<Vec<(&str, Cb)>> = labels
-        .chunks(2)
+        .chunks(3)
         .enumerate()
-        .map(|(r, pair)| {
-            pair.iter()
+        .map(|(r, row)| {
+            row.iter()
                 .enumerate()
-                .map(|(i, l)| (l.as_str(), Cb::Wizard { seq, action: Wiz::Pick((r * 2 + i) as u16) }))
+                .map(|(i, l)| (l.as_str(), Cb::Wizard { seq, action: Wiz::Pick((r * 3 + i) as u16) }))
                 .collect()
         })
         .collect();
@@ -59,212 +78,195 @@ pub fn country_buttons(l: Lang, countries: &[Country], seq: u32) -> ReplyMarkup 
     ReplyMarkup::InlineKeyboard(keyboards::inline(rows))
 }
 
-pub fn bad_country(problem: &str) -> String {
-    format!("{}. Tap a country or type its two-letter code.", esc(problem))
-}
-
-pub fn bad_email(problem: &str) -> String {
-    format!("{}.", esc(problem))
-}
-
-/// Where the onboarding stands, with the link button when there is one.
-pub fn account_status(business: &str, account: &ConnectAccount) -> String {
+/// Where the onboarding stands.
+pub fn account_status(l: Lang, business: &str, account: &ConnectAccount) -> String {
     let state = &account.state;
-    let mut s = format!("<b>Card payouts · {}</b>\n", esc(business));
-    s.push_str(&state_lines(state));
+    let mut s = t!(l, "connect-status-title", business = esc(business));
+    s.push('\n');
+    s.push_str(&state_lines(l, state));
     s
 }
 
-fn state_lines(state: &AccountState) -> String {
-    let mut s = String::new();
-    if state.can_charge() {
-        s.push_str("✅ You can take card payments: customers pay by card and the money goes to your Stripe account.\n");
-    } else {
-        s.push_str(
-            "⏳ Card payments aren't on yet: until Stripe has everything it needs, your customers pay at pickup.\n",
-        );
-    }
-    s.push_str(if state.payouts_enabled {
-        "✅ Payouts to your bank are on.\n"
-    } else {
-        "⏳ Payouts to your bank aren't on yet.\n"
-    });
+fn state_lines(l: Lang, state: &AccountState) -> String {
+    let mut lines = vec![
+        if state.can_charge() { t!(l, "connect-can-charge") } else { t!(l, "connect-cannot-charge") },
+        if state.payouts_enabled { t!(l, "connect-payouts-on") } else { t!(l, "connect-payouts-off") },
+    ];
     if state.needs_something() {
-        s.push_str("Stripe needs a few details from you: tap the button below to finish with Stripe.\n");
+        lines.push(t!(l, "connect-needs-details"));
     }
-    s
+    lines.join("\n")
 }
 
 /// The URL button to Glean's own onboarding route.
-pub fn continue_button(url: &str) -> Option<ReplyMarkup> {
+pub fn continue_button(l: Lang, url: &str) -> Option<ReplyMarkup> {
     let url = url::Url::parse(url).ok()?;
     Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::url(
-        CONTINUE_WITH_STRIPE,
+        t!(l, "connect-continue-button"),
         url,
     )]])))
 }
 
-pub fn account_created(hours: u32) -> String {
-    format!(
-        "Your payouts account is ready to set up. Tap <b>{CONTINUE_WITH_STRIPE}</b>: Stripe asks for your \
-         business and bank details. The button works for {hours} hours; /payouts gives you a new one."
-    )
+pub fn account_created(l: Lang, hours: u32) -> String {
+    t!(l, "connect-account-created", hours = hours)
 }
-
-/// On publishing, with Connect on and no account that can take charges.
-pub const PICKUP_ONLY_ON_PUBLISH: &str = "💡 Customers pay this deal at pickup: card payments start once your \
-Stripe account is set up. /payouts";
 
 // --- pages of /connect/{token} -----------------------------------------
 
-fn page(title: &str, body: &str) -> String {
+fn page(l: Lang, title: &str, body: &str) -> String {
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>{title}</title></head><body style=\"font-family: \
-         system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem\"><h1>{title}</h1>{body}</body></html>"
+         system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem\"><h1>{title}</h1>{body}</body></html>",
+        l.code()
     )
 }
 
 /// An unknown or expired onboarding token: nothing happened.
-pub fn page_invalid_link() -> String {
-    page(
-        "This link has expired",
-        "<p>This setup link isn't valid any more. Go back to Telegram and send <b>/payouts</b> (or tap \
-         <b>💶 Get paid by card</b>) again for a fresh one.</p>",
-    )
+pub fn page_invalid_link(l: Lang) -> String {
+    page(l, t!(l, "connect-page-expired-title"), &format!("<p>{}</p>", t!(l, "connect-page-expired")))
 }
 
-pub fn page_stripe_down() -> String {
-    page("Stripe can't be reached", "<p>Stripe can't be reached right now. Please try again in a minute.</p>")
+pub fn page_stripe_down(l: Lang) -> String {
+    page(l, t!(l, "connect-page-stripe-down-title"), &format!("<p>{}</p>", t!(l, "connect-page-stripe-down")))
 }
 
-pub fn page_not_switched_on() -> String {
-    page("Not available", "<p>Card payouts aren't switched on here. You can go back to Telegram.</p>")
+pub fn page_not_switched_on(l: Lang) -> String {
+    page(l, t!(l, "connect-page-off-title"), &format!("<p>{}</p>", t!(l, "connect-page-off")))
 }
 
 /// The return page: the account as just re-read.
-pub fn page_returned(state: &AccountState) -> String {
+pub fn page_returned(l: Lang, state: &AccountState) -> String {
     let status = if state.can_charge() {
-        "Your account is set up: you can take card payments."
+        t!(l, "connect-page-ready")
     } else if state.needs_something() {
-        "Stripe still needs a few details. We've sent you the link again in Telegram."
+        t!(l, "connect-page-needs-details")
     } else {
-        "Stripe is checking your details."
+        t!(l, "connect-page-checking")
     };
-    page(
-        "Thank you!",
-        &format!("<p>{status}</p><p>You can go back to Telegram now: we've told you there where things stand.</p>"),
-    )
+    page(l, t!(l, "connect-page-thanks-title"), &format!("<p>{status}</p><p>{}</p>", t!(l, "connect-page-back")))
 }
 
 // --- notices ------------------------------------------------------------
 
-pub fn notice_status(business: &str, account: Option<&ConnectAccount>) -> String {
+pub fn notice_status(l: Lang, business: &str, account: Option<&ConnectAccount>) -> String {
     match account {
-        Some(a) => account_status(business, a),
-        None => format!("<b>Card payouts · {}</b>\nNothing set up yet: /payouts", esc(business)),
+        Some(a) => account_status(l, business, a),
+        None => {
+            format!("{}\n{}", t!(l, "connect-status-title", business = esc(business)), t!(l, "connect-nothing-yet"))
+        }
     }
 }
 
-pub fn notice_ready(business: &str) -> String {
-    format!(
-        "🎉 <b>{}</b> can take card payments now. Customers pay by card; the money goes to your Stripe \
-         account and from there to your bank. /sales shows the figures.",
-        esc(business)
-    )
+pub fn notice_ready(l: Lang, business: &str) -> String {
+    t!(l, "connect-notice-ready", business = esc(business))
 }
 
-pub fn notice_needs_info(business: &str, reason: Option<&str>) -> String {
-    let why = reason.map(|r| format!(" (Stripe says: {})", esc(r))).unwrap_or_default();
-    format!(
-        "⚠️ Stripe needs something from <b>{}</b>{why}. Until then customers pay at pickup. Send /payouts \
-         to finish with Stripe.",
-        esc(business)
-    )
+pub fn notice_needs_info(l: Lang, business: &str, reason: Option<&str>) -> String {
+    match reason.filter(|r| !r.is_empty()) {
+        Some(r) => t!(l, "connect-notice-needs-info-why", business = esc(business), reason = esc(r)),
+        None => t!(l, "connect-notice-needs-info", business = esc(business)),
+    }
 }
 
 /// `detail` is `amount|CODE|reason`, as the store writes it.
-fn payout_detail(detail: Option<&str>) -> (String, String) {
+fn payout_detail(l: Lang, detail: Option<&str>) -> (String, String) {
     let mut parts = detail.unwrap_or_default().splitn(3, '|');
     let (amount, code, reason) = (parts.next(), parts.next(), parts.next());
     let money = match (amount.and_then(|a| a.parse::<i64>().ok()), code.and_then(|c| Currency::from_code(c).ok())) {
-        (Some(a), Some(c)) => signed_amount(a, c),
-        _ => "a payout".to_owned(),
+        (Some(a), Some(c)) => l.signed_money(a, c),
+        _ => "?".to_owned(),
     };
-    (money, reason.filter(|r| !r.is_empty()).unwrap_or("not given").to_owned())
+    let reason = reason.filter(|r| !r.is_empty()).map_or_else(|| t!(l, "payout-reason-unknown").to_owned(), esc);
+    (money, reason)
 }
 
-pub fn notice_payout_paid(business: &str, detail: Option<&str>) -> String {
-    let (money, _) = payout_detail(detail);
-    format!("🏦 A payout of {money} to the bank of <b>{}</b> has arrived.", esc(business))
+pub fn notice_payout_paid(l: Lang, business: &str, detail: Option<&str>) -> String {
+    let (money, _) = payout_detail(l, detail);
+    t!(l, "payout-paid", amount = money, business = esc(business))
 }
 
-pub fn notice_payout_failed(business: &str, detail: Option<&str>) -> String {
-    let (money, reason) = payout_detail(detail);
-    format!(
-        "❗ A payout of {money} to the bank of <b>{}</b> failed: {}. The money is back in the Stripe balance; \
-         check the bank details with /payouts.",
-        esc(business),
-        esc(&reason)
-    )
+pub fn notice_payout_failed(l: Lang, business: &str, detail: Option<&str>) -> String {
+    let (money, reason) = payout_detail(l, detail);
+    t!(l, "payout-failed", amount = money, business = esc(business), reason = reason)
 }
 
 // --- /sales and the statement -------------------------------------------
 
-fn totals_lines(by: &ByCurrency) -> String {
+fn totals_lines(l: Lang, by: &ByCurrency) -> String {
     if by.is_empty() {
-        return "nothing yet\n".to_owned();
+        return t!(l, "sales-nothing").to_owned();
     }
     by.values()
         .map(|(c, t)| {
-            format!(
-                "gross {} · fees {} · refunds {} · net {} · paid out {}\n",
-                signed_amount(t.gross, *c),
-                signed_amount(t.fees, *c),
-                signed_amount(t.refunds, *c),
-                signed_amount(t.net(), *c),
-                signed_amount(-t.paid_out, *c),
+            t!(
+                l,
+                "sales-line",
+                gross = l.signed_money(t.gross, *c),
+                fees = l.signed_money(t.fees, *c),
+                refunds = l.signed_money(t.refunds, *c),
+                net = l.signed_money(t.net(), *c),
+                paid = l.signed_money(-t.paid_out, *c),
             )
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
-pub fn sales(business: &str, s: &Sales, connect: bool) -> String {
+/// `/sales`: the periods' figures, the balance, and what the business
+/// saved (`impact`, donated units included).
+pub fn sales(l: Lang, business: &str, s: &Sales, connect: bool, impact: &Impact) -> String {
     let balance = if s.balance.is_empty() {
         "0".to_owned()
     } else {
-        s.balance.values().map(|(c, t)| signed_amount(t.change(), *c)).collect::<Vec<_>>().join(", ")
+        s.balance.values().map(|(c, t)| l.signed_money(t.change(), *c)).collect::<Vec<_>>().join(", ")
     };
-    let balance_label = if connect { "Balance at Stripe" } else { "Glean owes you" };
-    format!(
-        "<b>Sales · {}</b> (card payments)\n\n<b>Today</b>\n{}\n<b>This week</b>\n{}\n<b>This month</b>\n{}\n\
-         <b>{balance_label}:</b> {balance}",
-        esc(business),
-        totals_lines(&s.today),
-        totals_lines(&s.week),
-        totals_lines(&s.month),
-    )
+    let balance = if connect {
+        t!(l, "sales-balance-stripe", balance = balance)
+    } else {
+        t!(l, "sales-balance-owed", balance = balance)
+    };
+    let mut out = format!(
+        "{}\n\n{}\n{}\n\n{}\n{}\n\n{}\n{}\n\n{balance}",
+        t!(l, "sales-title", business = esc(business)),
+        t!(l, "sales-today"),
+        totals_lines(l, &s.today),
+        t!(l, "sales-week"),
+        totals_lines(l, &s.week),
+        t!(l, "sales-month"),
+        totals_lines(l, &s.month),
+    );
+    if !impact.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(&super::texts::impact_business(l, business, impact));
+    }
+    out
 }
 
-pub fn sales_buttons(get_paid: bool) -> ReplyMarkup {
-    let mut rows = vec![vec![(STATEMENT_BUTTON, Cb::Statement)]];
+pub fn sales_buttons(l: Lang, get_paid: bool) -> ReplyMarkup {
+    let mut rows = vec![vec![(t!(l, "connect-statement-button"), Cb::Statement)]];
     if get_paid {
-        rows.push(vec![(GET_PAID_BUTTON, Cb::Payouts)]);
+        rows.push(vec![(get_paid_button(l), Cb::Payouts)]);
     }
     ReplyMarkup::InlineKeyboard(keyboards::inline(rows))
 }
 
+/// "Nov 2026".
+pub fn month_label(l: Lang, m: Month) -> String {
+    format!("{} {}", t!(l, "month", n = m.month()), m.year())
+}
+
 /// This month and the five before, newest first.
-pub fn month_buttons(now: Month) -> ReplyMarkup {
+pub fn month_buttons(l: Lang, now: Month) -> ReplyMarkup {
     let mut months = vec![now];
     for _ in 0..5 {
         let last = months[months.len() - 1];
         months.push(last.previous());
     }
-    let labels: Vec<(String, Month)> = months.iter().map(|m| (m.to_string(), *m)).collect();
+    let labels: Vec<(String, Month)> = months.iter().map(|m| (month_label(l, *m), *m)).collect();
     let rows = labels
         .chunks(3)
-        .map(|row| row.iter().map(|(l, m)| (l.as_str(), Cb::StatementMonth(month_code(*m)))).collect())
+        .map(|row| row.iter().map(|(label, m)| (label.as_str(), Cb::StatementMonth(month_code(*m)))).collect())
         .collect();
     ReplyMarkup::InlineKeyboard(keyboards::inline(rows))
 }
@@ -283,23 +285,36 @@ pub fn month_of_code(code: u32) -> Option<Month> {
     Month::parse(&format!("{}-{}", &s[..4], &s[4..])).ok()
 }
 
-pub fn statement_caption(st: &Statement) -> String {
-    let totals = if st.totals.is_empty() {
-        "No entries this month.".to_owned()
+/// The document's caption: the month, the net per currency, and the units
+/// donated to charities that month, if any.
+pub fn statement_caption(l: Lang, st: &Statement, donated_units: i64) -> String {
+    let mut totals = if st.totals.is_empty() {
+        t!(l, "statement-empty").to_owned()
     } else {
-        st.totals.values().map(|(c, t)| format!("net {}", signed_amount(t.net(), *c))).collect::<Vec<_>>().join(", ")
+        st.totals
+            .values()
+            .map(|(c, t)| t!(l, "statement-net", amount = l.signed_money(t.net(), *c)))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    format!("📄 Statement {} · {} · {totals}", st.month, esc(&st.business.name))
+    if donated_units > 0 {
+        totals.push_str(" · ");
+        totals.push_str(&t!(l, "statement-donated", units = donated_units));
+    }
+    t!(l, "statement-caption", month = month_label(l, st.month), business = esc(&st.business.name), totals = totals)
 }
 
 pub fn statement_file_name(st: &Statement) -> String {
     format!("glean-statement-{}-{}.csv", st.business.id, st.month)
 }
 
-/// The statement as CSV: a header, one row per entry (local date and
-/// time, kind, order, Stripe object, amount as an exact decimal, currency,
-/// note), then a total row per currency that sums the rows exactly. An
-/// empty month is the header and a zero total in the business's currency.
+/// The statement as CSV, a data file for spreadsheets and accountants:
+/// its column names and entry kinds are fixed English codes (as in the
+/// statement API), the same in every language. A header, one row per
+/// entry (local date and time, kind, order, Stripe object, amount as an
+/// exact decimal, currency, note), then a total row per currency that sums
+/// the rows exactly. An empty month is the header and a zero total in the
+/// business's currency.
 pub fn statement_csv(st: &Statement) -> String {
     let tz = st.business.timezone;
     let mut out = String::from("date,kind,order,stripe_object,amount,currency,note\r\n");
@@ -336,80 +351,133 @@ fn csv_field(s: &str) -> String {
 
 // --- admins -------------------------------------------------------------
 
-pub fn finance(f: &Finance) -> String {
-    let mut s = String::from("<b>Finance</b>\n\n<b>Platform margin</b>\n");
+fn heading(s: &mut String, title: &str, empty: bool, l: Lang) {
+    s.push_str("\n\n");
+    s.push_str(title);
+    if empty {
+        s.push('\n');
+        s.push_str(t!(l, "finance-none"));
+    }
+}
+
+pub fn finance(l: Lang, f: &Finance) -> String {
+    let mut s = format!("{}\n\n{}", t!(l, "finance-title"), t!(l, "finance-margin"));
     if f.platform.is_empty() {
-        s.push_str("nothing yet\n");
+        s.push('\n');
+        s.push_str(t!(l, "finance-nothing"));
     }
     for (c, fees, back, processing) in f.platform.values() {
-        s.push_str(&format!(
-            "{}: fees {} · fees refunded {} · Stripe fees {} · margin {}\n",
-            c.code(),
-            signed_amount(*fees, *c),
-            signed_amount(*back, *c),
-            signed_amount(*processing, *c),
-            signed_amount(fees + back + processing, *c)
+        s.push('\n');
+        s.push_str(&t!(
+            l,
+            "finance-margin-line",
+            currency = c.code(),
+            fees = l.signed_money(*fees, *c),
+            back = l.signed_money(*back, *c),
+            processing = l.signed_money(*processing, *c),
+            margin = l.signed_money(fees + back + processing, *c),
         ));
     }
-    s.push_str("\n<b>Businesses with a balance</b>\n");
-    if f.balances.is_empty() {
-        s.push_str("none\n");
-    }
+    heading(&mut s, t!(l, "finance-balances"), f.balances.is_empty(), l);
     for (b, c, balance) in &f.balances {
-        s.push_str(&format!("#{} {}: {}\n", b.id, esc(&b.name), signed_amount(*balance, *c)));
+        s.push_str(&format!("\n#{} {}: {}", b.id, esc(&b.name), l.signed_money(*balance, *c)));
     }
-    s.push_str("\n<b>Failed payouts</b>\n");
-    if f.failed_payouts.is_empty() {
-        s.push_str("none\n");
-    }
+    heading(&mut s, t!(l, "finance-failed-payouts"), f.failed_payouts.is_empty(), l);
     for e in &f.failed_payouts {
-        s.push_str(&format!(
-            "business #{}: {} ({}) {}\n",
-            e.business_id,
-            signed_amount(e.amount, e.currency),
-            esc(e.stripe_object.as_deref().unwrap_or("")),
-            esc(e.note.as_deref().unwrap_or(""))
+        s.push('\n');
+        s.push_str(&t!(
+            l,
+            "finance-failed-payout",
+            id = e.business_id,
+            amount = l.signed_money(e.amount, e.currency),
+            object = esc(e.stripe_object.as_deref().unwrap_or("")),
+            note = esc(e.note.as_deref().unwrap_or("")),
         ));
     }
-    s.push_str("\n<b>Accounts needing attention</b>\n");
-    if f.attention.is_empty() {
-        s.push_str("none\n");
-    }
+    heading(&mut s, t!(l, "finance-attention"), f.attention.is_empty(), l);
     for (b, a) in &f.attention {
-        let why = a
-            .state
-            .disabled_reason
-            .clone()
-            .or_else(|| (!a.state.past_due.is_empty()).then(|| format!("past due: {}", a.state.past_due.join(", "))))
-            .unwrap_or_else(|| "onboarding not finished".to_owned());
-        s.push_str(&format!("#{} {}: {}\n", b.id, esc(&b.name), esc(&why)));
+        let why = match (&a.state.disabled_reason, a.state.past_due.is_empty()) {
+            (Some(r), _) => esc(r),
+            (None, false) => t!(l, "finance-past-due", fields = esc(&a.state.past_due.join(", "))),
+            (None, true) => t!(l, "finance-onboarding-unfinished").to_owned(),
+        };
+        s.push_str(&format!("\n#{} {}: {why}", b.id, esc(&b.name)));
     }
     s
 }
 
-pub const FEE_USAGE: &str = "Use /fee &lt;business id&gt; &lt;percent&gt; [fixed], e.g. /fee 12 7.5 0.30";
-pub const ADJUST_USAGE: &str = "Use /adjust &lt;business id&gt; &lt;amount&gt; &lt;reason&gt;, e.g. /adjust 12 -45.00 paid by bank transfer \
-     (negative: paid to the business).";
-
-pub fn fee_set(business: &str, id: i64, rule: FeeRule, currency: Currency) -> String {
-    format!("Fee for #{id} {}: {} per order, from the next checkout.", esc(business), rule.describe(currency))
+pub fn fee_usage(l: Lang) -> &'static str {
+    t!(l, "fee-usage")
+}
+pub fn adjust_usage(l: Lang) -> &'static str {
+    t!(l, "adjust-usage")
 }
 
-pub fn fee_refused(problem: &str) -> String {
-    format!("Not changed: {}.", esc(problem))
+/// "7.5 % + €0.30", with the language's decimal mark.
+pub fn fee_rule(l: Lang, rule: FeeRule, currency: Currency) -> String {
+    let bps = rule.bps();
+    let pct = format!("{}{}{:02}", bps / 100, l.decimal_mark(), bps % 100);
+    let pct = pct.trim_end_matches('0').trim_end_matches(l.decimal_mark()).to_owned();
+    if rule.fixed() == 0 {
+        t!(l, "fee-rule", percent = pct)
+    } else {
+        t!(l, "fee-rule-fixed", percent = pct, fixed = l.signed_money(rule.fixed(), currency))
+    }
 }
 
-pub fn adjusted(business: &str, id: i64, amount: i64, currency: Currency) -> String {
-    format!("Recorded {} for #{id} {} in the ledger.", signed_amount(amount, currency), esc(business))
+pub fn fee_set(l: Lang, business: &str, id: i64, rule: FeeRule, currency: Currency) -> String {
+    t!(l, "fee-set", id = id, business = esc(business), rule = fee_rule(l, rule, currency))
 }
 
-pub fn api_key_created(key: &str, business_id: i64) -> String {
-    format!(
-        "🔑 Your API key (shown once; keep it safe):\n<code>{key}</code>\n\nGET /api/v1/businesses/{business_id}/statement?month=YYYY-MM \
-         with the header <code>Authorization: Bearer {key}</code>. /apikey revoke stops every key."
-    )
+/// A refused `/fee` or `/adjust`: the reason, from `errors::explain`.
+pub fn fee_refused(l: Lang, reason: &str) -> String {
+    t!(l, "fee-refused", reason = reason)
 }
 
-pub fn api_keys_revoked(n: u64) -> String {
-    format!("Revoked {n} API key(s). /apikey makes a new one.")
+pub fn adjusted(l: Lang, business: &str, id: i64, amount: i64, currency: Currency) -> String {
+    t!(l, "adjusted", amount = l.signed_money(amount, currency), id = id, business = esc(business))
+}
+
+pub fn api_key_created(l: Lang, key: &str, business_id: i64) -> String {
+    t!(l, "apikey-created", key = key, business = business_id)
+}
+
+/// A replayed `/apikey`: its key was shown once, by the first handling.
+pub fn api_key_shown_already(l: Lang) -> &'static str {
+    t!(l, "apikey-shown-already")
+}
+
+pub fn api_keys_revoked(l: Lang, n: u64) -> String {
+    if n == 0 { t!(l, "apikey-revoked-none").to_owned() } else { t!(l, "apikey-revoked", n = n) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fee_rules_in_each_language() {
+        let eur = Currency::from_code("EUR").unwrap();
+        let de = Lang::from_code("de").unwrap();
+        let rule = |bps, fixed| FeeRule::new(bps, fixed).unwrap();
+        assert_eq!(fee_rule(Lang::EN, rule(750, 30), eur), "7.5 % + €0.30");
+        assert_eq!(fee_rule(de, rule(750, 30), eur), "7,5 % + 0,30\u{a0}€");
+        assert_eq!(fee_rule(Lang::EN, rule(1_000, 0), eur), "10 %");
+        assert_eq!(fee_rule(de, rule(5, 0), eur), "0,05 %");
+    }
+
+    #[test]
+    fn countries_are_flags_and_codes() {
+        assert_eq!(country_label(Country::parse("de").unwrap()), "🇩🇪 DE");
+        assert_eq!(country_label(Country::parse("GB").unwrap()), "🇬🇧 GB");
+    }
+
+    #[test]
+    fn months_travel_as_numbers_and_show_in_words() {
+        let m = Month::parse("2026-11").unwrap();
+        assert_eq!(month_of_code(month_code(m)), Some(m));
+        assert_eq!(month_of_code(12), None);
+        assert_eq!(month_label(Lang::EN, m), "Nov 2026");
+        assert_eq!(month_label(Lang::from_code("de").unwrap(), m), "Nov. 2026");
+    }
 }

@@ -153,18 +153,20 @@ pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> a
         }
         NoticeKind::ConnectStatus => {
             let account = store.connect_account(b.id).await?;
-            let text = money::notice_status(&b.name, account.as_ref());
+            let text = money::notice_status(l, &b.name, account.as_ref());
             // Stripe still needs something: the link again, right there.
             let markup = match &account {
-                Some(a) if a.state.needs_something() => n.detail.as_deref().and_then(money::continue_button),
+                Some(a) if a.state.needs_something() => {
+                    n.detail.as_deref().and_then(|url| money::continue_button(l, url))
+                }
                 _ => None,
             };
             Ok(Some(Rendered { text, markup }))
         }
-        NoticeKind::ConnectReady => plain(money::notice_ready(&b.name)),
-        NoticeKind::ConnectNeedsInfo => plain(money::notice_needs_info(&b.name, n.detail.as_deref())),
-        NoticeKind::PayoutPaid => plain(money::notice_payout_paid(&b.name, n.detail.as_deref())),
-        NoticeKind::PayoutFailed => plain(money::notice_payout_failed(&b.name, n.detail.as_deref())),
+        NoticeKind::ConnectReady => plain(money::notice_ready(l, &b.name)),
+        NoticeKind::ConnectNeedsInfo => plain(money::notice_needs_info(l, &b.name, n.detail.as_deref())),
+        NoticeKind::PayoutPaid => plain(money::notice_payout_paid(l, &b.name, n.detail.as_deref())),
+        NoticeKind::PayoutFailed => plain(money::notice_payout_failed(l, &b.name, n.detail.as_deref())),
         other => anyhow::bail!("a {other} notice without a purchase"),
     }
 }

@@ -408,6 +408,21 @@ impl Store {
         self.impact(&impact_sql("o.business_id = $1"), Some(business_id)).await
     }
 
+    /// What a business saved in deals whose pickup began in `[from, to)`:
+    /// a statement's month.
+    pub async fn impact_of_business_between(
+        &self,
+        business_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Impact> {
+        let sql = impact_sql("o.business_id = $1 AND o.pickup_start >= $2 AND o.pickup_start < $3");
+        let (saved, donated, grams): (i64, i64, i64) = with_pool!(self, read, p => {
+            sqlx::query_as(&sql).bind(business_id).bind(ts(from)).bind(ts(to)).fetch_one(p).await?
+        });
+        Ok(Impact { saved_units: saved, donated_units: donated, saved_grams: grams })
+    }
+
     /// Everything Glean saved (admins).
     pub async fn impact_total(&self) -> Result<Impact> {
         self.impact(&impact_sql("1 = 1"), None).await

@@ -222,13 +222,26 @@ impl Store {
     }
 
     /// Keeps a new API key (its hash) for a business.
-    pub async fn add_api_key(&self, business_id: i64, key_hash: &str, actor: &Actor, now: DateTime<Utc>) -> Result<()> {
-        with_tx!(self, tx => {
-            sqlx::query("INSERT INTO api_keys (business_id, key_hash, created_at) VALUES ($1, $2, $3)")
-                .bind(business_id).bind(key_hash).bind(ts(now)).execute(&mut *tx).await?;
-            audit!(tx, now, actor, "api_key_created", "business", business_id, None::<String>, None::<String>);
+    /// Adds a key unless `request` added one already; true if it did.
+    pub async fn add_api_key(
+        &self,
+        business_id: i64,
+        key_hash: &str,
+        request: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let made = with_tx!(self, tx => {
+            let made = sqlx::query(
+                "INSERT INTO api_keys (business_id, key_hash, request_key, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (request_key) DO NOTHING",
+            ).bind(business_id).bind(key_hash).bind(request).bind(ts(now)).execute(&mut *tx).await?.rows_affected() == 1;
+            if made {
+                audit!(tx, now, actor, "api_key_created", "business", business_id, None::<String>, None::<String>);
+            }
+            made
         });
-        Ok(())
+        Ok(made)
     }
 
     /// Revokes every live key of a business; returns how many.

@@ -158,6 +158,21 @@ async fn leftovers_go_to_the_first_charity(backend: Backend) {
         "{}",
         impact.text
     );
+    // `/sales` says so too, and the month's statement counts the donated units.
+    owner.send("/sales");
+    let sales = said(&owner, "Sales · Kiez Bakery").await;
+    assert!(
+        sales.text.contains("Kiez Bakery saved 3 meals") && sales.text.contains("3 of them donated"),
+        "{}",
+        sales.text
+    );
+    owner.press("📄 Statement");
+    said(&owner, "Which month's statement?").await;
+    let start = app.store().offer(offer.id).await.unwrap().window().expect("a window").start();
+    let month = glean::domain::ledger::Month::of(start, chrono_tz::Europe::Berlin);
+    owner.press(&glean::render::money::month_label(glean::render::i18n::Lang::EN, month));
+    let doc = owner.reply_matching(|m| m.raw.get("document").is_some()).await;
+    assert!(doc.text.contains("3 units donated to charities"), "{}", doc.text);
     admin.send("/impact");
     said(&admin, "Glean saved 3 meals").await;
     customer.send("/orders");

@@ -158,6 +158,21 @@ async fn german_shop_ukrainian_customers(backend: Backend) {
     let new_order = said(&owner, "Neue Bestellung").await;
     assert!(new_order.text.contains("1 Einheit übrig"), "{}", new_order.text);
     assert_eq!(app.store().offer(offer.id).await.unwrap().remaining(), 1);
+
+    // Getting paid speaks German too: /sales, its statement's months, /payouts.
+    owner.send("/sales");
+    let sales = said(&owner, "Verkäufe · Bäckerei Kalle").await;
+    assert!(sales.text.contains("Glean schuldet dir: 0"), "{}", sales.text);
+    assert!(sales.text.contains("Heute\nnoch nichts"), "{}", sales.text);
+    owner.press("📄 Abrechnung");
+    let months = said(&owner, "Für welchen Monat?").await;
+    let month = glean::domain::ledger::Month::of(app.clock.now(), chrono_tz::Europe::Berlin);
+    let de = glean::render::i18n::Lang::from_code("de").unwrap();
+    let label = glean::render::money::month_label(de, month);
+    assert_ne!(label, glean::render::money::month_label(glean::render::i18n::Lang::EN, month));
+    assert_eq!(months.button_labels().first(), Some(&label.as_str()), "{:?}", months.button_labels());
+    owner.send("/payouts");
+    said(&owner, "Auszahlungen über Stripe sind hier nicht eingeschaltet").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
