@@ -39,6 +39,19 @@ pub struct PersonalData {
     pub charity: Option<CharityRecord>,
     /// Deal cards they posted into chats through inline mode.
     pub shared_cards: Vec<SharedCardRecord>,
+    /// Their places on waitlists of sold-out deals.
+    pub waitlist: Vec<WaitRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitRecord {
+    pub offer_id: i64,
+    pub item_id: i64,
+    pub quantity: i64,
+    pub status: String,
+    /// The hold's order, once units were held for them.
+    pub order_id: Option<i64>,
+    pub joined_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -70,6 +83,7 @@ impl PersonalData {
             && self.businesses.is_empty()
             && self.charity.is_none()
             && self.shared_cards.is_empty()
+            && self.waitlist.is_empty()
     }
 }
 
@@ -515,6 +529,22 @@ impl Store {
             let shared_cards =
                 cards.into_iter().map(|(offer_id, c)| SharedCardRecord { offer_id, created_at: dt(c) }).collect();
 
+            let waits: Vec<(i64, i64, i64, String, Option<i64>, i64)> = sqlx::query_as(
+                "SELECT offer_id, item_id, CAST(quantity AS BIGINT), status, purchase_id, created_at FROM waitlist \
+                 WHERE customer_tg_id = $1 ORDER BY id",
+            ).bind(tg_id).fetch_all(p).await?;
+            let waitlist = waits
+                .into_iter()
+                .map(|(offer_id, item_id, quantity, status, order_id, c)| WaitRecord {
+                    offer_id,
+                    item_id,
+                    quantity,
+                    status,
+                    order_id,
+                    joined_at: dt(c),
+                })
+                .collect();
+
             Ok(PersonalData {
                 telegram_id: tg_id,
                 profile,
@@ -528,6 +558,7 @@ impl Store {
                 businesses,
                 charity,
                 shared_cards,
+                waitlist,
             })
         })
     }

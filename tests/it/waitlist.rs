@@ -241,6 +241,19 @@ async fn a_sleeper_keeps_their_place(backend: Backend) {
     assert!(hold.button_labels().contains(&"✅ Confirm"));
     let o = app.store().offer(offer.id).await.unwrap();
     assert_eq!((o.status, o.items[0].reserved), (OfferStatus::SoldOut, 1));
+
+    // Will waits again; the business withdraws the deal: the line closes,
+    // Will is told, and Sam's hold is released like any reservation.
+    assert!(join(&wakeful, offer.id).await.text.contains("#1 of 1"));
+    app.store().withdraw_offer(offer.id, &Actor::User(SHOP), app.clock.now()).await.unwrap();
+    said(&wakeful, "was withdrawn, so its waitlist is closed").await;
+    said(&sleeper, "the shop withdrew").await;
+    let states: Vec<WaitStatus> = app.store().waitlist_of(offer.id).await.unwrap().iter().map(|e| e.status).collect();
+    assert_eq!(
+        states,
+        vec![WaitStatus::Closed, WaitStatus::Bought, WaitStatus::Closed],
+        "Sam's place, Will's first, Will's second"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
