@@ -165,6 +165,20 @@ macro_rules! hand_out {
                     .collect();
                 for i in $crate::domain::waitlist::hand_out(&people, &mut free) {
                     let (entry, customer, item, q, method, ..) = &line[i];
+                    // The place first: one still waiting (a place being
+                    // left takes the offer row too, so this always holds).
+                    let claimed = sqlx::query(
+                        "UPDATE waitlist SET status = 'held', updated_at = $1 WHERE id = $2 AND status = 'waiting'",
+                    )
+                    .bind($crate::store::ts(now))
+                    .bind(*entry)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected();
+                    if claimed != 1 {
+                        continue;
+                    }
+                    let unclaim = "UPDATE waitlist SET status = 'waiting' WHERE id = $1";
                     let price: Option<i64> = sqlx::query_scalar(
                         "UPDATE offer_items SET reserved = reserved + $1 WHERE id = $2 AND offer_id = $3 \
                          AND quantity - reserved - sold >= $1 RETURNING deal_price",
@@ -176,6 +190,7 @@ macro_rules! hand_out {
                     .await?;
                     let Some(price) = price else {
                         tracing::error!(offer_id, entry, "waitlist hand-out found its units gone");
+                        sqlx::query(unclaim).bind(*entry).execute(&mut *$tx).await?;
                         continue;
                     };
                     let mut purchase: Option<i64> = None;
@@ -210,6 +225,7 @@ macro_rules! hand_out {
                             .bind(*item)
                             .execute(&mut *$tx)
                             .await?;
+                        sqlx::query(unclaim).bind(*entry).execute(&mut *$tx).await?;
                         tracing::error!(offer_id, entry, "no free pickup code for a hold");
                         continue;
                     };
@@ -222,15 +238,11 @@ macro_rules! hand_out {
                     .bind(price)
                     .execute(&mut *$tx)
                     .await?;
-                    sqlx::query(
-                        "UPDATE waitlist SET status = 'held', purchase_id = $1, updated_at = $2 \
-                         WHERE id = $3 AND status = 'waiting'",
-                    )
-                    .bind(purchase)
-                    .bind($crate::store::ts(now))
-                    .bind(*entry)
-                    .execute(&mut *$tx)
-                    .await?;
+                    sqlx::query("UPDATE waitlist SET purchase_id = $1 WHERE id = $2")
+                        .bind(purchase)
+                        .bind(*entry)
+                        .execute(&mut *$tx)
+                        .await?;
                     let actor = $crate::store::Actor::System;
                     $crate::store::audit!($tx, now, actor, "hold", "purchase", purchase, None::<String>, Some("reserved"));
                     $crate::store::audit!($tx, now, actor, "hold", "waitlist", *entry, Some("waiting"), Some("held"));
@@ -373,6 +385,9 @@ impl Store {
              AND status IN ({from}) RETURNING id"
         );
         let left = with_tx!(self, tx => {
+            // The offer row first, as the hand-out takes it: a place is
+            // never handed units while it is being left.
+            sqlx::query("UPDATE offers SET updated_at = updated_at WHERE id = $1").bind(offer_id).execute(&mut *tx).await?;
             let id: Option<i64> = sqlx::query_scalar(&sql).bind(ts(now)).bind(offer_id).bind(customer)
                 .fetch_optional(&mut *tx).await?;
             if let Some(id) = id {

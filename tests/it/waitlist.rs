@@ -30,7 +30,7 @@ use crate::support::shop::{buy, buy_and_pay, order_id, pay_at_stripe};
 const SHOP: i64 = 4101;
 const AT: (f64, f64) = (52.5200, 13.4050);
 
-on_both_backends!(random_releases_never_oversell_or_skip_an_awake_person);
+on_both_backends!(random_releases_never_oversell_or_skip_an_awake_person, concurrent_releases_go_down_the_line);
 
 /// Opens the card and joins the waitlist for one unit; returns the answer.
 async fn join(person: &FakeUser, offer_id: i64) -> BotMessage {
@@ -338,6 +338,62 @@ impl NoSession for Store {
     async fn purchase_checkout_missing(&self, id: i64) -> bool {
         self.purchase(id).await.unwrap().stripe_session_id.is_none()
     }
+}
+
+/// Six reservations lapse at once, through two stores (two processes'
+/// pools), while ten people wait: the first six get one hold each, in line
+/// order, and nothing is oversold or held twice.
+async fn concurrent_releases_go_down_the_line(db: TestDb) {
+    let rules = WaitlistRules { hold: Duration::minutes(10), default_tz: chrono_tz::UTC };
+    let stores = [db.store.clone().with_waitlist(rules), db.another_store().await.with_waitlist(rules)];
+    let offer = active_offer(&stores[0], &[6]).await;
+    let item = offer.items[0].id;
+    let t = now();
+    let mut reservations = Vec::new();
+    for n in 0..6 {
+        let new = NewPurchase {
+            customer_tg_id: 600 + n,
+            offer_id: offer.id,
+            lines: vec![(item, 1)],
+            method: PaymentMethod::Stripe,
+            expires_at: Some(t + Duration::minutes(30)),
+            request_key: None,
+        };
+        reservations.push(stores[0].reserve(&new, t).await.unwrap().0.id);
+    }
+    for n in 0..10 {
+        let new = NewWait {
+            offer_id: offer.id,
+            item_id: item,
+            customer_tg_id: 700 + n,
+            quantity: 1,
+            method: PaymentMethod::AtPickup,
+            request_key: None,
+        };
+        stores[0].join_waitlist(&new, t).await.unwrap();
+    }
+    let later = t + Duration::minutes(31);
+    let tasks: Vec<_> = reservations
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let (store, id) = (stores[i % 2].clone(), *id);
+            tokio::spawn(async move { store.release(id, PurchaseEvent::Expire, &Actor::System, &[], later).await })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap().unwrap());
+    }
+    let entries = stores[0].waitlist_of(offer.id).await.unwrap();
+    let states: Vec<WaitStatus> = entries.iter().map(|e| e.status).collect();
+    assert_eq!(states[..6], [WaitStatus::Held; 6], "{states:?}");
+    assert_eq!(states[6..], [WaitStatus::Waiting; 4], "{states:?}");
+    let mut holds: Vec<i64> = entries.iter().filter_map(|e| e.purchase_id).collect();
+    holds.sort_unstable();
+    holds.dedup();
+    assert_eq!(holds.len(), 6);
+    let o = stores[0].offer(offer.id).await.unwrap();
+    assert_eq!((o.status, o.items[0].reserved, o.items[0].sold), (OfferStatus::SoldOut, 6, 0));
 }
 
 // --- the property test ------------------------------------------------------
