@@ -583,6 +583,10 @@ impl Store {
                 transition!(tx, purchase_id, status, PurchaseEvent::PayUnfulfillable, &Actor::Stripe, now);
                 sqlx::query("UPDATE purchases SET next_attempt_at = $1 WHERE id = $2")
                     .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+                // A hold paid when its deal was over: its place is closed.
+                sqlx::query("UPDATE waitlist SET status = 'closed', updated_at = $1 WHERE purchase_id = $2 \
+                     AND status = 'held'")
+                    .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
                 hand_out!(self, tx, offer_id, now);
                 restock!(tx, offer_id, now);
                 let kind = if offer_status == OfferStatus::Withdrawn {
