@@ -235,6 +235,7 @@ edit-field-description = Beschreibung
 edit-field-items = Artikel
 edit-field-window = Abholzeit
 edit-field-photo = Foto
+edit-field-drops = Preissenkungen
 back-to-preview = ⬅️ Zurück zur Vorschau
 discarded = 🗑 Entwurf verworfen.
 published =
@@ -834,6 +835,27 @@ app-cancel-question = Bestellung Nr. { $id } stornieren?
 app-cancel-question-refund = Bestellung Nr. { $id } stornieren? Du bekommst { $amount } zurück.
 app-order-is = Bestellung Nr. { $id } ist { $status }.
 app-qr-label = QR-Code des Abholcodes
+
+## Preise, die zur Abholung hin sinken
+
+offer-drops = <b>Soll der Preis zur Abholung hin sinken?</b> Kunden sehen die nächste Senkung auf der Karte, und eine Reservierung behält den Preis, zu dem sie gemacht wurde.
+drop-rule = −{ $percent } % alle { $every } Min. in den letzten { $hours } Std.
+no-drops = Keine Preissenkungen
+offer-drop-floor = Was ist der <b>niedrigste Preis</b>, auf den eine Einheit sinken darf? Gib ihn in { $currency } ein (höchstens { $deal }).
+err-floor-above-deal = der niedrigste Preis kann nicht über dem Angebotspreis ({ $deal }) liegen
+err-floor-below-stripe = Kartenzahlungen brauchen mindestens { $min }, also darf der niedrigste Preis nicht darunter liegen
+err-floor-currency = gib den niedrigsten Preis in der Währung des Angebots ein
+card-price-drop = <b>{ $now }</b> jetzt, { $next } ab { $at }
+manage-drops = 📉 { $rule }, bis { $floor }
+stop-drops = 📉 Preissenkungen beenden
+watch-button = 🔔 Sag mir unter …
+watch-follow-first = Folge zuerst { $shop } (⭐ auf der Karte), um zu hören, wenn die Preise sinken.
+watch-ask = 🔔 Dir Bescheid sagen, wenn <b>{ $title }</b> höchstens … kostet? Jetzt { $now }, es kann bis { $floor } sinken. Wähl einen Preis oder gib einen ein.
+watch-set = 🔔 Ich sag dir Bescheid, wenn <b>{ $title }</b> { $below } oder weniger kostet.
+watch-gone = Dieses Angebot wird nicht mehr billiger.
+err-watch-not-below = das liegt nicht unter dem Preis von jetzt ({ $now }); wähl einen niedrigeren
+err-watch-below-floor = es wird nie billiger als { $floor }; wähl diesen Preis oder mehr
+price-dropped = 📉 <b>{ $title }</b> von { $shop } kostet jetzt { $price } – du wolltest es unter { $below } wissen.
 
 ## Getting paid: Stripe Connect, /sales, statements, /finance, /apikey
 

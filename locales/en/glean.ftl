@@ -235,6 +235,7 @@ edit-field-description = Description
 edit-field-items = Items
 edit-field-window = Pickup time
 edit-field-photo = Photo
+edit-field-drops = Price drops
 back-to-preview = ⬅️ Back to preview
 discarded = 🗑 Draft discarded.
 published =
@@ -816,6 +817,27 @@ app-cancel-question = Cancel order #{ $id }?
 app-cancel-question-refund = Cancel order #{ $id }? You'll get { $amount } back.
 app-order-is = Order #{ $id } is { $status }.
 app-qr-label = QR code of the pickup code
+
+## Prices that drop as pickup nears
+
+offer-drops = <b>Should the price drop as pickup nears?</b> Customers see the next drop on the card, and a reservation keeps the price it was made at.
+drop-rule = −{ $percent } % every { $every } min in the last { $hours } h
+no-drops = No price drops
+offer-drop-floor = What's the <b>lowest price</b> a unit may drop to? Type it in { $currency } (at most { $deal }).
+err-floor-above-deal = the lowest price can't be above the deal price ({ $deal })
+err-floor-below-stripe = card payments need at least { $min }, so the lowest price can't be below that
+err-floor-currency = type the lowest price in the deal's currency
+card-price-drop = <b>{ $now }</b> now, { $next } from { $at }
+manage-drops = 📉 { $rule }, down to { $floor }
+stop-drops = 📉 Stop price drops
+watch-button = 🔔 Tell me below …
+watch-follow-first = Follow { $shop } first (⭐ on the card) to hear when its prices drop.
+watch-ask = 🔔 Tell you when <b>{ $title }</b> costs at most…? It's { $now } now and can drop to { $floor }. Choose a price or type one.
+watch-set = 🔔 I'll tell you when <b>{ $title }</b> costs { $below } or less.
+watch-gone = This deal won't drop in price any more.
+err-watch-not-below = that's not below today's price ({ $now }); choose a lower one
+err-watch-below-floor = it never goes below { $floor }; choose that or more
+price-dropped = 📉 <b>{ $title }</b> from { $shop } is now { $price } – you asked to hear below { $below }.
 
 ## Getting paid: Stripe Connect, /sales, statements, /finance, /apikey
 

@@ -237,6 +237,7 @@ edit-field-description = Опис
 edit-field-items = Товари
 edit-field-window = Час видачі
 edit-field-photo = Фото
+edit-field-drops = Зниження ціни
 back-to-preview = ⬅️ Назад до перегляду
 discarded = 🗑 Чернетку видалено.
 published =
@@ -852,6 +853,27 @@ app-cancel-question = Скасувати замовлення №{ $id }?
 app-cancel-question-refund = Скасувати замовлення №{ $id }? Вам повернуть { $amount }.
 app-order-is = Замовлення №{ $id }: { $status }.
 app-qr-label = QR-код коду отримання
+
+## Ціни, що знижуються ближче до видачі
+
+offer-drops = <b>Знижувати ціну ближче до видачі?</b> Покупці бачать наступне зниження на картці, а бронювання зберігає ціну, за якою його зроблено.
+drop-rule = −{ $percent } % кожні { $every } хв в останні { $hours } год
+no-drops = Без зниження ціни
+offer-drop-floor = Яка <b>найнижча ціна</b>, до якої може знизитися одиниця? Введіть її в { $currency } (не більше { $deal }).
+err-floor-above-deal = найнижча ціна не може бути вищою за ціну пропозиції ({ $deal })
+err-floor-below-stripe = для оплати карткою потрібно щонайменше { $min }, тож найнижча ціна не може бути меншою
+err-floor-currency = введіть найнижчу ціну у валюті пропозиції
+card-price-drop = <b>{ $now }</b> зараз, { $next } з { $at }
+manage-drops = 📉 { $rule }, до { $floor }
+stop-drops = 📉 Припинити зниження ціни
+watch-button = 🔔 Сповістити нижче …
+watch-follow-first = Спершу підпишіться на { $shop } (⭐ на картці), щоб дізнатися, коли ціни знизяться.
+watch-ask = 🔔 Сповістити вас, коли <b>{ $title }</b> коштуватиме не більше…? Зараз { $now }, ціна може знизитися до { $floor }. Виберіть ціну або введіть свою.
+watch-set = 🔔 Я повідомлю вас, коли <b>{ $title }</b> коштуватиме { $below } або менше.
+watch-gone = Ця пропозиція вже не подешевшає.
+err-watch-not-below = це не нижче за теперішню ціну ({ $now }); виберіть нижчу
+err-watch-below-floor = ціна ніколи не буде нижчою за { $floor }; виберіть цю або більшу
+price-dropped = 📉 <b>{ $title }</b> від { $shop } тепер коштує { $price } – ви просили сповістити нижче { $below }.
 
 ## Getting paid: Stripe Connect, /sales, statements, /finance, /apikey
 

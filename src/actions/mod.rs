@@ -9,6 +9,7 @@ pub mod donations;
 pub mod ledger;
 pub mod notify;
 pub mod offers;
+pub mod pricing;
 pub mod privacy;
 pub mod purchases;
 pub mod sharing;

@@ -55,7 +55,8 @@ pub async fn publish_draft(ctx: &Ctx, offer_id: i64, actor: &Actor) -> Result<Of
     if ctx.stripe.is_some() {
         let draft = ctx.store.offer(offer_id).await?;
         let min = draft.currency.stripe_minimum();
-        if draft.items.iter().any(|i| i.deal_price.minor() < min.minor()) {
+        let floor_below = draft.price_drop.is_some_and(|d| d.floor().minor() < min.minor());
+        if floor_below || draft.items.iter().any(|i| i.deal_price.minor() < min.minor()) {
             return Err(PublishError::BelowStripeMinimum(min));
         }
     }

@@ -31,6 +31,7 @@ mod myoffers;
 mod newoffer;
 mod orders;
 mod payouts;
+mod pricewatch;
 mod privacy;
 pub(crate) mod register;
 pub mod runner;
@@ -322,6 +323,7 @@ impl Bot {
             Flow::UnitWeight { venue_id, business_id } => {
                 venues::on_weight_input(self, from, venue_id, business_id, input).await
             }
+            Flow::PriceWatch { .. } => pricewatch::on_input(self, from, d, input).await,
         }
     }
 
@@ -396,6 +398,10 @@ impl Bot {
                 alerts::on_follow(self, &from, &press, shown, b, matches!(cb, Cb::Follow(_))).await
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
+            Cb::WatchPrice(_) if self.dialogue(from.chat).await?.is_some() => {
+                self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
+            }
+            Cb::WatchPrice(offer) => pricewatch::on_press(self, &from, &press, offer).await,
             Cb::Payouts if self.dialogue(from.chat).await?.is_some() => {
                 self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
             }
@@ -432,6 +438,7 @@ impl Bot {
                         Flow::EditItem { .. } | Flow::PickupCode { .. } => {
                             myoffers::on_dialogue_button(self, &from, &press, d, action).await
                         }
+                        Flow::PriceWatch { .. } => pricewatch::on_button(self, &from, &press, d, action).await,
                         // Their steps use reply keyboards: no inline step buttons.
                         Flow::Alerts(_) | Flow::CharityPlace | Flow::UnitWeight { .. } => {
                             self.answer(&press, Some(texts::stale_button(from.lang))).await

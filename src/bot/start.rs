@@ -39,13 +39,18 @@ pub async fn show_offer(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
     };
     let business = bot.store.business(offer.business_id).await?;
     let venue = bot.store.venue(offer.venue_id).await?;
-    let Some(view) = CardView::of_offer(&offer, &business, &venue) else {
+    let now = bot.clock.now();
+    let Some(view) = CardView::of_offer(&offer, &business, &venue, now) else {
         return bot.say(chat, texts::offer_not_found(from.lang)).await;
     };
-    let caption = view.render(from.lang, bot.clock.now());
+    let caption = view.render(from.lang, now);
     let mut rows = Vec::new();
     if offer.status.is_buyable() {
         rows.push(vec![(texts::buy(from.lang), Cb::Buy(offer.id))]);
+        // A price that will still drop: followers may ask to hear of it.
+        if business.owner_tg_id != chat && offer.items.iter().any(|i| offer.next_drop(i, now).is_some()) {
+            rows.push(vec![(texts::watch_button(from.lang), Cb::WatchPrice(offer.id))]);
+        }
     }
     // Sold out by itself: the waitlist replaces Buy (or shows the place).
     let wait_label = match business.owner_tg_id != chat {

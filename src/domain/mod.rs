@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod money;
 pub mod notice;
 pub mod offer;
+pub mod pricing;
 pub mod purchase;
 pub mod quiet;
 pub mod text;

@@ -67,5 +67,8 @@ string_enum! {
         HoldLapsed = "hold_lapsed",
         /// To a person waiting: the deal was withdrawn; the waitlist is over.
         WaitlistClosed = "waitlist_closed",
+        /// To a customer watching a deal's price: it costs at most what
+        /// they asked for (`detail`: that price in minor units).
+        PriceDropped = "price_dropped",
     }
 }

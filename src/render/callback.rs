@@ -68,6 +68,8 @@ pub enum Cb {
     Privacy(PrivacyAct),
     /// `/language`: speak this language.
     Language(Lang),
+    /// "🔔 Tell me below …" on a deal whose price drops.
+    WatchPrice(i64),
     /// "⏳ Join the waitlist" on a sold-out deal (an item next, or the quantity).
     Join(i64),
     /// Wait for this item of the offer (quantity next).
@@ -160,10 +162,12 @@ pub enum Act {
     Withdraw,
     WithdrawConfirm,
     Orders,
+    /// End the offer's price drops.
+    StopDrops,
 }
 
 impl Act {
-    const CODES: [(Act, char); 8] = [
+    const CODES: [(Act, char); 9] = [
         (Act::Pause, 'p'),
         (Act::Resume, 'r'),
         (Act::SoldOut, 's'),
@@ -172,6 +176,7 @@ impl Act {
         (Act::Withdraw, 'w'),
         (Act::WithdrawConfirm, 'W'),
         (Act::Orders, 'o'),
+        (Act::StopDrops, 'd'),
     ];
 
     fn code(self) -> char {
@@ -240,6 +245,7 @@ impl Cb {
             Cb::Hold { purchase, act } => {
                 format!("{VERSION}:H:{purchase}:{}", if act == HoldAct::Take { 't' } else { 'x' })
             }
+            Cb::WatchPrice(id) => format!("{VERSION}:pw:{id}"),
             Cb::Wizard { seq, action } => {
                 let a = match action {
                     Wiz::Back => "b".to_string(),
@@ -345,6 +351,7 @@ impl Cb {
                     _ => return None,
                 },
             },
+            "pw" => Cb::WatchPrice(id(parts.next())?),
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
                 let a = parts.next()?;
@@ -421,6 +428,7 @@ mod tests {
             Cb::LeaveWait(7),
             Cb::Hold { purchase: i64::MAX, act: HoldAct::Take },
             Cb::Hold { purchase: 1, act: HoldAct::Pass },
+            Cb::WatchPrice(i64::MAX),
             Cb::Wizard { seq: u32::MAX, action: Wiz::Pick(u16::MAX) },
             Cb::Wizard { seq: 0, action: Wiz::Back },
             Cb::Wizard { seq: 3, action: Wiz::Cancel },
@@ -441,6 +449,7 @@ mod tests {
             Act::Withdraw,
             Act::WithdrawConfirm,
             Act::Orders,
+            Act::StopDrops,
         ];
         let all: Vec<Cb> = all.into_iter().chain(acts.map(|act| Cb::OfferAct { offer: i64::MAX, act })).collect();
         for cb in all {
@@ -498,6 +507,9 @@ mod tests {
             "1:H:1",
             "1:H:1:p",
             "1:H:0:t",
+            "1:pw:",
+            "1:pw:0",
+            "1:pw:1:2",
         ] {
             assert_eq!(Cb::decode(bad), None, "{bad:?}");
         }

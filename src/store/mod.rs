@@ -30,6 +30,7 @@ mod purchases;
 mod seed;
 mod sharing;
 mod waitlist;
+mod watches;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -60,6 +61,7 @@ pub use purchases::{
 };
 pub use sharing::{CARD_CLAIM, SharedCard};
 pub use waitlist::{JoinError, Joined, NewWait, WaitEntry, WaitlistRules};
+pub use watches::OpenWatch;
 
 use crate::config::DatabaseUrl;
 

@@ -108,9 +108,29 @@ fn entry_from_row(r: EntryRow) -> Result<WaitEntry> {
 }
 
 /// Offers whose waiting people may be handed units: on sale or sold out
-/// by itself (not by hand), window open. `$1` offer, `$2` now.
-pub(super) const HAND_OUT_GATE: &str = "SELECT id FROM offers WHERE id = $1 AND pickup_end > $2 \
+/// by itself (not by hand), window open; with what the price depends on,
+/// as `reserve`'s gate. `$1` offer, `$2` now.
+pub(super) const HAND_OUT_GATE: &str = "SELECT currency, pickup_end, drop_percent, drop_every, drop_span, \
+     drop_floor, drop_tz FROM offers WHERE id = $1 AND pickup_end > $2 \
      AND (status = 'active' OR (status = 'sold_out' AND NOT sold_out_by_hand))";
+
+/// A row of [`HAND_OUT_GATE`].
+pub(super) type HandOutGate = (String, i64, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<String>);
+
+/// A held unit's price, locked when the hold is made as a reservation
+/// locks it: the deal price less the drops due by `now`.
+pub(super) fn hold_price(gate: &HandOutGate, deal: i64, now: DateTime<Utc>) -> i64 {
+    let (currency, end, percent, every, span, floor, tz) = gate;
+    let priced = crate::domain::Currency::from_code(currency).ok().and_then(|currency| {
+        let deal = crate::domain::Money::from_minor(deal, currency)?;
+        let drop = super::offers::stored_drop((*percent, *every, *span, *floor, tz.as_deref()), currency).ok()?;
+        Some(drop.map_or(deal, |d| d.price_at(deal, dt(*end), now)).minor())
+    });
+    priced.unwrap_or_else(|| {
+        tracing::error!(deal, "a hold's price can't be computed; the deal price is used");
+        deal
+    })
+}
 
 /// Hands the free units of an offer to the people waiting for them, inside
 /// the caller's transaction (which holds the offer row): by
@@ -125,12 +145,12 @@ macro_rules! hand_out {
         let now: chrono::DateTime<chrono::Utc> = $now;
         let rules = $store.waitlist;
         let mut made = 0u32;
-        let open: Option<i64> = sqlx::query_scalar($crate::store::waitlist::HAND_OUT_GATE)
+        let open: Option<$crate::store::waitlist::HandOutGate> = sqlx::query_as($crate::store::waitlist::HAND_OUT_GATE)
             .bind(offer_id)
             .bind($crate::store::ts(now))
             .fetch_optional(&mut *$tx)
             .await?;
-        if open.is_some() {
+        if let Some(gate) = open {
             let line: Vec<(i64, i64, i64, i32, String, Option<String>, Option<i32>, Option<i32>)> = sqlx::query_as(
                 "SELECT w.id, w.customer_tg_id, w.item_id, w.quantity, w.payment_method, u.timezone, u.quiet_from, \
                  u.quiet_to FROM waitlist w LEFT JOIN users u ON u.tg_id = w.customer_tg_id \
@@ -179,7 +199,7 @@ macro_rules! hand_out {
                         continue;
                     }
                     let unclaim = "UPDATE waitlist SET status = 'waiting' WHERE id = $1";
-                    let price: Option<i64> = sqlx::query_scalar(
+                    let deal: Option<i64> = sqlx::query_scalar(
                         "UPDATE offer_items SET reserved = reserved + $1 WHERE id = $2 AND offer_id = $3 \
                          AND quantity - reserved - sold >= $1 RETURNING deal_price",
                     )
@@ -188,11 +208,12 @@ macro_rules! hand_out {
                     .bind(offer_id)
                     .fetch_optional(&mut *$tx)
                     .await?;
-                    let Some(price) = price else {
+                    let Some(deal) = deal else {
                         tracing::error!(offer_id, entry, "waitlist hand-out found its units gone");
                         sqlx::query(unclaim).bind(*entry).execute(&mut *$tx).await?;
                         continue;
                     };
+                    let price = $crate::store::waitlist::hold_price(&gate, deal, now);
                     let mut purchase: Option<i64> = None;
                     for _ in 0..8 {
                         let code = $crate::domain::PickupCode::generate();

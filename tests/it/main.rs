@@ -17,6 +17,7 @@ mod miniapp;
 mod money;
 mod openapi;
 mod outage;
+mod pricedrop;
 mod privacy;
 mod scale;
 mod share;
