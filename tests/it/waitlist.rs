@@ -30,7 +30,11 @@ use crate::support::shop::{buy, buy_and_pay, order_id, pay_at_stripe};
 const SHOP: i64 = 4101;
 const AT: (f64, f64) = (52.5200, 13.4050);
 
-on_both_backends!(random_releases_never_oversell_or_skip_an_awake_person, concurrent_releases_go_down_the_line);
+on_both_backends!(
+    random_releases_never_oversell_or_skip_an_awake_person,
+    concurrent_releases_go_down_the_line,
+    a_hold_locks_the_price_due_when_it_is_made,
+);
 
 /// Opens the card and joins the waitlist for one unit; returns the answer.
 async fn join(person: &FakeUser, offer_id: i64) -> BotMessage {
@@ -394,6 +398,55 @@ async fn concurrent_releases_go_down_the_line(db: TestDb) {
     assert_eq!(holds.len(), 6);
     let o = stores[0].offer(offer.id).await.unwrap();
     assert_eq!((o.status, o.items[0].reserved, o.items[0].sold), (OfferStatus::SoldOut, 6, 0));
+}
+
+/// A deal whose price drops: the unit handed to the person waiting costs
+/// what it costs at that moment, as a reservation made then would.
+async fn a_hold_locks_the_price_due_when_it_is_made(db: TestDb) {
+    use glean::domain::pricing::{DropRule, PriceDrop};
+    let store = db.store.clone();
+    let (b, v) = crate::support::fixtures::verified_business(&store).await;
+    let mut d = crate::support::fixtures::draft(&b, &v, vec![crate::support::fixtures::item("Bag", 500, 250, 1)]);
+    let rule = DropRule::new(10, 30, 120).unwrap();
+    let drop =
+        PriceDrop::new(rule, crate::support::fixtures::eur_cents(100), d.items[0].deal_price, false, chrono_tz::UTC)
+            .unwrap();
+    d.price_drop = Some(drop);
+    let offer = store.create_offer(&d, &Actor::User(b.owner_tg_id), now()).await.unwrap();
+    let offer = store
+        .apply_offer_event(offer.id, glean::domain::OfferEvent::Publish, &Actor::User(b.owner_tg_id), now())
+        .await
+        .unwrap();
+    let item = offer.items[0].id;
+    let new = NewPurchase {
+        customer_tg_id: 801,
+        offer_id: offer.id,
+        lines: vec![(item, 1)],
+        method: PaymentMethod::AtPickup,
+        expires_at: None,
+        request_key: None,
+    };
+    let (first, _) = store.reserve(&new, now()).await.unwrap();
+    assert_eq!(first.total.minor(), 250);
+    let wait = NewWait {
+        offer_id: offer.id,
+        item_id: item,
+        customer_tg_id: 802,
+        quantity: 1,
+        method: PaymentMethod::AtPickup,
+        request_key: None,
+    };
+    store.join_waitlist(&wait, now()).await.unwrap();
+    // An hour before the end, three drops are due.
+    let later = offer.pickup_end - Duration::minutes(59);
+    assert!(store.release(first.id, PurchaseEvent::Cancel, &Actor::User(801), &[], later).await.unwrap());
+    let hold = store.purchases_of_customer(802, 5).await.unwrap().remaining_one();
+    let due = drop.price_at(offer.items[0].deal_price, offer.pickup_end, later).minor();
+    assert!(due < 250, "{due}");
+    assert_eq!(
+        (hold.status, hold.total.minor(), hold.lines[0].unit_price.minor()),
+        (PurchaseStatus::Reserved, due, due)
+    );
 }
 
 // --- the property test ------------------------------------------------------
