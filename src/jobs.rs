@@ -1,8 +1,10 @@
 //! Background jobs: expire offers whose window ended, offer what is left
 //! of deals about to end to charities near by, tell customers watching a
 //! deal's price that it dropped to theirs (once), release lapsed
-//! reservations (expiring their Checkout Sessions first), reconcile with
-//! Stripe, record Stripe's processing fee of each captured payment in the
+//! reservations (expiring their Checkout Sessions first; a lapsed
+//! waitlist hold passes its units on in that release), hand free units
+//! to people waiting whose quiet hours ended, reconcile with Stripe,
+//! record Stripe's processing fee of each captured payment in the
 //! ledger, prune old rows (deal lists, finished notifications and
 //! notices, expired onboarding tokens) and apply the retention rules (handled raw updates, stale
 //! dialogues, unused locations: [`retention`]). Each step is safe to run twice (its
@@ -50,6 +52,11 @@ pub async fn tick(ctx: &Ctx) {
             }
         }
         Err(e) => tracing::error!(error = ?e, "reconciliation failed"),
+    }
+    match crate::actions::waitlist::sweep(ctx).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(holds = n, "units handed to people waiting"),
+        Err(e) => tracing::error!(error = %e, "waitlist sweep failed"),
     }
     match crate::actions::ledger::record_processing_fees(ctx).await {
         Ok(0) => {}

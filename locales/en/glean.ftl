@@ -947,3 +947,59 @@ err-fee-fixed = The fixed part: { $reason }
 err-adjust-amount = The amount: { $reason }
 err-adjust-zero = An adjustment of zero changes nothing.
 err-adjust-no-reason = Say why, e.g. /adjust 12 -45.00 paid by bank transfer.
+
+## Waitlist
+
+wait-join-button = ⏳ Join the waitlist
+wait-leave-place-button = 🚪 Leave the waitlist (#{ $position } of { $of })
+wait-leave-button = 🚪 Leave the waitlist
+wait-choose-item = <b>Which item do you want to wait for?</b>
+wait-choose-quantity = <b>How many do you want?</b> { $name } at { $price } each. When they come back, I'll hold them for you.
+wait-joined =
+    ⏳ <b>You're on the waitlist</b> for { $title }: #{ $position } of { $of }.
+    When { $quantity } come back, I'll hold them for you for { $minutes ->
+        [one] 1 minute
+       *[other] { $minutes } minutes
+    } (never during your quiet hours: then you keep your place for the next ones).
+wait-already = You're on this waitlist already: #{ $position } of { $of }.
+wait-already-held = Units are held for you already: see the message with Pay and Pass.
+wait-available = There are enough left: buy them now instead.
+wait-unavailable = This deal can't be waited for.
+wait-left = You left the waitlist for { $title }.
+wait-left-passed = You left the waitlist; the units held for you went to the next person.
+wait-not-waiting = You're not on this waitlist.
+wait-not-yours = That hold isn't yours.
+wait-try-again = Payments are unreachable right now; please try again in a minute.
+wait-passed = ↪️ Passed on. The units went to the next person waiting.
+wait-hold-over = { $status ->
+    [lapsed] ⌛ This hold has lapsed; the units went to the next person.
+    [passed] You passed this hold on already.
+    [bought] That's your order already.
+    [left] You left this waitlist.
+   *[closed] This deal's waitlist is closed.
+}
+wait-hold =
+    ⏳ <b>It's your turn!</b> Units of { $title } came back and are held for you for { $minutes ->
+        [one] 1 minute
+       *[other] { $minutes } minutes
+    }:
+    { $lines }
+    Total <b>{ $total }</b>
+
+    { $atpickup ->
+        [yes] Confirm now and pay at pickup,
+       *[no] Pay now,
+    } or pass them on to the next person.
+wait-confirm-button = ✅ Confirm
+wait-pay-button = 💳 Pay { $total }
+wait-pass-button = ↪️ Pass
+wait-pay-link = 💳 <b>Order #{ $id }</b>: pay { $total } within { $minutes ->
+        [one] 1 minute
+       *[other] { $minutes } minutes
+    }; the units are held for you until then.
+wait-hold-lapsed = ⌛ Your hold on { $title } lapsed, so the units went to the next person. You're off this waitlist; join again from the deal's card if you still want it.
+wait-closed = 🚫 { $title } was withdrawn, so its waitlist is closed.
+wait-count = ⏳ { $count } waiting
+wait-orders-header = <b>Waiting for</b>
+wait-orders-line = ⏳ { $title }: { $quantity } × { $item }, #{ $position } of { $of }
+wait-orders-line-held = ⏳ { $title }: held for you now (order #{ $id })

@@ -986,3 +986,65 @@ err-fee-fixed = Фіксована частина: { $reason }
 err-adjust-amount = Сума: { $reason }
 err-adjust-zero = Коригування на нуль нічого не змінює.
 err-adjust-no-reason = Вкажіть причину, напр. /adjust 12 -45,00 сплачено банківським переказом.
+
+## Список очікування
+
+wait-join-button = ⏳ Стати в чергу
+wait-leave-place-button = 🚪 Вийти з черги (№{ $position } з { $of })
+wait-leave-button = 🚪 Вийти з черги
+wait-choose-item = <b>На який товар ви хочете чекати?</b>
+wait-choose-quantity = <b>Скільки вам потрібно?</b> { $name } по { $price } за одиницю. Коли вони повернуться, я притримаю їх для вас.
+wait-joined =
+    ⏳ <b>Ви в черзі</b> на { $title }: №{ $position } з { $of }.
+    Коли повернеться { $quantity } од., я притримаю їх для вас на { $minutes ->
+        [one] { $minutes } хвилину
+        [few] { $minutes } хвилини
+        [many] { $minutes } хвилин
+       *[other] { $minutes } хвилини
+    } (ніколи під час ваших тихих годин: тоді ви зберігаєте місце для наступних).
+wait-already = Ви вже в цій черзі: №{ $position } з { $of }.
+wait-already-held = Для вас уже притримано товар: дивіться повідомлення з кнопками «Оплатити» і «Передати».
+wait-available = Ще достатньо в наявності: краще купіть зараз.
+wait-unavailable = На цю пропозицію не можна стати в чергу.
+wait-left = Ви вийшли з черги на { $title }.
+wait-left-passed = Ви вийшли з черги; притриманий для вас товар перейшов до наступної людини.
+wait-not-waiting = Ви не в цій черзі.
+wait-not-yours = Це не ваше бронювання.
+wait-try-again = Платежі зараз недоступні; спробуйте ще раз за хвилину.
+wait-passed = ↪️ Передано. Товар перейшов до наступної людини в черзі.
+wait-hold-over = { $status ->
+    [lapsed] ⌛ Час цього бронювання минув; товар перейшов до наступної людини.
+    [passed] Ви вже передали це бронювання.
+    [bought] Це вже ваше замовлення.
+    [left] Ви вийшли з цієї черги.
+   *[closed] Черга на цю пропозицію закрита.
+}
+wait-hold =
+    ⏳ <b>Ваша черга!</b> Товар із { $title } повернувся, і я притримую його для вас на { $minutes ->
+        [one] { $minutes } хвилину
+        [few] { $minutes } хвилини
+        [many] { $minutes } хвилин
+       *[other] { $minutes } хвилини
+    }:
+    { $lines }
+    Разом <b>{ $total }</b>
+
+    { $atpickup ->
+        [yes] Підтвердьте зараз і оплатіть при отриманні
+       *[no] Оплатіть зараз
+    } або передайте його наступній людині.
+wait-confirm-button = ✅ Підтвердити
+wait-pay-button = 💳 Оплатити { $total }
+wait-pass-button = ↪️ Передати
+wait-pay-link = 💳 <b>Замовлення #{ $id }</b>: оплатіть { $total } протягом { $minutes ->
+        [one] { $minutes } хвилини
+        [few] { $minutes } хвилин
+        [many] { $minutes } хвилин
+       *[other] { $minutes } хвилини
+    }; доти товар притримано для вас.
+wait-hold-lapsed = ⌛ Час вашого бронювання { $title } минув, тож товар перейшов до наступної людини. Ви більше не в цій черзі; станьте знову з картки пропозиції, якщо ще бажаєте.
+wait-closed = 🚫 { $title } відкликано, тож черга закрита.
+wait-count = ⏳ У черзі: { $count }
+wait-orders-header = <b>Ви чекаєте на</b>
+wait-orders-line = ⏳ { $title }: { $quantity } × { $item }, №{ $position } з { $of }
+wait-orders-line-held = ⏳ { $title }: зараз притримано для вас (замовлення #{ $id })

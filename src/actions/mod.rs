@@ -13,6 +13,7 @@ pub mod pricing;
 pub mod privacy;
 pub mod purchases;
 pub mod sharing;
+pub mod waitlist;
 
 use std::sync::{Arc, OnceLock};
 

@@ -2,7 +2,7 @@
 //! withdraw, pickups.
 
 use super::Ctx;
-use crate::domain::{OfferEvent, PickupCode};
+use crate::domain::{OfferEvent, OfferStatus, PickupCode};
 use crate::store::{Actor, NewOffer, Offer, PickupError, Purchase, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -116,7 +116,7 @@ pub async fn change(ctx: &Ctx, user: i64, offer_id: i64, event: OfferEvent) -> R
     owned(ctx, user, offer_id).await?;
     let actor = Actor::User(user);
     let mut offer = ctx.store.apply_offer_event(offer_id, event, &actor, ctx.clock.now()).await?;
-    if event == OfferEvent::Resume && offer.remaining() == 0 {
+    if event == OfferEvent::Resume && offer.status == OfferStatus::Active && offer.remaining() == 0 {
         offer = ctx.store.apply_offer_event(offer_id, OfferEvent::SellOut, &Actor::System, ctx.clock.now()).await?;
     }
     tracing::info!(offer_id, event = event.as_str(), "offer changed");

@@ -9,7 +9,8 @@
 //!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`), `inline` (inline
 //!   mode: `@bot bread`), `charity` (charities and their donations),
 //!   `payouts` (getting paid, `/sales`, statements, API keys), `finance`
-//!   (admins' `/finance`, `/fee`, `/adjust`), `language` (`/language`): one
+//!   (admins' `/finance`, `/fee`, `/adjust`), `language` (`/language`),
+//!   `waitlist` (joining a sold-out deal's waitlist, answering a hold): one
 //!   file per flow.
 //!
 //! Every update is answered in its user's language (`From::lang`): the one
@@ -36,6 +37,7 @@ pub(crate) mod register;
 pub mod runner;
 mod start;
 mod venues;
+mod waitlist;
 
 use teloxide::types::{
     BotCommand, CallbackQuery, MaybeInaccessibleMessage, Message, ReplyMarkup, Update, UpdateKind, User as TgUser,
@@ -367,6 +369,11 @@ impl Bot {
             Cb::Buy(offer) => orders::on_buy(self, &from, &press, offer).await,
             Cb::BuyItem { offer, item } => orders::on_item(self, &from, &press, offer, item).await,
             Cb::BuyQty { offer, item, qty } => orders::on_quantity(self, &from, &press, offer, item, qty).await,
+            Cb::Join(offer) => waitlist::on_join(self, &from, &press, offer).await,
+            Cb::JoinItem { offer, item } => waitlist::on_item(self, &from, &press, offer, item).await,
+            Cb::JoinQty { offer, item, qty } => waitlist::on_quantity(self, &from, &press, offer, item, qty).await,
+            Cb::LeaveWait(offer) => waitlist::on_leave(self, &from, &press, offer).await,
+            Cb::Hold { purchase, act } => waitlist::on_hold(self, &from, &press, purchase, act).await,
             Cb::CancelOrder(id) => orders::on_cancel(self, &from, &press, id).await,
             Cb::ConfirmCancel(id) => orders::on_confirm_cancel(self, &from, &press, id).await,
             Cb::KeepOrder(_) => orders::on_keep(self, &from, &press).await,

@@ -93,6 +93,10 @@ pub async fn card(bot: &Bot, from: &From, edit: Option<i32>, offer: &Offer) -> a
     if let Some(w) = offer.window() {
         text.push_str(&format!("\n🕒 {}", l.window(&w, venue.timezone, bot.clock.now())));
     }
+    let waiting = bot.store.waitlist_length(offer.id).await?;
+    if waiting > 0 {
+        text.push_str(&format!("\n{}", crate::render::waitlist::count(l, waiting)));
+    }
     if let Some(d) = &offer.price_drop {
         text.push('\n');
         text.push_str(&texts::manage_drops(l, &texts::drop_rule(l, d.rule()), &l.money(d.floor())));

@@ -174,11 +174,22 @@ async fn show_reservation(bot: &Bot, from: &From, edit: Option<i32>, p: &Purchas
 /// `/orders`: the customer's recent orders with their state and codes.
 pub async fn list(bot: &Bot, from: &From) -> anyhow::Result<()> {
     let orders = bot.store.purchases_of_customer(from.user_id, 10).await?;
-    if orders.is_empty() {
+    let waits = bot.store.open_waits_of(from.user_id).await?;
+    if orders.is_empty() && waits.is_empty() {
         return bot.say(from.chat, texts::no_orders(from.lang)).await;
     }
     let mut text = texts::orders_header(from.lang).to_string();
     let mut cancel: Vec<(String, Cb)> = Vec::new();
+    // The deals this person waits for, with their place and Leave.
+    if !waits.is_empty() {
+        text.push_str(&format!("\n\n{}", crate::render::waitlist::orders_header(from.lang)));
+    }
+    for w in &waits {
+        let offer = bot.store.offer(w.offer_id).await?;
+        let place = bot.store.place_of(w).await?;
+        text.push_str(&format!("\n{}", crate::render::waitlist::orders_line(from.lang, &offer, w, place)));
+        cancel.push((crate::render::waitlist::leave_button(from.lang, place), Cb::LeaveWait(w.offer_id)));
+    }
     for p in &orders {
         let offer = bot.store.offer(p.offer_id).await?;
         let venue = bot.store.venue(offer.venue_id).await?;

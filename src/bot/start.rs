@@ -52,6 +52,14 @@ pub async fn show_offer(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
             rows.push(vec![(texts::watch_button(from.lang), Cb::WatchPrice(offer.id))]);
         }
     }
+    // Sold out by itself: the waitlist replaces Buy (or shows the place).
+    let wait_label = match business.owner_tg_id != chat {
+        true => waiting_button(bot, from, &offer).await?,
+        false => None,
+    };
+    if let Some((label, cb)) = &wait_label {
+        rows.push(vec![(label.as_str(), *cb)]);
+    }
     rows.push(vec![(texts::venue_location_button(from.lang), Cb::VenueLocation(venue.id))]);
     let follow = match business.owner_tg_id != chat {
         true => Some(super::alerts::follow_row(
@@ -90,6 +98,17 @@ pub async fn show_offer(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
         }
         None => bot.send(chat, &caption, Some(buttons)).await.map(drop),
     }
+}
+
+/// The waitlist's button on a customer's card: their place with Leave,
+/// or Join on a deal that sold out by itself.
+async fn waiting_button(bot: &Bot, from: &From, offer: &crate::store::Offer) -> anyhow::Result<Option<(String, Cb)>> {
+    use crate::render::waitlist as view;
+    if let Some((_, place)) = crate::actions::waitlist::place(bot, from.user_id, offer.id).await? {
+        return Ok(Some((view::leave_button(from.lang, place), Cb::LeaveWait(offer.id))));
+    }
+    let open = offer.status == OfferStatus::SoldOut && !offer.sold_out_by_hand && offer.pickup_end > bot.clock.now();
+    Ok(open.then(|| (view::join_button(from.lang).to_string(), Cb::Join(offer.id))))
 }
 
 async fn show_business(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {

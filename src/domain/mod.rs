@@ -10,7 +10,9 @@ pub mod notice;
 pub mod offer;
 pub mod pricing;
 pub mod purchase;
+pub mod quiet;
 pub mod text;
+pub mod waitlist;
 pub mod window;
 
 pub use business::{BusinessStatus, Coordinates, Phone};

@@ -6,9 +6,10 @@ use teloxide::types::ReplyMarkup;
 
 use super::callback::Cb;
 use super::i18n::Lang;
-use super::{keyboards, money, orders, texts};
+use super::{keyboards, money, orders, texts, waitlist};
 use crate::domain::NoticeKind;
 use crate::domain::business::BusinessEvent;
+use crate::domain::waitlist::WaitStatus;
 use crate::store::{Notice, Store, StoreError};
 
 /// A notice ready to send.
@@ -70,8 +71,20 @@ pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> a
                 let lines = units(l, &p, &offer);
                 plain(texts::donation_coming(l, p.id, &charity, &offer.title, &lines, p.pickup_code.as_str()))
             }
+            NoticeKind::WaitlistHold => {
+                // Rendered when sent: a hold already over says so instead.
+                let over = store.hold_of(p.id).await?.map(|e| e.status).filter(|s| *s != WaitStatus::Held);
+                if let Some(status) = over {
+                    return plain(waitlist::hold_over(l, status));
+                }
+                let minutes = p.expires_at.map_or(0, |t| ((t - now).num_seconds().max(1) as u64).div_ceil(60));
+                let (text, markup) = waitlist::hold(l, &p, &offer, minutes);
+                Ok(Some(Rendered { text, markup: Some(markup) }))
+            }
+            NoticeKind::HoldLapsed => plain(waitlist::hold_lapsed(l, &offer.title)),
             NoticeKind::BusinessReview
             | NoticeKind::BusinessDecision
+            | NoticeKind::WaitlistClosed
             | NoticeKind::DonationOffered
             | NoticeKind::DonationGone
             | NoticeKind::ConnectStatus
@@ -84,12 +97,17 @@ pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> a
             }
         };
     }
-    if let (Some(offer_id), NoticeKind::DonationOffered | NoticeKind::DonationGone) = (n.offer_id, n.kind) {
+    if let (Some(offer_id), NoticeKind::DonationOffered | NoticeKind::DonationGone | NoticeKind::WaitlistClosed) =
+        (n.offer_id, n.kind)
+    {
         let offer = match store.offer(offer_id).await {
             Ok(o) => o,
             Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
+        if n.kind == NoticeKind::WaitlistClosed {
+            return plain(waitlist::closed(l, &offer.title));
+        }
         if n.kind == NoticeKind::DonationGone {
             return plain(texts::donation_gone(l, &offer.title));
         }

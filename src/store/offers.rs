@@ -543,6 +543,10 @@ impl Store {
             match done {
                 Some(_) => {
                     audit!(tx, now, actor, event.as_str(), "offer", id, Some(before), Some(to.as_str()));
+                    // Back on sale: people waiting get what is free first.
+                    if matches!(event, OfferEvent::Resume | OfferEvent::Restock) {
+                        super::waitlist::hand_out!(self, tx, id, now);
+                    }
                     None
                 }
                 None => Some(before),
@@ -585,6 +589,11 @@ impl Store {
             for id in &ids {
                 audit!(tx, now, Actor::System, "expire", "offer", *id, None::<String>, Some("expired"));
             }
+            // The window is over: nobody waits any more (a hold lapses as
+            // its reservation does).
+            sqlx::query("UPDATE waitlist SET status = 'closed', updated_at = $1 WHERE status = 'waiting' \
+                 AND offer_id IN (SELECT id FROM offers WHERE status = 'expired')")
+                .bind(ts(now)).execute(&mut *tx).await?;
             ids
         });
         Ok(ids)
@@ -612,6 +621,8 @@ impl Store {
             .bind(q).bind(item_id).fetch_optional(&mut *tx).await?;
             match row {
                 Some((offer_id, _)) => {
+                    // Units added go to people waiting first.
+                    super::waitlist::hand_out!(self, tx, offer_id, now);
                     restock!(tx, offer_id, now);
                     sell_out!(tx, offer_id, now);
                     audit!(tx, now, actor, "edit_quantity", "offer", offer_id, None::<String>, Some(format!("item {item_id}: {q}")));

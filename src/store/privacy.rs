@@ -39,8 +39,21 @@ pub struct PersonalData {
     pub charity: Option<CharityRecord>,
     /// Deal cards they posted into chats through inline mode.
     pub shared_cards: Vec<SharedCardRecord>,
+    /// Their places on waitlists of sold-out deals.
+    pub waitlist: Vec<WaitRecord>,
     /// Deals whose price they asked to hear about.
     pub price_watches: Vec<PriceWatchRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitRecord {
+    pub offer_id: i64,
+    pub item_id: i64,
+    pub quantity: i64,
+    pub status: String,
+    /// The hold's order, once units were held for them.
+    pub order_id: Option<i64>,
+    pub joined_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,6 +94,7 @@ impl PersonalData {
             && self.businesses.is_empty()
             && self.charity.is_none()
             && self.shared_cards.is_empty()
+            && self.waitlist.is_empty()
             && self.price_watches.is_empty()
     }
 }
@@ -540,6 +554,22 @@ impl Store {
                 })
                 .collect();
 
+            let waits: Vec<(i64, i64, i64, String, Option<i64>, i64)> = sqlx::query_as(
+                "SELECT offer_id, item_id, CAST(quantity AS BIGINT), status, purchase_id, created_at FROM waitlist \
+                 WHERE customer_tg_id = $1 ORDER BY id",
+            ).bind(tg_id).fetch_all(p).await?;
+            let waitlist = waits
+                .into_iter()
+                .map(|(offer_id, item_id, quantity, status, order_id, c)| WaitRecord {
+                    offer_id,
+                    item_id,
+                    quantity,
+                    status,
+                    order_id,
+                    joined_at: dt(c),
+                })
+                .collect();
+
             Ok(PersonalData {
                 telegram_id: tg_id,
                 profile,
@@ -553,6 +583,7 @@ impl Store {
                 businesses,
                 charity,
                 shared_cards,
+                waitlist,
                 price_watches,
             })
         })
@@ -669,6 +700,7 @@ impl Store {
                 ).bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("UPDATE shared_cards SET shared_by = $2 WHERE shared_by = $1")
                     .bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM waitlist WHERE customer_tg_id = $1").bind(tg_id).execute(&mut *tx).await?;
                 e.follows = sqlx::query("DELETE FROM follows WHERE customer_tg_id = $1")
                     .bind(tg_id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("DELETE FROM price_watches WHERE customer_tg_id = $1")

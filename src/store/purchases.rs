@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::offers::{offer_auto, restock, sell_out};
+use super::waitlist::{hand_out, hold_released};
 use super::{
     Actor, Db, Result, Store, StoreError, To, audit, dt, notice_chat, notice_purchase, record_event, sql_list, ts,
     with_pool, with_tx,
@@ -23,7 +24,7 @@ pub enum PaymentMethod {
 }
 
 impl PaymentMethod {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             PaymentMethod::Stripe => "stripe",
             PaymentMethod::AtPickup => "at_pickup",
@@ -312,7 +313,9 @@ macro_rules! transition {
     }};
 }
 
-const RESERVED_TO_SOLD: &str =
+pub(super) use {lock_offer_of_purchase, move_stock, status_allowing, transition};
+
+pub(super) const RESERVED_TO_SOLD: &str =
     "UPDATE offer_items SET reserved = reserved - $1, sold = sold + $1 WHERE id = $2 AND reserved >= $1";
 const RESERVED_TO_FREE: &str = "UPDATE offer_items SET reserved = reserved - $1 WHERE id = $2 AND reserved >= $1";
 const SOLD_TO_FREE: &str = "UPDATE offer_items SET sold = sold - $1 WHERE id = $2 AND sold >= $1";
@@ -588,6 +591,9 @@ impl Store {
             super::ledger::purchase_entries!(tx, purchase_id, super::ledger::Moved::Captured, now);
             if taken {
                 transition!(tx, purchase_id, status, PurchaseEvent::Pay, &Actor::Stripe, now);
+                sqlx::query("UPDATE waitlist SET status = 'bought', updated_at = $1 WHERE purchase_id = $2 \
+                     AND status IN ('held', 'lapsed')")
+                    .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
                 sell_out!(tx, offer_id, now);
                 notice_purchase!(tx, now, purchase_id, To::Customer, NoticeKind::OrderConfirmed);
                 notice_purchase!(tx, now, purchase_id, To::Owner, NoticeKind::NewOrder);
@@ -596,6 +602,11 @@ impl Store {
                 transition!(tx, purchase_id, status, PurchaseEvent::PayUnfulfillable, &Actor::Stripe, now);
                 sqlx::query("UPDATE purchases SET next_attempt_at = $1 WHERE id = $2")
                     .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+                // A hold paid when its deal was over: its place is closed.
+                sqlx::query("UPDATE waitlist SET status = 'closed', updated_at = $1 WHERE purchase_id = $2 \
+                     AND status = 'held'")
+                    .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+                hand_out!(self, tx, offer_id, now);
                 restock!(tx, offer_id, now);
                 let kind = if offer_status == OfferStatus::Withdrawn {
                     NoticeKind::WithdrawnRefund
@@ -657,6 +668,11 @@ impl Store {
                 return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} stock out of step")));
             }
             transition!(tx, purchase_id, from, event, actor, now);
+            // A hold's place ends (lapsed or passed) before the units go
+            // to the next person waiting; only what nobody awake waits for
+            // goes back on sale.
+            let _ = hold_released!(tx, purchase_id, event, now);
+            hand_out!(self, tx, offer_id, now);
             restock!(tx, offer_id, now);
             for (to, kind) in tell {
                 notice_purchase!(tx, now, purchase_id, *to, *kind);
@@ -685,6 +701,7 @@ impl Store {
             transition!(tx, purchase_id, from, PurchaseEvent::RequestRefund, actor, now);
             sqlx::query("UPDATE purchases SET next_attempt_at = $1 WHERE id = $2")
                 .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+            hand_out!(self, tx, offer_id, now);
             restock!(tx, offer_id, now);
             notice_purchase!(tx, now, purchase_id, To::Owner, NoticeKind::OrderCancelled);
             true
@@ -716,6 +733,7 @@ impl Store {
                 return Err(StoreError::Transition(e));
             }
             audit!(tx, now, actor, "withdraw", "offer", offer_id, Some(before), Some("withdrawn"));
+            super::waitlist::close_waitlist!(tx, offer_id, now, tell);
             let open: Vec<(i64, String, Option<String>)> = sqlx::query_as(
                 "SELECT id, status, stripe_session_id FROM purchases WHERE offer_id = $1 \
                  AND status IN ('reserved', 'confirmed', 'paid', 'donated') ORDER BY id",

@@ -27,3 +27,4 @@ mod tidy;
 mod us1;
 mod us2;
 mod us3;
+mod waitlist;
