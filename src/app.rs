@@ -134,7 +134,11 @@ impl App {
 /// token they can't send, which they don't: notices wait in the database
 /// for a running instance.
 pub async fn connect(settings: Settings, clock: Clock) -> Result<Ctx, StartupError> {
-    let store = Store::connect(&settings.database_url).await.map_err(StartupError::Database)?;
+    let rules = crate::store::WaitlistRules {
+        hold: chrono::Duration::from_std(settings.waitlist_hold).unwrap_or(chrono::Duration::minutes(10)),
+        default_tz: settings.default_timezone,
+    };
+    let store = Store::connect(&settings.database_url).await.map_err(StartupError::Database)?.with_waitlist(rules);
     store.migrate().await.map_err(StartupError::Database)?;
     store.install_id().await.map_err(|e| StartupError::Database(e.into()))?;
     let redis_url = settings.redis_url.as_ref().map(|u| u.expose_secret().to_string());

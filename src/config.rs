@@ -172,6 +172,12 @@ pub struct Settings {
     /// `RESERVATION_TTL_MINUTES`: how long an unpaid reservation holds stock
     /// (default 30, Stripe Checkout's minimum session lifetime).
     pub reservation_ttl: Duration,
+    /// `WAITLIST_HOLD_MINUTES`: how long units handed to the first person
+    /// on a sold-out deal's waitlist are held for them to pay (or
+    /// confirm) before they go to the next person (default 10). A card
+    /// payment's Checkout Session still lives Stripe's 30+ minutes; it is
+    /// expired at Stripe when the hold ends.
+    pub waitlist_hold: Duration,
     /// `CANCELLATION_CUTOFF_MINUTES`: paid orders can be cancelled until this
     /// long before pickup starts (default 120).
     pub cancellation_cutoff: Duration,
@@ -366,6 +372,7 @@ impl Settings {
                 r.parsed("USER_RATE_BURST", 20, |s| parse_int_in(s, 1, 10_000))? as u32,
             ),
             reservation_ttl,
+            waitlist_hold: minutes("WAITLIST_HOLD_MINUTES", 10, 24 * 60)?.max(Duration::from_secs(60)),
             cancellation_cutoff: minutes("CANCELLATION_CUTOFF_MINUTES", 120, 7 * 24 * 60)?,
             donation_lead: minutes("DONATION_LEAD_MINUTES", 30, 24 * 60)?,
             donation_radius_km: r.parsed("DONATION_RADIUS_KM", 10, |s| parse_int_in(s, 1, 200))? as u32,
@@ -471,6 +478,7 @@ impl Settings {
             ("USER_RATE_PER_SEC", self.user_rate.0.to_string()),
             ("USER_RATE_BURST", self.user_rate.1.to_string()),
             ("RESERVATION_TTL_MINUTES", (self.reservation_ttl.as_secs() / 60).to_string()),
+            ("WAITLIST_HOLD_MINUTES", (self.waitlist_hold.as_secs() / 60).to_string()),
             ("CANCELLATION_CUTOFF_MINUTES", (self.cancellation_cutoff.as_secs() / 60).to_string()),
             ("JOBS_INTERVAL_MS", self.jobs_interval.as_millis().to_string()),
             ("RETENTION_UPDATES_DAYS", self.retention_updates_days.to_string()),
@@ -605,6 +613,7 @@ mod tests {
         assert_eq!(s.telegram_api_url.as_str(), "https://api.telegram.org/");
         assert_eq!(s.default_currency.code(), "EUR");
         assert_eq!(s.max_units_per_order, 10);
+        assert_eq!(s.waitlist_hold, Duration::from_secs(600));
         assert_eq!(s.reservation_ttl, Duration::from_secs(1800));
         assert_eq!(s.cancellation_cutoff, Duration::from_secs(7200));
         assert!(s.retention_updates_days <= 2, "raw updates are kept no longer than they were before");

@@ -1,9 +1,12 @@
 //! Background jobs: expire offers whose window ended, offer what is left
-//! of deals about to end to charities near by, release lapsed
-//! reservations (expiring their Checkout Sessions first), reconcile with
-//! Stripe, record Stripe's processing fee of each captured payment in the
+//! of deals about to end to charities near by, tell customers watching a
+//! deal's price that it dropped to theirs (once), release lapsed
+//! reservations (expiring their Checkout Sessions first; a lapsed
+//! waitlist hold passes its units on in that release), hand free units
+//! to people waiting whose quiet hours ended, reconcile with Stripe,
+//! record Stripe's processing fee of each captured payment in the
 //! ledger, prune old rows (deal lists, finished notifications and
-//! notices) and apply the retention rules (handled raw updates, stale
+//! notices, expired onboarding tokens) and apply the retention rules (handled raw updates, stale
 //! dialogues, unused locations: [`retention`]). Each step is safe to run twice (its
 //! statements are conditional); all run on a timer and once at start-up.
 //! The refund queue has its own faster loop, [`run_refunds`].
@@ -27,6 +30,11 @@ pub async fn tick(ctx: &Ctx) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = ?e, "donation job failed"),
     }
+    match crate::actions::pricing::notify_watches(ctx).await {
+        Ok(n) if n > 0 => tracing::info!(watches = n, "price watches notified"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = ?e, "price watch job failed"),
+    }
     match ctx.store.mark_no_shows(now).await {
         Ok(ids) if !ids.is_empty() => tracing::info!(purchases = ?ids, "no-shows recorded"),
         Ok(_) => {}
@@ -45,6 +53,11 @@ pub async fn tick(ctx: &Ctx) {
         }
         Err(e) => tracing::error!(error = ?e, "reconciliation failed"),
     }
+    match crate::actions::waitlist::sweep(ctx).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(holds = n, "units handed to people waiting"),
+        Err(e) => tracing::error!(error = %e, "waitlist sweep failed"),
+    }
     match crate::actions::ledger::record_processing_fees(ctx).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(payments = n, "Stripe processing fees recorded"),
@@ -59,6 +72,9 @@ pub async fn tick(ctx: &Ctx) {
     }
     if let Err(e) = ctx.store.prune_notices(now - chrono::Duration::days(30)).await {
         tracing::warn!(error = %e, "pruning sent notices failed");
+    }
+    if let Err(e) = ctx.store.prune_connect_tokens(now).await {
+        tracing::warn!(error = %e, "pruning expired onboarding tokens failed");
     }
 }
 

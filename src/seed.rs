@@ -160,6 +160,7 @@ fn random_offer(
         items,
         photo: None,
         thumb: None,
+        price_drop: None,
     })
 }
 

@@ -334,6 +334,7 @@ async function dealScreen(screen) {
         { class: "item-body" },
         h("span", { class: "title" }, i.name),
         h("span", { class: "hint" }, i.unit + " · " + i.remaining_display),
+        i.next_drop ? h("span", { class: "hint drop" }, T("next-drop", { price: i.next_drop.price.display, at: i.next_drop.at_local })) : null,
       ),
       h(
         "span",

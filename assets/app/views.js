@@ -53,6 +53,9 @@ export function dealRow(offer, onOpen) {
         discount > 0 ? h("span", { class: "badge" }, "−" + discount + "%") : null,
         h("span", { class: offer.remaining > 0 && offer.status === "active" ? "left" : "left out" }, stock),
       ),
+      item && item.next_drop
+        ? h("div", { class: "hint drop" }, T("next-drop", { price: item.next_drop.price.display, at: item.next_drop.at_local }))
+        : null,
       h("div", { class: "hint" }, "🕒 " + offer.pickup.display),
     ),
   );

@@ -235,6 +235,7 @@ edit-field-description = Beschreibung
 edit-field-items = Artikel
 edit-field-window = Abholzeit
 edit-field-photo = Foto
+edit-field-drops = Preissenkungen
 back-to-preview = ⬅️ Zurück zur Vorschau
 discarded = 🗑 Entwurf verworfen.
 published =
@@ -808,6 +809,7 @@ app-rate-limited = Das war etwas viel auf einmal. Bitte warte einen Moment und v
 app-internal = Entschuldigung, bei uns ist etwas schiefgelaufen. Bitte versuch es gleich noch einmal.
 app-reserve = Reservieren
 app-reserve-qty = { $qty } × { $price } reservieren
+app-next-drop = 📉 { $price } ab { $at }
 app-one-less = Eins weniger
 app-one-more = Eins mehr
 app-follow = ⭐ { $name } folgen
@@ -834,6 +836,27 @@ app-cancel-question = Bestellung Nr. { $id } stornieren?
 app-cancel-question-refund = Bestellung Nr. { $id } stornieren? Du bekommst { $amount } zurück.
 app-order-is = Bestellung Nr. { $id } ist { $status }.
 app-qr-label = QR-Code des Abholcodes
+
+## Preise, die zur Abholung hin sinken
+
+offer-drops = <b>Soll der Preis zur Abholung hin sinken?</b> Kunden sehen die nächste Senkung auf der Karte, und eine Reservierung behält den Preis, zu dem sie gemacht wurde.
+drop-rule = −{ $percent } % alle { $every } Min. in den letzten { $hours } Std.
+no-drops = Keine Preissenkungen
+offer-drop-floor = Was ist der <b>niedrigste Preis</b>, auf den eine Einheit sinken darf? Gib ihn in { $currency } ein (höchstens { $deal }).
+err-floor-above-deal = der niedrigste Preis kann nicht über dem Angebotspreis ({ $deal }) liegen
+err-floor-below-stripe = Kartenzahlungen brauchen mindestens { $min }, also darf der niedrigste Preis nicht darunter liegen
+err-floor-currency = gib den niedrigsten Preis in der Währung des Angebots ein
+card-price-drop = <b>{ $now }</b> jetzt, { $next } ab { $at }
+manage-drops = 📉 { $rule }, bis { $floor }
+stop-drops = 📉 Preissenkungen beenden
+watch-button = 🔔 Sag mir unter …
+watch-follow-first = Folge zuerst { $shop } (⭐ auf der Karte), um zu hören, wenn die Preise sinken.
+watch-ask = 🔔 Dir Bescheid sagen, wenn <b>{ $title }</b> höchstens … kostet? Jetzt { $now }, es kann bis { $floor } sinken. Wähl einen Preis oder gib einen ein.
+watch-set = 🔔 Ich sag dir Bescheid, wenn <b>{ $title }</b> { $below } oder weniger kostet.
+watch-gone = Dieses Angebot wird nicht mehr billiger.
+err-watch-not-below = das liegt nicht unter dem Preis von jetzt ({ $now }); wähl einen niedrigeren
+err-watch-below-floor = es wird nie billiger als { $floor }; wähl diesen Preis oder mehr
+price-dropped = 📉 <b>{ $title }</b> von { $shop } kostet jetzt { $price } – du wolltest es unter { $below } wissen.
 
 ## Getting paid: Stripe Connect, /sales, statements, /finance, /apikey
 
@@ -942,3 +965,59 @@ err-fee-fixed = Der feste Anteil: { $reason }
 err-adjust-amount = Der Betrag: { $reason }
 err-adjust-zero = Eine Korrektur um null ändert nichts.
 err-adjust-no-reason = Gib einen Grund an, z. B. /adjust 12 -45,00 per Überweisung bezahlt.
+
+## Warteliste
+
+wait-join-button = ⏳ Auf die Warteliste
+wait-leave-place-button = 🚪 Warteliste verlassen (Platz { $position } von { $of })
+wait-leave-button = 🚪 Warteliste verlassen
+wait-choose-item = <b>Auf welchen Artikel willst du warten?</b>
+wait-choose-quantity = <b>Wie viele möchtest du?</b> { $name } zu je { $price }. Wenn welche zurückkommen, halte ich sie für dich fest.
+wait-joined =
+    ⏳ <b>Du stehst auf der Warteliste</b> für { $title }: Platz { $position } von { $of }.
+    Wenn { $quantity } zurückkommen, halte ich sie { $minutes ->
+        [one] 1 Minute
+       *[other] { $minutes } Minuten
+    } für dich fest (nie während deiner Ruhezeit: Dann behältst du deinen Platz für die nächsten).
+wait-already = Du stehst schon auf dieser Warteliste: Platz { $position } von { $of }.
+wait-already-held = Für dich sind schon Einheiten festgehalten: Sieh in der Nachricht mit Bezahlen und Weitergeben nach.
+wait-available = Es ist noch genug da: Kauf es lieber gleich.
+wait-unavailable = Auf dieses Angebot kann man nicht warten.
+wait-left = Du hast die Warteliste für { $title } verlassen.
+wait-left-passed = Du hast die Warteliste verlassen; die für dich festgehaltenen Einheiten gehen an die nächste Person.
+wait-not-waiting = Du stehst nicht auf dieser Warteliste.
+wait-not-yours = Das ist nicht deine Reservierung.
+wait-try-again = Die Zahlungen sind gerade nicht erreichbar. Versuch es bitte in einer Minute noch einmal.
+wait-passed = ↪️ Weitergegeben. Die Einheiten gehen an die nächste wartende Person.
+wait-hold-over = { $status ->
+    [lapsed] ⌛ Diese Reservierung ist abgelaufen; die Einheiten gingen an die nächste Person.
+    [passed] Du hast diese Reservierung schon weitergegeben.
+    [bought] Das ist schon deine Bestellung.
+    [left] Du hast diese Warteliste verlassen.
+   *[closed] Die Warteliste dieses Angebots ist geschlossen.
+}
+wait-hold =
+    ⏳ <b>Du bist dran!</b> Von { $title } ist etwas zurückgekommen und wird { $minutes ->
+        [one] 1 Minute
+       *[other] { $minutes } Minuten
+    } für dich festgehalten:
+    { $lines }
+    Summe <b>{ $total }</b>
+
+    { $atpickup ->
+        [yes] Bestätige jetzt und bezahl bei der Abholung
+       *[no] Bezahl jetzt
+    } oder gib es an die nächste Person weiter.
+wait-confirm-button = ✅ Bestätigen
+wait-pay-button = 💳 { $total } bezahlen
+wait-pass-button = ↪️ Weitergeben
+wait-pay-link = 💳 <b>Bestellung #{ $id }</b>: Bezahl { $total } innerhalb von { $minutes ->
+        [one] 1 Minute
+       *[other] { $minutes } Minuten
+    }; bis dahin sind die Einheiten für dich festgehalten.
+wait-hold-lapsed = ⌛ Deine Reservierung für { $title } ist abgelaufen, die Einheiten gingen an die nächste Person. Du stehst nicht mehr auf dieser Warteliste; trag dich über die Karte des Angebots wieder ein, wenn du noch möchtest.
+wait-closed = 🚫 { $title } wurde zurückgezogen, die Warteliste ist geschlossen.
+wait-count = ⏳ { $count } warten
+wait-orders-header = <b>Du wartest auf</b>
+wait-orders-line = ⏳ { $title }: { $quantity } × { $item }, Platz { $position } von { $of }
+wait-orders-line-held = ⏳ { $title }: gerade für dich festgehalten (Bestellung #{ $id })

@@ -235,6 +235,7 @@ edit-field-description = Description
 edit-field-items = Items
 edit-field-window = Pickup time
 edit-field-photo = Photo
+edit-field-drops = Price drops
 back-to-preview = ⬅️ Back to preview
 discarded = 🗑 Draft discarded.
 published =
@@ -790,6 +791,7 @@ app-rate-limited = That was a lot at once. Please wait a moment and try again.
 app-internal = Sorry, something went wrong on our side. Please try again in a moment.
 app-reserve = Reserve
 app-reserve-qty = Reserve { $qty } × { $price }
+app-next-drop = 📉 { $price } from { $at }
 app-one-less = One less
 app-one-more = One more
 app-follow = ⭐ Follow { $name }
@@ -816,6 +818,27 @@ app-cancel-question = Cancel order #{ $id }?
 app-cancel-question-refund = Cancel order #{ $id }? You'll get { $amount } back.
 app-order-is = Order #{ $id } is { $status }.
 app-qr-label = QR code of the pickup code
+
+## Prices that drop as pickup nears
+
+offer-drops = <b>Should the price drop as pickup nears?</b> Customers see the next drop on the card, and a reservation keeps the price it was made at.
+drop-rule = −{ $percent } % every { $every } min in the last { $hours } h
+no-drops = No price drops
+offer-drop-floor = What's the <b>lowest price</b> a unit may drop to? Type it in { $currency } (at most { $deal }).
+err-floor-above-deal = the lowest price can't be above the deal price ({ $deal })
+err-floor-below-stripe = card payments need at least { $min }, so the lowest price can't be below that
+err-floor-currency = type the lowest price in the deal's currency
+card-price-drop = <b>{ $now }</b> now, { $next } from { $at }
+manage-drops = 📉 { $rule }, down to { $floor }
+stop-drops = 📉 Stop price drops
+watch-button = 🔔 Tell me below …
+watch-follow-first = Follow { $shop } first (⭐ on the card) to hear when its prices drop.
+watch-ask = 🔔 Tell you when <b>{ $title }</b> costs at most…? It's { $now } now and can drop to { $floor }. Choose a price or type one.
+watch-set = 🔔 I'll tell you when <b>{ $title }</b> costs { $below } or less.
+watch-gone = This deal won't drop in price any more.
+err-watch-not-below = that's not below today's price ({ $now }); choose a lower one
+err-watch-below-floor = it never goes below { $floor }; choose that or more
+price-dropped = 📉 <b>{ $title }</b> from { $shop } is now { $price } – you asked to hear below { $below }.
 
 ## Getting paid: Stripe Connect, /sales, statements, /finance, /apikey
 
@@ -924,3 +947,59 @@ err-fee-fixed = The fixed part: { $reason }
 err-adjust-amount = The amount: { $reason }
 err-adjust-zero = An adjustment of zero changes nothing.
 err-adjust-no-reason = Say why, e.g. /adjust 12 -45.00 paid by bank transfer.
+
+## Waitlist
+
+wait-join-button = ⏳ Join the waitlist
+wait-leave-place-button = 🚪 Leave the waitlist (#{ $position } of { $of })
+wait-leave-button = 🚪 Leave the waitlist
+wait-choose-item = <b>Which item do you want to wait for?</b>
+wait-choose-quantity = <b>How many do you want?</b> { $name } at { $price } each. When they come back, I'll hold them for you.
+wait-joined =
+    ⏳ <b>You're on the waitlist</b> for { $title }: #{ $position } of { $of }.
+    When { $quantity } come back, I'll hold them for you for { $minutes ->
+        [one] 1 minute
+       *[other] { $minutes } minutes
+    } (never during your quiet hours: then you keep your place for the next ones).
+wait-already = You're on this waitlist already: #{ $position } of { $of }.
+wait-already-held = Units are held for you already: see the message with Pay and Pass.
+wait-available = There are enough left: buy them now instead.
+wait-unavailable = This deal can't be waited for.
+wait-left = You left the waitlist for { $title }.
+wait-left-passed = You left the waitlist; the units held for you went to the next person.
+wait-not-waiting = You're not on this waitlist.
+wait-not-yours = That hold isn't yours.
+wait-try-again = Payments are unreachable right now; please try again in a minute.
+wait-passed = ↪️ Passed on. The units went to the next person waiting.
+wait-hold-over = { $status ->
+    [lapsed] ⌛ This hold has lapsed; the units went to the next person.
+    [passed] You passed this hold on already.
+    [bought] That's your order already.
+    [left] You left this waitlist.
+   *[closed] This deal's waitlist is closed.
+}
+wait-hold =
+    ⏳ <b>It's your turn!</b> Units of { $title } came back and are held for you for { $minutes ->
+        [one] 1 minute
+       *[other] { $minutes } minutes
+    }:
+    { $lines }
+    Total <b>{ $total }</b>
+
+    { $atpickup ->
+        [yes] Confirm now and pay at pickup,
+       *[no] Pay now,
+    } or pass them on to the next person.
+wait-confirm-button = ✅ Confirm
+wait-pay-button = 💳 Pay { $total }
+wait-pass-button = ↪️ Pass
+wait-pay-link = 💳 <b>Order #{ $id }</b>: pay { $total } within { $minutes ->
+        [one] 1 minute
+       *[other] { $minutes } minutes
+    }; the units are held for you until then.
+wait-hold-lapsed = ⌛ Your hold on { $title } lapsed, so the units went to the next person. You're off this waitlist; join again from the deal's card if you still want it.
+wait-closed = 🚫 { $title } was withdrawn, so its waitlist is closed.
+wait-count = ⏳ { $count } waiting
+wait-orders-header = <b>Waiting for</b>
+wait-orders-line = ⏳ { $title }: { $quantity } × { $item }, #{ $position } of { $of }
+wait-orders-line-held = ⏳ { $title }: held for you now (order #{ $id })

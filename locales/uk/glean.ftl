@@ -237,6 +237,7 @@ edit-field-description = Опис
 edit-field-items = Товари
 edit-field-window = Час видачі
 edit-field-photo = Фото
+edit-field-drops = Зниження ціни
 back-to-preview = ⬅️ Назад до перегляду
 discarded = 🗑 Чернетку видалено.
 published =
@@ -826,6 +827,7 @@ app-rate-limited = Забагато запитів за раз. Зачекайт
 app-internal = Вибачте, у нас щось пішло не так. Спробуйте ще раз за мить.
 app-reserve = Забронювати
 app-reserve-qty = Забронювати { $qty } × { $price }
+app-next-drop = 📉 { $price } з { $at }
 app-one-less = На один менше
 app-one-more = На один більше
 app-follow = ⭐ Стежити за { $name }
@@ -852,6 +854,27 @@ app-cancel-question = Скасувати замовлення №{ $id }?
 app-cancel-question-refund = Скасувати замовлення №{ $id }? Вам повернуть { $amount }.
 app-order-is = Замовлення №{ $id }: { $status }.
 app-qr-label = QR-код коду отримання
+
+## Ціни, що знижуються ближче до видачі
+
+offer-drops = <b>Знижувати ціну ближче до видачі?</b> Покупці бачать наступне зниження на картці, а бронювання зберігає ціну, за якою його зроблено.
+drop-rule = −{ $percent } % кожні { $every } хв в останні { $hours } год
+no-drops = Без зниження ціни
+offer-drop-floor = Яка <b>найнижча ціна</b>, до якої може знизитися одиниця? Введіть її в { $currency } (не більше { $deal }).
+err-floor-above-deal = найнижча ціна не може бути вищою за ціну пропозиції ({ $deal })
+err-floor-below-stripe = для оплати карткою потрібно щонайменше { $min }, тож найнижча ціна не може бути меншою
+err-floor-currency = введіть найнижчу ціну у валюті пропозиції
+card-price-drop = <b>{ $now }</b> зараз, { $next } з { $at }
+manage-drops = 📉 { $rule }, до { $floor }
+stop-drops = 📉 Припинити зниження ціни
+watch-button = 🔔 Сповістити нижче …
+watch-follow-first = Спершу підпишіться на { $shop } (⭐ на картці), щоб дізнатися, коли ціни знизяться.
+watch-ask = 🔔 Сповістити вас, коли <b>{ $title }</b> коштуватиме не більше…? Зараз { $now }, ціна може знизитися до { $floor }. Виберіть ціну або введіть свою.
+watch-set = 🔔 Я повідомлю вас, коли <b>{ $title }</b> коштуватиме { $below } або менше.
+watch-gone = Ця пропозиція вже не подешевшає.
+err-watch-not-below = це не нижче за теперішню ціну ({ $now }); виберіть нижчу
+err-watch-below-floor = ціна ніколи не буде нижчою за { $floor }; виберіть цю або більшу
+price-dropped = 📉 <b>{ $title }</b> від { $shop } тепер коштує { $price } – ви просили сповістити нижче { $below }.
 
 ## Getting paid: Stripe Connect, /sales, statements, /finance, /apikey
 
@@ -963,3 +986,65 @@ err-fee-fixed = Фіксована частина: { $reason }
 err-adjust-amount = Сума: { $reason }
 err-adjust-zero = Коригування на нуль нічого не змінює.
 err-adjust-no-reason = Вкажіть причину, напр. /adjust 12 -45,00 сплачено банківським переказом.
+
+## Список очікування
+
+wait-join-button = ⏳ Стати в чергу
+wait-leave-place-button = 🚪 Вийти з черги (№{ $position } з { $of })
+wait-leave-button = 🚪 Вийти з черги
+wait-choose-item = <b>На який товар ви хочете чекати?</b>
+wait-choose-quantity = <b>Скільки вам потрібно?</b> { $name } по { $price } за одиницю. Коли вони повернуться, я притримаю їх для вас.
+wait-joined =
+    ⏳ <b>Ви в черзі</b> на { $title }: №{ $position } з { $of }.
+    Коли повернеться { $quantity } од., я притримаю їх для вас на { $minutes ->
+        [one] { $minutes } хвилину
+        [few] { $minutes } хвилини
+        [many] { $minutes } хвилин
+       *[other] { $minutes } хвилини
+    } (ніколи під час ваших тихих годин: тоді ви зберігаєте місце для наступних).
+wait-already = Ви вже в цій черзі: №{ $position } з { $of }.
+wait-already-held = Для вас уже притримано товар: дивіться повідомлення з кнопками «Оплатити» і «Передати».
+wait-available = Ще достатньо в наявності: краще купіть зараз.
+wait-unavailable = На цю пропозицію не можна стати в чергу.
+wait-left = Ви вийшли з черги на { $title }.
+wait-left-passed = Ви вийшли з черги; притриманий для вас товар перейшов до наступної людини.
+wait-not-waiting = Ви не в цій черзі.
+wait-not-yours = Це не ваше бронювання.
+wait-try-again = Платежі зараз недоступні; спробуйте ще раз за хвилину.
+wait-passed = ↪️ Передано. Товар перейшов до наступної людини в черзі.
+wait-hold-over = { $status ->
+    [lapsed] ⌛ Час цього бронювання минув; товар перейшов до наступної людини.
+    [passed] Ви вже передали це бронювання.
+    [bought] Це вже ваше замовлення.
+    [left] Ви вийшли з цієї черги.
+   *[closed] Черга на цю пропозицію закрита.
+}
+wait-hold =
+    ⏳ <b>Ваша черга!</b> Товар із { $title } повернувся, і я притримую його для вас на { $minutes ->
+        [one] { $minutes } хвилину
+        [few] { $minutes } хвилини
+        [many] { $minutes } хвилин
+       *[other] { $minutes } хвилини
+    }:
+    { $lines }
+    Разом <b>{ $total }</b>
+
+    { $atpickup ->
+        [yes] Підтвердьте зараз і оплатіть при отриманні
+       *[no] Оплатіть зараз
+    } або передайте його наступній людині.
+wait-confirm-button = ✅ Підтвердити
+wait-pay-button = 💳 Оплатити { $total }
+wait-pass-button = ↪️ Передати
+wait-pay-link = 💳 <b>Замовлення #{ $id }</b>: оплатіть { $total } протягом { $minutes ->
+        [one] { $minutes } хвилини
+        [few] { $minutes } хвилин
+        [many] { $minutes } хвилин
+       *[other] { $minutes } хвилини
+    }; доти товар притримано для вас.
+wait-hold-lapsed = ⌛ Час вашого бронювання { $title } минув, тож товар перейшов до наступної людини. Ви більше не в цій черзі; станьте знову з картки пропозиції, якщо ще бажаєте.
+wait-closed = 🚫 { $title } відкликано, тож черга закрита.
+wait-count = ⏳ У черзі: { $count }
+wait-orders-header = <b>Ви чекаєте на</b>
+wait-orders-line = ⏳ { $title }: { $quantity } × { $item }, №{ $position } з { $of }
+wait-orders-line-held = ⏳ { $title }: зараз притримано для вас (замовлення #{ $id })

@@ -5,11 +5,11 @@
 //! The rules are plain values and functions with table-driven tests below;
 //! the store keeps their stored forms, `notify` applies them.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::Ctx;
 use crate::domain::Coordinates;
+pub use crate::domain::quiet::QuietHours;
 use crate::store::{FollowedBusiness, GeoBox, StoreError, StoredAlert, StoredQuiet};
 
 /// The radii a customer can pick, in kilometres.
@@ -33,6 +33,12 @@ pub enum AlertInputError {
     Keywords,
     #[error("type quiet hours like 22:00-07:00 (from and to must differ)")]
     QuietHours,
+}
+
+impl From<crate::domain::quiet::BadQuietHours> for AlertInputError {
+    fn from(_: crate::domain::quiet::BadQuietHours) -> Self {
+        AlertInputError::QuietHours
+    }
 }
 
 /// How far from the customer's point a deal may be.
@@ -124,85 +130,6 @@ impl Keywords {
     }
 }
 
-/// A daily stretch of local time without alerts, possibly across
-/// midnight: `from` inclusive, `to` exclusive, minutes after midnight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuietHours {
-    from: u16,
-    to: u16,
-}
-
-impl QuietHours {
-    pub fn new(from: u16, to: u16) -> Result<QuietHours, AlertInputError> {
-        if from >= 1440 || to >= 1440 || from == to {
-            return Err(AlertInputError::QuietHours);
-        }
-        Ok(QuietHours { from, to })
-    }
-
-    /// "22:00-07:00", "22-7", "22.30 – 6.45".
-    pub fn parse(input: &str) -> Result<QuietHours, AlertInputError> {
-        let t = input.trim().replace(['–', '—'], "-").replace(" to ", "-");
-        let (a, b) = t.split_once('-').ok_or(AlertInputError::QuietHours)?;
-        let from = parse_hm(a).ok_or(AlertInputError::QuietHours)?;
-        let to = parse_hm(b).ok_or(AlertInputError::QuietHours)?;
-        Self::new(from, to)
-    }
-
-    /// Minutes after midnight, `(from, to)`.
-    pub fn minutes(self) -> (u16, u16) {
-        (self.from, self.to)
-    }
-
-    /// "22:00–07:00".
-    pub fn label(self) -> String {
-        format!("{:02}:{:02}–{:02}:{:02}", self.from / 60, self.from % 60, self.to / 60, self.to % 60)
-    }
-
-    pub fn contains(self, t: NaiveTime) -> bool {
-        let m = (t.hour() * 60 + t.minute()) as u16;
-        if self.from < self.to { self.from <= m && m < self.to } else { m >= self.from || m < self.to }
-    }
-
-    /// When the quiet stretch around `at` ends, or `None` if `at` is not
-    /// quiet in `tz`. An end that falls into a clock change's gap moves to
-    /// the first local time that exists.
-    pub fn ends_after(self, at: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
-        let local = at.with_timezone(&tz);
-        if !self.contains(local.time()) {
-            return None;
-        }
-        let m = (local.hour() * 60 + local.minute()) as u16;
-        let mut date = local.date_naive();
-        if self.from > self.to && m >= self.from {
-            date = date.succ_opt()?;
-        }
-        let mut end = date.and_hms_opt(u32::from(self.to / 60), u32::from(self.to % 60), 0)?;
-        for _ in 0..16 {
-            match tz.from_local_datetime(&end) {
-                LocalResult::Single(t) => return Some(t.with_timezone(&Utc).max(at)),
-                LocalResult::Ambiguous(earliest, _) => return Some(earliest.with_timezone(&Utc).max(at)),
-                LocalResult::None => end += Duration::minutes(15),
-            }
-        }
-        None
-    }
-}
-
-fn parse_hm(s: &str) -> Option<u16> {
-    let s = s.trim();
-    let (h, m) = match s.split_once([':', '.']) {
-        Some((h, m)) if m.len() == 2 => (h, m),
-        Some(_) => return None,
-        None => (s, "00"),
-    };
-    if h.is_empty() || h.len() > 2 {
-        return None;
-    }
-    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60).then_some(h * 60 + m)
-}
-
 /// The smallest latitude/longitude box holding every point within
 /// `radius_m` of `centre` (with a small margin; the whole width of the
 /// map near the poles or across the antimeridian).
@@ -248,9 +175,7 @@ pub struct Nearby {
 
 /// The customer's time zone and quiet hours from their stored form.
 pub fn quiet_of(stored: &StoredQuiet, default_tz: Tz) -> (Option<QuietHours>, Tz) {
-    let tz = stored.timezone.as_deref().and_then(|z| z.parse().ok()).unwrap_or(default_tz);
-    let quiet = stored.quiet.and_then(|(f, t)| QuietHours::new(f, t).ok());
-    (quiet, tz)
+    crate::domain::quiet::of_stored(stored.timezone.as_deref(), stored.quiet, default_tz)
 }
 
 pub async fn settings(ctx: &Ctx, customer: i64) -> Result<Settings, StoreError> {
@@ -327,6 +252,8 @@ pub async fn following(ctx: &Ctx, customer: i64) -> Result<Vec<FollowedBusiness>
 
 #[cfg(test)]
 mod tests {
+    use chrono::{DateTime, Utc};
+
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {

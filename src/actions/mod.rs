@@ -9,9 +9,11 @@ pub mod donations;
 pub mod ledger;
 pub mod notify;
 pub mod offers;
+pub mod pricing;
 pub mod privacy;
 pub mod purchases;
 pub mod sharing;
+pub mod waitlist;
 
 use std::sync::{Arc, OnceLock};
 

@@ -2,7 +2,7 @@
 //! withdraw, pickups.
 
 use super::Ctx;
-use crate::domain::{OfferEvent, PickupCode};
+use crate::domain::{OfferEvent, OfferStatus, PickupCode};
 use crate::store::{Actor, NewOffer, Offer, PickupError, Purchase, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +55,8 @@ pub async fn publish_draft(ctx: &Ctx, offer_id: i64, actor: &Actor) -> Result<Of
     if ctx.stripe.is_some() {
         let draft = ctx.store.offer(offer_id).await?;
         let min = draft.currency.stripe_minimum();
-        if draft.items.iter().any(|i| i.deal_price.minor() < min.minor()) {
+        let floor_below = draft.price_drop.is_some_and(|d| d.floor().minor() < min.minor());
+        if floor_below || draft.items.iter().any(|i| i.deal_price.minor() < min.minor()) {
             return Err(PublishError::BelowStripeMinimum(min));
         }
     }
@@ -115,7 +116,7 @@ pub async fn change(ctx: &Ctx, user: i64, offer_id: i64, event: OfferEvent) -> R
     owned(ctx, user, offer_id).await?;
     let actor = Actor::User(user);
     let mut offer = ctx.store.apply_offer_event(offer_id, event, &actor, ctx.clock.now()).await?;
-    if event == OfferEvent::Resume && offer.remaining() == 0 {
+    if event == OfferEvent::Resume && offer.status == OfferStatus::Active && offer.remaining() == 0 {
         offer = ctx.store.apply_offer_event(offer_id, OfferEvent::SellOut, &Actor::System, ctx.clock.now()).await?;
     }
     tracing::info!(offer_id, event = event.as_str(), "offer changed");

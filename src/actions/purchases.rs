@@ -176,7 +176,11 @@ async fn resume(ctx: &Ctx, p: Purchase, same_request: bool) -> Result<Bought, Bu
 /// Creates (or, for a retry, re-creates: Stripe replays the first answer)
 /// the Checkout Session of a reservation. The form is built once, kept
 /// with the purchase before it is sent, and sent as kept ever after.
-async fn open_session(ctx: &Ctx, stripe: &StripeClient, p: &Purchase) -> Result<CheckoutSession, StripeError> {
+pub(super) async fn open_session(
+    ctx: &Ctx,
+    stripe: &StripeClient,
+    p: &Purchase,
+) -> Result<CheckoutSession, StripeError> {
     let form: Vec<(String, String)> = match &p.checkout_params {
         Some(kept) => serde_json::from_str(kept).map_err(|e| StripeError::Unexpected(e.into()))?,
         None => {
@@ -305,7 +309,10 @@ async fn release_lapsed_one(
     } else {
         (PurchaseEvent::Expire, NoticeKind::ReservationLapsed)
     };
-    let told: &[(To, NoticeKind)] = if tell { &[(To::Customer, kind)] } else { &[] };
+    // A lapsing waitlist hold is reported by the store (`HoldLapsed`, in
+    // the release's transaction), not as an ordinary reservation.
+    let hold = !withdrawn && ctx.store.hold_of(purchase_id).await?.is_some();
+    let told: &[(To, NoticeKind)] = if tell && !hold { &[(To::Customer, kind)] } else { &[] };
     let released = ctx.store.release_for(purchase_id, event, actor, told, record, ctx.clock.now()).await?;
     if released {
         crate::metrics::purchase(if withdrawn { "cancelled" } else { "expired" });

@@ -132,8 +132,8 @@ async fn page(
 /// One deal in a list: title, shop, best price and discount, stock,
 /// distance and pickup time (in the pickup place's zone `tz`).
 fn line(l: Lang, o: &Offer, shop: &str, tz: Tz, distance: Option<f64>, now: chrono::DateTime<chrono::Utc>) -> String {
-    let cheapest: Option<Money> = o.items.iter().map(|i| i.deal_price).min_by_key(|m| m.minor());
-    let best = o.items.iter().map(|i| i.deal_price.discount_percent(i.original_price)).max().unwrap_or(0);
+    let cheapest: Option<Money> = o.items.iter().map(|i| o.price_at(i, now)).min_by_key(|m| m.minor());
+    let best = o.items.iter().map(|i| o.price_at(i, now).discount_percent(i.original_price)).max().unwrap_or(0);
     let mut s = format!("<b>{}</b> · {}", texts::esc(&o.title), texts::esc(shop));
     if let Some(p) = cheapest {
         s.push('\n');

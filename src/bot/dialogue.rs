@@ -17,7 +17,8 @@ pub struct Dialogue {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Flow {
     Register(register::Form),
-    NewOffer(newoffer::Form),
+    /// Boxed: the draft is by far the largest form.
+    NewOffer(Box<newoffer::Form>),
     AddVenue(venues::Form),
     /// An admin pressed Reject and is asked for the reason.
     RejectReason {
@@ -44,6 +45,12 @@ pub enum Flow {
     UnitWeight {
         venue_id: i64,
         business_id: i64,
+    },
+    /// A customer chooses (or types) the price to be told of: the choices
+    /// offered, in minor units.
+    PriceWatch {
+        offer_id: i64,
+        choices: Vec<i64>,
     },
 }
 

@@ -9,7 +9,8 @@
 //!   `/alerts`), `privacy` (`/privacy`, `/privacy_request`), `inline` (inline
 //!   mode: `@bot bread`), `charity` (charities and their donations),
 //!   `payouts` (getting paid, `/sales`, statements, API keys), `finance`
-//!   (admins' `/finance`, `/fee`, `/adjust`), `language` (`/language`): one
+//!   (admins' `/finance`, `/fee`, `/adjust`), `language` (`/language`),
+//!   `waitlist` (joining a sold-out deal's waitlist, answering a hold): one
 //!   file per flow.
 //!
 //! Every update is answered in its user's language (`From::lang`): the one
@@ -30,11 +31,13 @@ mod myoffers;
 mod newoffer;
 mod orders;
 mod payouts;
+mod pricewatch;
 mod privacy;
 pub(crate) mod register;
 pub mod runner;
 mod start;
 mod venues;
+mod waitlist;
 
 use teloxide::types::{
     BotCommand, CallbackQuery, MaybeInaccessibleMessage, Message, ReplyMarkup, Update, UpdateKind, User as TgUser,
@@ -320,6 +323,7 @@ impl Bot {
             Flow::UnitWeight { venue_id, business_id } => {
                 venues::on_weight_input(self, from, venue_id, business_id, input).await
             }
+            Flow::PriceWatch { .. } => pricewatch::on_input(self, from, d, input).await,
         }
     }
 
@@ -365,6 +369,11 @@ impl Bot {
             Cb::Buy(offer) => orders::on_buy(self, &from, &press, offer).await,
             Cb::BuyItem { offer, item } => orders::on_item(self, &from, &press, offer, item).await,
             Cb::BuyQty { offer, item, qty } => orders::on_quantity(self, &from, &press, offer, item, qty).await,
+            Cb::Join(offer) => waitlist::on_join(self, &from, &press, offer).await,
+            Cb::JoinItem { offer, item } => waitlist::on_item(self, &from, &press, offer, item).await,
+            Cb::JoinQty { offer, item, qty } => waitlist::on_quantity(self, &from, &press, offer, item, qty).await,
+            Cb::LeaveWait(offer) => waitlist::on_leave(self, &from, &press, offer).await,
+            Cb::Hold { purchase, act } => waitlist::on_hold(self, &from, &press, purchase, act).await,
             Cb::CancelOrder(id) => orders::on_cancel(self, &from, &press, id).await,
             Cb::ConfirmCancel(id) => orders::on_confirm_cancel(self, &from, &press, id).await,
             Cb::KeepOrder(_) => orders::on_keep(self, &from, &press).await,
@@ -389,6 +398,10 @@ impl Bot {
                 alerts::on_follow(self, &from, &press, shown, b, matches!(cb, Cb::Follow(_))).await
             }
             Cb::Alerts(act) => alerts::on_button(self, &from, &press, act).await,
+            Cb::WatchPrice(_) if self.dialogue(from.chat).await?.is_some() => {
+                self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
+            }
+            Cb::WatchPrice(offer) => pricewatch::on_press(self, &from, &press, offer).await,
             Cb::Payouts if self.dialogue(from.chat).await?.is_some() => {
                 self.answer(&press, Some(texts::busy_in_dialogue(from.lang))).await
             }
@@ -425,6 +438,7 @@ impl Bot {
                         Flow::EditItem { .. } | Flow::PickupCode { .. } => {
                             myoffers::on_dialogue_button(self, &from, &press, d, action).await
                         }
+                        Flow::PriceWatch { .. } => pricewatch::on_button(self, &from, &press, d, action).await,
                         // Their steps use reply keyboards: no inline step buttons.
                         Flow::Alerts(_) | Flow::CharityPlace | Flow::UnitWeight { .. } => {
                             self.answer(&press, Some(texts::stale_button(from.lang))).await

@@ -93,6 +93,14 @@ pub async fn card(bot: &Bot, from: &From, edit: Option<i32>, offer: &Offer) -> a
     if let Some(w) = offer.window() {
         text.push_str(&format!("\n🕒 {}", l.window(&w, venue.timezone, bot.clock.now())));
     }
+    let waiting = bot.store.waitlist_length(offer.id).await?;
+    if waiting > 0 {
+        text.push_str(&format!("\n{}", crate::render::waitlist::count(l, waiting)));
+    }
+    if let Some(d) = &offer.price_drop {
+        text.push('\n');
+        text.push_str(&texts::manage_drops(l, &texts::drop_rule(l, d.rule()), &l.money(d.floor())));
+    }
     let act = |act| Cb::OfferAct { offer: offer.id, act };
     let mut rows: Vec<Vec<(&str, Cb)>> = Vec::new();
     match offer.status {
@@ -112,6 +120,9 @@ pub async fn card(bot: &Bot, from: &From, edit: Option<i32>, offer: &Offer) -> a
             (texts::edit_price(from.lang), act(Act::Price)),
             (texts::edit_quantity(from.lang), act(Act::Quantity)),
         ]);
+        if offer.price_drop.is_some() {
+            rows.push(vec![(texts::stop_drops(from.lang), act(Act::StopDrops))]);
+        }
     }
     let mut last = vec![(texts::orders(from.lang), act(Act::Orders))];
     if !offer.status.is_final() {
@@ -222,6 +233,14 @@ pub async fn on_act(bot: &Bot, from: &From, press: &Press, offer_id: i64, act: A
         Act::Orders => {
             bot.answer(press, None).await?;
             orders(bot, from, &offer).await
+        }
+        Act::StopDrops => {
+            // Replayed or pressed twice: the schedule is gone already, the
+            // same card again.
+            crate::actions::pricing::stop_drops(bot, offer.id, &crate::store::Actor::User(from.user_id)).await?;
+            bot.answer(press, None).await?;
+            let offer = bot.store.offer(offer.id).await?;
+            card(bot, from, Some(press.message_id), &offer).await
         }
         Act::Pause | Act::Resume | Act::SoldOut => Ok(()),
     }

@@ -1,5 +1,6 @@
-//! `/newoffer`: title, description, items, pickup window and photo, one
-//! question at a time; then a preview exactly as customers will see it,
+//! `/newoffer`: title, description, items, pickup window, price drops
+//! (a preset schedule and a floor, or none) and photo, one question at a
+//! time; then a preview exactly as customers will see it,
 //! with Publish / Edit / Discard. The draft lives in the dialogue (in the
 //! database) until it is published or discarded.
 
@@ -13,6 +14,7 @@ use super::{Bot, From, Input, Press};
 use crate::actions;
 use crate::actions::offers::PublishError;
 use crate::domain::offer::{MAX_ITEMS, NewItem, check_prices};
+use crate::domain::pricing::{DropRule, PRESETS, PriceDrop};
 use crate::domain::text::{Description, Name, Title, UnitText};
 use crate::domain::{BusinessStatus, Currency, Money, OfferStatus, PickupWindow, Quantity};
 use crate::media::{self, PhotoError};
@@ -36,6 +38,10 @@ pub enum Step {
     ItemQuantity,
     MoreItems,
     Window,
+    /// Whether the price drops as pickup nears: a preset or none.
+    Drops,
+    /// The lowest price a unit may drop to.
+    DropFloor,
     Photo,
     Preview,
     EditMenu,
@@ -74,11 +80,18 @@ pub struct Form {
     /// 0 for dialogues saved before it existed.
     #[serde(default)]
     nonce: u64,
+    /// The drop schedule chosen: percent, every and span in minutes;
+    /// `None`: no price drops.
+    #[serde(default)]
+    drop_rule: Option<(u8, u16, u16)>,
+    /// The floor of the drops, in minor units.
+    #[serde(default)]
+    drop_floor: Option<i64>,
 }
 
 fn form(d: &Dialogue) -> Form {
     match &d.flow {
-        Flow::NewOffer(f) => f.clone(),
+        Flow::NewOffer(f) => (**f).clone(),
         _ => unreachable!("offer handlers only see offer dialogues"),
     }
 }
@@ -117,14 +130,32 @@ pub async fn begin(bot: &Bot, from: &From) -> anyhow::Result<()> {
         photo_file_id: None,
         editing: false,
         nonce: rand::random::<u64>().max(1),
+        drop_rule: None,
+        drop_floor: None,
     };
-    let d = Dialogue::new(Flow::NewOffer(f));
+    let d = Dialogue::new(Flow::NewOffer(Box::new(f)));
     bot.save(from.chat, &d).await?;
     ask(bot, from, &d).await
 }
 
 fn currency(f: &Form) -> anyhow::Result<Currency> {
     Ok(Currency::from_code(&f.currency)?)
+}
+
+/// The cheapest deal price of the draft's items: the floor's ceiling.
+fn cheapest_deal(f: &Form, cur: Currency) -> Option<Money> {
+    f.items.iter().filter_map(|i| i.deal).min().and_then(|n| Money::from_minor(n, cur))
+}
+
+fn chosen_rule(f: &Form) -> Option<DropRule> {
+    f.drop_rule.and_then(|(p, e, s)| DropRule::new(p, e, s))
+}
+
+/// The draft's drop schedule, as chosen (checked when the floor was typed
+/// and again when publishing).
+fn chosen_drop(f: &Form, cur: Currency, tz: Tz) -> Option<PriceDrop> {
+    let floor = Money::from_minor(f.drop_floor?, cur)?;
+    Some(PriceDrop::from_stored(chosen_rule(f)?, floor, tz))
 }
 
 async fn venue(bot: &Bot, f: &Form) -> anyhow::Result<Venue> {
@@ -188,6 +219,23 @@ async fn ask(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
             let v = venue(bot, &f).await?;
             (texts::offer_window(from.lang, v.timezone.name()), typed(false, true))
         }
+        Step::Drops => {
+            let labels: Vec<String> = PRESETS.iter().map(|r| texts::drop_rule(from.lang, *r)).collect();
+            let mut rows: Vec<Vec<(&str, Cb)>> = labels
+                .iter()
+                .enumerate()
+                .map(|(i, label)| vec![(label.as_str(), Cb::Wizard { seq: d.seq, action: Wiz::Pick(i as u16) })])
+                .collect();
+            let none = Wiz::Pick(PRESETS.len() as u16);
+            rows.push(vec![(texts::no_drops(from.lang), Cb::Wizard { seq: d.seq, action: none })]);
+            rows.push(keyboards::nav(from.lang, d.seq, true));
+            let markup = ReplyMarkup::InlineKeyboard(keyboards::inline(rows));
+            return bot.send(from.chat, texts::offer_drops(from.lang), Some(markup)).await.map(drop);
+        }
+        Step::DropFloor => {
+            let deal = cheapest_deal(&f, cur).map(|m| from.lang.money(m)).unwrap_or_default();
+            (texts::offer_drop_floor(from.lang, cur.code(), &deal), typed(false, true))
+        }
         Step::Photo => (texts::offer_photo(from.lang).into(), typed(true, true)),
         Step::Preview => return show_preview(bot, from, d).await,
         Step::EditMenu => {
@@ -204,6 +252,10 @@ async fn ask(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()> {
     bot.send(from.chat, &text, markup).await.map(drop)
 }
 
+fn end_at(end: i64) -> DateTime<Utc> {
+    crate::store::dt(end)
+}
+
 /// The card of the draft, exactly as customers will see it.
 async fn card(bot: &Bot, l: Lang, f: &Form, now: DateTime<Utc>) -> anyhow::Result<String> {
     let cur = currency(f)?;
@@ -212,16 +264,19 @@ async fn card(bot: &Bot, l: Lang, f: &Form, now: DateTime<Utc>) -> anyhow::Resul
     let (start, end) = f.window.ok_or_else(|| anyhow::anyhow!("no window"))?;
     let window = PickupWindow::from_stored(crate::store::dt(start), crate::store::dt(end))?;
     let money = |n: Option<i64>| n.and_then(|n| Money::from_minor(n, cur)).ok_or_else(|| anyhow::anyhow!("bad price"));
+    let drop = chosen_drop(f, cur, v.timezone);
     let items = f
         .items
         .iter()
         .map(|i| {
+            let deal = money(i.deal)?;
             Ok(CardItem {
                 name: i.name.clone().unwrap_or_default(),
                 unit: i.unit.clone().unwrap_or_default(),
                 original: money(i.original)?,
-                deal: money(i.deal)?,
+                deal: drop.map_or(deal, |d| d.price_at(deal, end_at(end), now)),
                 remaining: i.quantity,
+                next: drop.and_then(|d| d.next_drop(deal, end_at(end), now)),
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -265,7 +320,7 @@ async fn show_preview(bot: &Bot, from: &From, d: &Dialogue) -> anyhow::Result<()
     if f.photo_file_id.is_none() {
         // Our stripped upload: its file_id is what customers will be sent.
         f.photo_file_id = largest_photo(&sent);
-        bot.save(from.chat, &Dialogue { seq: d.seq, flow: Flow::NewOffer(f) }).await?;
+        bot.save(from.chat, &Dialogue { seq: d.seq, flow: Flow::NewOffer(Box::new(f)) }).await?;
     }
     Ok(())
 }
@@ -277,12 +332,12 @@ fn largest_photo(m: &Message) -> Option<String> {
 /// Moves to `step` (or back to the preview when editing), saves, asks.
 async fn advance(bot: &Bot, from: &From, d: Dialogue, mut f: Form, step: Step) -> anyhow::Result<()> {
     // Editing one field from the preview: done with it, back to the preview.
-    let single_field = matches!(f.step, Step::Title | Step::Description | Step::Window | Step::Photo);
+    let single_field = matches!(f.step, Step::Title | Step::Description | Step::Window | Step::DropFloor | Step::Photo);
     f.step = if f.editing && single_field { Step::Preview } else { step };
     if f.step == Step::Preview {
         f.editing = false;
     }
-    let d = d.next(Flow::NewOffer(f));
+    let d = d.next(Flow::NewOffer(Box::new(f)));
     bot.save(from.chat, &d).await?;
     ask(bot, from, &d).await
 }
@@ -349,9 +404,25 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
             match PickupWindow::parse(t, tz, bot.clock.now()) {
                 Ok(w) => {
                     f.window = Some((w.start().timestamp(), w.end().timestamp()));
-                    Ok(Step::Photo)
+                    Ok(Step::Drops)
                 }
                 Err(e) => Err(explain(from.lang, &e)),
+            }
+        }
+        (Step::DropFloor, Some(t)) => {
+            let tz: Tz = venue(bot, &f).await?.timezone;
+            match (chosen_rule(&f), cheapest_deal(&f, cur)) {
+                (Some(rule), Some(cheapest)) => Money::parse_price(t, cur)
+                    .map_err(|e| explain(from.lang, &e))
+                    .and_then(|floor| {
+                        PriceDrop::new(rule, floor, cheapest, bot.stripe.is_some(), tz)
+                            .map_err(|e| explain(from.lang, &e))
+                    })
+                    .map(|d| {
+                        f.drop_floor = Some(d.floor().minor());
+                        Step::Photo
+                    }),
+                _ => Ok(Step::Drops),
             }
         }
         (Step::Photo, _) => match &input {
@@ -369,7 +440,7 @@ pub async fn on_input(bot: &Bot, from: &From, d: Dialogue, input: Input) -> anyh
             }
             _ => Err(texts::photo_expected(from.lang).to_string()),
         },
-        (Step::Venue | Step::MoreItems | Step::Preview | Step::EditMenu, _) => {
+        (Step::Venue | Step::MoreItems | Step::Drops | Step::Preview | Step::EditMenu, _) => {
             return ask(bot, from, &d).await;
         }
         _ => Err(texts::text_expected(from.lang).to_string()),
@@ -450,6 +521,22 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, actio
             let next = if f.editing { Step::Preview } else { Step::Window };
             advance(bot, from, d, f, next).await
         }
+        (Step::Drops, Wiz::Pick(i)) if usize::from(i) <= PRESETS.len() => {
+            bot.answer(press, None).await?;
+            press.clear_buttons(bot, from.chat).await;
+            f.drop_floor = None;
+            let next = match PRESETS.get(usize::from(i)) {
+                Some(rule) => {
+                    f.drop_rule = Some((rule.percent(), rule.every_min(), rule.span_min()));
+                    Step::DropFloor
+                }
+                None => {
+                    f.drop_rule = None;
+                    if f.editing { Step::Preview } else { Step::Photo }
+                }
+            };
+            advance(bot, from, d, f, next).await
+        }
         (Step::Preview, Wiz::Publish) => {
             bot.answer(press, None).await?;
             publish(bot, from, Some(press), d).await
@@ -478,10 +565,11 @@ pub async fn on_button(bot: &Bot, from: &From, press: &Press, d: Dialogue, actio
                     Step::ItemName
                 }
                 3 => Step::Window,
+                4 => Step::Drops,
                 _ => Step::Photo,
             };
             f.step = step;
-            let d = d.next(Flow::NewOffer(f));
+            let d = d.next(Flow::NewOffer(Box::new(f)));
             bot.save(from.chat, &d).await?;
             ask(bot, from, &d).await
         }
@@ -532,14 +620,16 @@ async fn navigate(bot: &Bot, from: &From, d: Dialogue, nav: Wiz) -> anyhow::Resu
             Some(Step::ItemQuantity)
         }
         Step::Window => Some(Step::MoreItems),
-        Step::Photo => Some(Step::Window),
+        Step::Drops => Some(Step::Window),
+        Step::DropFloor => Some(Step::Drops),
+        Step::Photo => Some(Step::Drops),
         Step::Preview => Some(Step::Photo),
         Step::EditMenu => Some(Step::Preview),
     };
     match previous {
         Some(step) => {
             f.step = step;
-            let d = d.next(Flow::NewOffer(f));
+            let d = d.next(Flow::NewOffer(Box::new(f)));
             bot.save(from.chat, &d).await?;
             ask(bot, from, &d).await
         }
@@ -576,6 +666,25 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
             )?)
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // The floor again: the items may have changed since it was typed.
+    let price_drop = match (chosen_rule(&f), f.drop_floor.and_then(|n| Money::from_minor(n, cur))) {
+        (Some(rule), Some(floor)) => {
+            let tz = venue(bot, &f).await?.timezone;
+            let cheapest = items.iter().map(|i| i.deal_price).min_by_key(|m| m.minor()).unwrap_or(floor);
+            match PriceDrop::new(rule, floor, cheapest, bot.stripe.is_some(), tz) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    bot.say(from.chat, &texts::problem(from.lang, &explain(from.lang, &e))).await?;
+                    f.editing = true;
+                    f.step = Step::DropFloor;
+                    let d = d.next(Flow::NewOffer(Box::new(f)));
+                    bot.save(from.chat, &d).await?;
+                    return ask(bot, from, &d).await;
+                }
+            }
+        }
+        _ => None,
+    };
     let new = NewOffer {
         business_id: f.business_id,
         venue_id: f.venue_id.ok_or_else(|| anyhow::anyhow!("no venue"))?,
@@ -586,6 +695,7 @@ async fn publish(bot: &Bot, from: &From, press: Option<&Press>, d: Dialogue) -> 
         items,
         photo: f.photo.as_ref().map(|p| p.0.clone()),
         thumb: f.photo.as_ref().map(|p| p.1.clone()),
+        price_drop,
     };
     let key = (f.nonce != 0).then(|| format!("offer:{}:{}", from.chat, f.nonce));
     let actor = Actor::User(from.user_id);

@@ -27,6 +27,7 @@ pub async fn on_buy(bot: &Bot, from: &From, press: &Press, offer_id: i64) -> any
         return bot.tg.answer_callback(&press.id, Some(reason), true).await.map_err(Into::into);
     }
     bot.answer(press, None).await?;
+    let now = bot.clock.now();
     match offer.items.as_slice() {
         [only] => ask_quantity(bot, from, None, offer_id, only.id).await,
         items => {
@@ -35,7 +36,7 @@ pub async fn on_buy(bot: &Bot, from: &From, press: &Press, offer_id: i64) -> any
                 .filter(|i| i.remaining() > 0)
                 .map(|i| {
                     (
-                        format!("{} – {} ({} left)", i.name, i.deal_price, i.remaining()),
+                        format!("{} – {} ({} left)", i.name, offer.price_at(i, now), i.remaining()),
                         Cb::BuyItem { offer: offer_id, item: i.id },
                     )
                 })
@@ -75,7 +76,8 @@ pub async fn ask_quantity(
         .map(|(i, l)| (l.as_str(), Cb::BuyQty { offer: offer_id, item: item_id, qty: (i + 1) as u16 }))
         .collect();
     let rows: Vec<Vec<(&str, Cb)>> = buttons.chunks(5).map(<[_]>::to_vec).collect();
-    let text = texts::choose_quantity(from.lang, &item.name, &from.lang.money(item.deal_price), item.remaining());
+    let price = offer.price_at(item, bot.clock.now());
+    let text = texts::choose_quantity(from.lang, &item.name, &from.lang.money(price), item.remaining());
     let markup = keyboards::inline(rows);
     match edit {
         Some(id) => bot.tg.edit_text(from.chat, id, &text, Some(markup)).await.map_err(Into::into),
@@ -172,11 +174,22 @@ async fn show_reservation(bot: &Bot, from: &From, edit: Option<i32>, p: &Purchas
 /// `/orders`: the customer's recent orders with their state and codes.
 pub async fn list(bot: &Bot, from: &From) -> anyhow::Result<()> {
     let orders = bot.store.purchases_of_customer(from.user_id, 10).await?;
-    if orders.is_empty() {
+    let waits = bot.store.open_waits_of(from.user_id).await?;
+    if orders.is_empty() && waits.is_empty() {
         return bot.say(from.chat, texts::no_orders(from.lang)).await;
     }
     let mut text = texts::orders_header(from.lang).to_string();
     let mut cancel: Vec<(String, Cb)> = Vec::new();
+    // The deals this person waits for, with their place and Leave.
+    if !waits.is_empty() {
+        text.push_str(&format!("\n\n{}", crate::render::waitlist::orders_header(from.lang)));
+    }
+    for w in &waits {
+        let offer = bot.store.offer(w.offer_id).await?;
+        let place = bot.store.place_of(w).await?;
+        text.push_str(&format!("\n{}", crate::render::waitlist::orders_line(from.lang, &offer, w, place)));
+        cancel.push((crate::render::waitlist::leave_button(from.lang, place), Cb::LeaveWait(w.offer_id)));
+    }
     for p in &orders {
         let offer = bot.store.offer(p.offer_id).await?;
         let venue = bot.store.venue(offer.venue_id).await?;

@@ -39,13 +39,26 @@ pub async fn show_offer(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
     };
     let business = bot.store.business(offer.business_id).await?;
     let venue = bot.store.venue(offer.venue_id).await?;
-    let Some(view) = CardView::of_offer(&offer, &business, &venue) else {
+    let now = bot.clock.now();
+    let Some(view) = CardView::of_offer(&offer, &business, &venue, now) else {
         return bot.say(chat, texts::offer_not_found(from.lang)).await;
     };
-    let caption = view.render(from.lang, bot.clock.now());
+    let caption = view.render(from.lang, now);
     let mut rows = Vec::new();
     if offer.status.is_buyable() {
         rows.push(vec![(texts::buy(from.lang), Cb::Buy(offer.id))]);
+        // A price that will still drop: followers may ask to hear of it.
+        if business.owner_tg_id != chat && offer.items.iter().any(|i| offer.next_drop(i, now).is_some()) {
+            rows.push(vec![(texts::watch_button(from.lang), Cb::WatchPrice(offer.id))]);
+        }
+    }
+    // Sold out by itself: the waitlist replaces Buy (or shows the place).
+    let wait_label = match business.owner_tg_id != chat {
+        true => waiting_button(bot, from, &offer).await?,
+        false => None,
+    };
+    if let Some((label, cb)) = &wait_label {
+        rows.push(vec![(label.as_str(), *cb)]);
     }
     rows.push(vec![(texts::venue_location_button(from.lang), Cb::VenueLocation(venue.id))]);
     let follow = match business.owner_tg_id != chat {
@@ -85,6 +98,17 @@ pub async fn show_offer(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {
         }
         None => bot.send(chat, &caption, Some(buttons)).await.map(drop),
     }
+}
+
+/// The waitlist's button on a customer's card: their place with Leave,
+/// or Join on a deal that sold out by itself.
+async fn waiting_button(bot: &Bot, from: &From, offer: &crate::store::Offer) -> anyhow::Result<Option<(String, Cb)>> {
+    use crate::render::waitlist as view;
+    if let Some((_, place)) = crate::actions::waitlist::place(bot, from.user_id, offer.id).await? {
+        return Ok(Some((view::leave_button(from.lang, place), Cb::LeaveWait(offer.id))));
+    }
+    let open = offer.status == OfferStatus::SoldOut && !offer.sold_out_by_hand && offer.pickup_end > bot.clock.now();
+    Ok(open.then(|| (view::join_button(from.lang).to_string(), Cb::Join(offer.id))))
 }
 
 async fn show_business(bot: &Bot, from: &From, id: i64) -> anyhow::Result<()> {

@@ -8,8 +8,11 @@ pub mod ledger;
 pub mod money;
 pub mod notice;
 pub mod offer;
+pub mod pricing;
 pub mod purchase;
+pub mod quiet;
 pub mod text;
+pub mod waitlist;
 pub mod window;
 
 pub use business::{BusinessStatus, Coordinates, Phone};

@@ -60,5 +60,15 @@ string_enum! {
         DonationTaken = "donation_taken",
         /// To the business owner: which charity is coming, for what.
         DonationComing = "donation_coming",
+        /// To a person on a waitlist: units came back and are held for
+        /// them (with Pay or Confirm, and Pass).
+        WaitlistHold = "waitlist_hold",
+        /// To a person whose hold lapsed unanswered: the units went on.
+        HoldLapsed = "hold_lapsed",
+        /// To a person waiting: the deal was withdrawn; the waitlist is over.
+        WaitlistClosed = "waitlist_closed",
+        /// To a customer watching a deal's price: it costs at most what
+        /// they asked for (`detail`: that price in minor units).
+        PriceDropped = "price_dropped",
     }
 }

@@ -52,6 +52,8 @@ string_enum! {
         SettleRefund = "settle_refund",
         PickUp = "pick_up",
         NoShow = "no_show",
+        /// A waitlist hold paid at pickup: the person confirms it.
+        ConfirmHold = "confirm_hold",
     }
 }
 
@@ -81,6 +83,7 @@ impl PurchaseEvent {
             PurchaseEvent::SettleRefund => &[(RefundFailed, RefundSettled)],
             PurchaseEvent::PickUp => &[(Paid, PickedUp), (Confirmed, PickedUp), (Donated, PickedUp)],
             PurchaseEvent::NoShow => &[(Paid, NoShow), (Confirmed, NoShow), (Donated, NoShow)],
+            PurchaseEvent::ConfirmHold => &[(Reserved, Confirmed)],
         }
     }
 
@@ -208,7 +211,7 @@ impl std::fmt::Display for PickupCode {
 #[cfg(test)]
 mod tests {
     use super::PurchaseEvent::{
-        Cancel, Expire, Pay, PayUnfulfillable, PickUp, RequestRefund, RetryRefund, SettleRefund,
+        Cancel, ConfirmHold, Expire, Pay, PayUnfulfillable, PickUp, RequestRefund, RetryRefund, SettleRefund,
     };
     use super::PurchaseStatus::{
         Cancelled, Confirmed, Donated, Expired, Paid, PickedUp, RefundFailed, RefundPending, RefundSettled, Reserved,
@@ -239,6 +242,7 @@ mod tests {
             (Donated, Cancel, Cancelled),
             (Donated, PickUp, PickedUp),
             (Donated, PurchaseEvent::NoShow, PurchaseStatus::NoShow),
+            (Reserved, ConfirmHold, Confirmed),
         ];
         for (from, event, to) in allowed {
             assert_eq!(from.apply(event), Ok(to), "{from} --{event}-->");

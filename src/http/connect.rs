@@ -123,7 +123,7 @@ async fn act(ctx: &Ctx, event: &webhook::Event) -> anyhow::Result<()> {
             }
             connect::account_updated(ctx, &account, record).await
         }
-        "payout.paid" | "payout.failed" => {
+        "payout.paid" | "payout.failed" | "payout.canceled" => {
             let Some(account) = event.account.as_deref() else {
                 crate::metrics::stripe_event_rejected("account");
                 return Ok(());
@@ -133,8 +133,14 @@ async fn act(ctx: &Ctx, event: &webhook::Event) -> anyhow::Result<()> {
                 tracing::warn!(currency = %payout.currency, "payout in a currency Glean doesn't know; ignored");
                 return Ok(());
             };
-            let failure = (event.kind == "payout.failed")
-                .then(|| payout.failure_message.clone().unwrap_or_else(|| "the bank returned it".to_owned()));
+            // A canceled payout's money is back in the balance, as a failed one's.
+            let failure = match event.kind.as_str() {
+                "payout.failed" => {
+                    Some(payout.failure_message.clone().unwrap_or_else(|| "the bank returned it".to_owned()))
+                }
+                "payout.canceled" => Some("the payout was canceled".to_owned()),
+                _ => None,
+            };
             let news =
                 PayoutNews { account_id: account, payout_id: &payout.id, amount: payout.amount, currency, failure };
             connect::payout(ctx, &news, record).await

@@ -293,6 +293,9 @@ pub struct ItemView {
     /// What one unit is, e.g. "1 bag".
     pub unit: String,
     pub original_price: Price,
+    /// The price now. A deal whose price drops as pickup nears shows its
+    /// current step here (the deal price less the drops due); a
+    /// reservation locks the price at the moment it is made.
     pub deal_price: Price,
     /// Whole percent off the original price, rounded down.
     #[schema(maximum = 100)]
@@ -300,6 +303,23 @@ pub struct ItemView {
     pub remaining: u32,
     /// `remaining` for people: "3 left" or "sold out".
     pub remaining_display: String,
+    /// When the price drops next, and to what; absent when it won't.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_drop: Option<NextDropView>,
+}
+
+/// The next step of a price that drops as pickup nears.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NextDropView {
+    /// The price from then on.
+    pub price: Price,
+    /// When, RFC 3339 in UTC.
+    #[schema(format = DateTime)]
+    pub at: String,
+    /// When, as the venue's wall clock shows it, e.g. "19:30".
+    #[schema(example = "19:30")]
+    pub at_local: String,
 }
 
 /// An amount of money: integer minor units (cents) of `currency`; never a float.
@@ -622,14 +642,19 @@ pub(in crate::http) async fn view(
                 name: i.name.clone(),
                 unit: i.unit.clone(),
                 original_price: Price::of(i.original_price, l),
-                deal_price: Price::of(i.deal_price, l),
-                discount_percent: i.deal_price.discount_percent(i.original_price),
+                deal_price: Price::of(offer.price_at(i, now), l),
+                discount_percent: offer.price_at(i, now).discount_percent(i.original_price),
                 remaining: i.remaining(),
                 remaining_display: if i.remaining() > 0 {
                     words::units_left(l, i.remaining())
                 } else {
                     words::card_sold_out(l).to_string()
                 },
+                next_drop: offer.next_drop(i, now).map(|(at, price)| NextDropView {
+                    price: Price::of(price, l),
+                    at: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    at_local: at.with_timezone(&venue.timezone).format("%H:%M").to_string(),
+                }),
             })
             .collect(),
         remaining: offer.remaining(),

@@ -50,6 +50,7 @@ page_texts! {
     "app-internal",
     "app-reserve",
     "app-reserve-qty"(qty, price),
+    "app-next-drop"(price, at),
     "app-one-less",
     "app-one-more",
     "app-follow"(name),

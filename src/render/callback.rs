@@ -68,6 +68,27 @@ pub enum Cb {
     Privacy(PrivacyAct),
     /// `/language`: speak this language.
     Language(Lang),
+    /// "🔔 Tell me below …" on a deal whose price drops.
+    WatchPrice(i64),
+    /// "⏳ Join the waitlist" on a sold-out deal (an item next, or the quantity).
+    Join(i64),
+    /// Wait for this item of the offer (quantity next).
+    JoinItem { offer: i64, item: i64 },
+    /// Wait for `qty` units of the item.
+    JoinQty { offer: i64, item: i64, qty: u16 },
+    /// Leave the waitlist of an offer.
+    LeaveWait(i64),
+    /// An answer to a waitlist hold (the hold's purchase).
+    Hold { purchase: i64, act: HoldAct },
+}
+
+/// What a person does with units held for them from a waitlist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldAct {
+    /// Pay (card) or Confirm (pay at pickup).
+    Take,
+    /// Not this time: the units go to the next person.
+    Pass,
 }
 
 /// What a person does from `/privacy`.
@@ -141,10 +162,12 @@ pub enum Act {
     Withdraw,
     WithdrawConfirm,
     Orders,
+    /// End the offer's price drops.
+    StopDrops,
 }
 
 impl Act {
-    const CODES: [(Act, char); 8] = [
+    const CODES: [(Act, char); 9] = [
         (Act::Pause, 'p'),
         (Act::Resume, 'r'),
         (Act::SoldOut, 's'),
@@ -153,6 +176,7 @@ impl Act {
         (Act::Withdraw, 'w'),
         (Act::WithdrawConfirm, 'W'),
         (Act::Orders, 'o'),
+        (Act::StopDrops, 'd'),
     ];
 
     fn code(self) -> char {
@@ -214,6 +238,14 @@ impl Cb {
             Cb::VenueWeight(id) => format!("{VERSION}:G:{id}"),
             Cb::Language(l) => format!("{VERSION}:L:{}", l.code()),
             Cb::Privacy(act) => format!("{VERSION}:P:{}", act.code()),
+            Cb::Join(id) => format!("{VERSION}:J:{id}"),
+            Cb::JoinItem { offer, item } => format!("{VERSION}:j:{offer}:{item}"),
+            Cb::JoinQty { offer, item, qty } => format!("{VERSION}:Q:{offer}:{item}:{qty}"),
+            Cb::LeaveWait(id) => format!("{VERSION}:Z:{id}"),
+            Cb::Hold { purchase, act } => {
+                format!("{VERSION}:H:{purchase}:{}", if act == HoldAct::Take { 't' } else { 'x' })
+            }
+            Cb::WatchPrice(id) => format!("{VERSION}:pw:{id}"),
             Cb::Wizard { seq, action } => {
                 let a = match action {
                     Wiz::Back => "b".to_string(),
@@ -303,6 +335,23 @@ impl Cb {
                 Cb::Language(Lang::all().find(|l| l.code() == code)?)
             }
             "P" => Cb::Privacy(PrivacyAct::from_code(parts.next()?)?),
+            "J" => Cb::Join(id(parts.next())?),
+            "j" => Cb::JoinItem { offer: id(parts.next())?, item: id(parts.next())? },
+            "Q" => Cb::JoinQty {
+                offer: id(parts.next())?,
+                item: id(parts.next())?,
+                qty: parts.next()?.parse().ok().filter(|q| *q > 0)?,
+            },
+            "Z" => Cb::LeaveWait(id(parts.next())?),
+            "H" => Cb::Hold {
+                purchase: id(parts.next())?,
+                act: match parts.next()? {
+                    "t" => HoldAct::Take,
+                    "x" => HoldAct::Pass,
+                    _ => return None,
+                },
+            },
+            "pw" => Cb::WatchPrice(id(parts.next())?),
             "w" => {
                 let seq = parts.next()?.parse().ok()?;
                 let a = parts.next()?;
@@ -373,6 +422,13 @@ mod tests {
             Cb::Privacy(PrivacyAct::DeleteConfirm),
             Cb::Privacy(PrivacyAct::Keep),
             Cb::Privacy(PrivacyAct::ForgetLocation),
+            Cb::Join(i64::MAX),
+            Cb::JoinItem { offer: i64::MAX, item: i64::MAX },
+            Cb::JoinQty { offer: i64::MAX, item: i64::MAX, qty: u16::MAX },
+            Cb::LeaveWait(7),
+            Cb::Hold { purchase: i64::MAX, act: HoldAct::Take },
+            Cb::Hold { purchase: 1, act: HoldAct::Pass },
+            Cb::WatchPrice(i64::MAX),
             Cb::Wizard { seq: u32::MAX, action: Wiz::Pick(u16::MAX) },
             Cb::Wizard { seq: 0, action: Wiz::Back },
             Cb::Wizard { seq: 3, action: Wiz::Cancel },
@@ -393,6 +449,7 @@ mod tests {
             Act::Withdraw,
             Act::WithdrawConfirm,
             Act::Orders,
+            Act::StopDrops,
         ];
         let all: Vec<Cb> = all.into_iter().chain(acts.map(|act| Cb::OfferAct { offer: i64::MAX, act })).collect();
         for cb in all {
@@ -443,6 +500,16 @@ mod tests {
             "1:P",
             "1:P:x",
             "1:P:dd",
+            "1:J:0",
+            "1:j:1",
+            "1:Q:1:2:0",
+            "1:Z:",
+            "1:H:1",
+            "1:H:1:p",
+            "1:H:0:t",
+            "1:pw:",
+            "1:pw:0",
+            "1:pw:1:2",
         ] {
             assert_eq!(Cb::decode(bad), None, "{bad:?}");
         }

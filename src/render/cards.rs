@@ -17,8 +17,11 @@ pub struct CardItem {
     pub name: String,
     pub unit: String,
     pub original: Money,
+    /// The price now (the deal price less the drops due by now).
     pub deal: Money,
     pub remaining: Option<u32>,
+    /// When the price drops next, and to what.
+    pub next: Option<(DateTime<Utc>, Money)>,
 }
 
 pub struct CardView {
@@ -34,7 +37,9 @@ pub struct CardView {
 }
 
 impl CardView {
-    pub fn of_offer(offer: &Offer, business: &Business, venue: &Venue) -> Option<CardView> {
+    /// The card of an offer as it stands at `now`: prices that drop as
+    /// pickup nears are shown at their current step, with the next one.
+    pub fn of_offer(offer: &Offer, business: &Business, venue: &Venue, now: DateTime<Utc>) -> Option<CardView> {
         Some(CardView {
             title: offer.title.clone(),
             business: business.name.clone(),
@@ -46,8 +51,9 @@ impl CardView {
                     name: i.name.clone(),
                     unit: i.unit.clone(),
                     original: i.original_price,
-                    deal: i.deal_price,
+                    deal: offer.price_at(i, now),
                     remaining: Some(i.remaining()),
+                    next: offer.next_drop(i, now),
                 })
                 .collect(),
             window: offer.window()?,
@@ -88,12 +94,16 @@ impl CardView {
         s.push('\n');
         for it in &self.items {
             let pct = it.deal.discount_percent(it.original);
-            s.push_str(&format!(
-                "• {} ({}): <b>{}</b>",
-                esc(&shorten(&it.name, name_max)),
-                esc(&it.unit),
-                l.money(it.deal)
-            ));
+            let price = match it.next {
+                Some((at, next)) => texts::card_price_drop(
+                    l,
+                    &l.money(it.deal),
+                    &l.money(next),
+                    &at.with_timezone(&self.tz).format("%H:%M").to_string(),
+                ),
+                None => format!("<b>{}</b>", l.money(it.deal)),
+            };
+            s.push_str(&format!("• {} ({}): {price}", esc(&shorten(&it.name, name_max)), esc(&it.unit)));
             if pct > 0 {
                 s.push_str(&format!(" <s>{}</s> −{pct}%", l.money(it.original)));
             }
@@ -129,9 +139,10 @@ pub struct AlertCard {
 }
 
 impl AlertCard {
-    pub fn of_offer(offer: &Offer, business: &Business, venue: &Venue) -> Option<AlertCard> {
+    /// The alert card of an offer at `now` (prices as they are then).
+    pub fn of_offer(offer: &Offer, business: &Business, venue: &Venue, now: DateTime<Utc>) -> Option<AlertCard> {
         let cheapest =
-            offer.items.iter().min_by_key(|i| i.deal_price.minor()).map(|i| (i.deal_price, i.original_price));
+            offer.items.iter().map(|i| (offer.price_at(i, now), i.original_price)).min_by_key(|(deal, _)| deal.minor());
         Some(AlertCard {
             business_id: business.id,
             title: offer.title.clone(),
@@ -140,7 +151,7 @@ impl AlertCard {
             best_discount: offer
                 .items
                 .iter()
-                .map(|i| i.deal_price.discount_percent(i.original_price))
+                .map(|i| offer.price_at(i, now).discount_percent(i.original_price))
                 .max()
                 .unwrap_or(0),
             window: offer.window()?,
@@ -205,6 +216,7 @@ mod tests {
                     original: Money::from_minor(500, eur).unwrap(),
                     deal: Money::from_minor(200, eur).unwrap(),
                     remaining: Some(3),
+                    next: None,
                 })
                 .collect(),
             window: PickupWindow::from_stored(start, start + chrono::Duration::hours(2)).unwrap(),
@@ -222,6 +234,14 @@ mod tests {
         assert!(card.contains("<b>Bread &lt;bag&gt;</b> · Kalle &amp; Co"), "{card}");
         assert!(card.contains("<b>€2.00</b> <s>€5.00</s> −60% · 3 left"), "{card}");
         assert!(card.contains("Pickup: Today 18:00–20:00 (Europe/Berlin)"), "{card}");
+        // A price that drops: now, and the next step in the venue's zone.
+        let mut v = view("Fresh today", 1);
+        let eur = v.items[0].deal.currency();
+        v.items[0].deal = Money::from_minor(300, eur).unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-11-26T18:30:00Z").unwrap().with_timezone(&Utc);
+        v.items[0].next = Some((at, Money::from_minor(250, eur).unwrap()));
+        let card = v.render(Lang::EN, now);
+        assert!(card.contains("<b>€3.00</b> now, €2.50 from 19:30 <s>€5.00</s> −40% · 3 left"), "{card}");
     }
 
     #[test]

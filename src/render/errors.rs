@@ -7,12 +7,14 @@ use super::texts::{self, esc};
 use crate::actions::alerts::{AlertInputError, MAX_KEYWORD_CHARS, MAX_KEYWORDS};
 use crate::actions::ledger::AdjustError;
 use crate::actions::offers::{ManageError, PickupRefused, PublishError};
+use crate::actions::pricing::WatchError;
 use crate::actions::purchases::{BuyError, CancelOrderError};
 use crate::domain::business::{CoordinatesError, PhoneError};
 use crate::domain::connect::{CountryError, EmailError};
 use crate::domain::ledger::FeeError;
 use crate::domain::money::UnknownCurrency;
 use crate::domain::offer::ItemError;
+use crate::domain::pricing::FloorError;
 use crate::domain::purchase::CancelError;
 use crate::domain::{MoneyError, PurchaseStatus, QuantityError, TextError, WindowError};
 use crate::media::PhotoError;
@@ -46,6 +48,29 @@ impl Explain for MoneyError {
             MoneyError::TooLarge => t!(l, "err-price-too-large").into(),
             MoneyError::Zero => t!(l, "err-price-zero").into(),
             MoneyError::NotANumber => t!(l, "err-price-unreadable").into(),
+        }
+    }
+}
+
+impl Explain for FloorError {
+    fn explain(&self, l: Lang) -> String {
+        match self {
+            FloorError::AboveDeal { deal, .. } => t!(l, "err-floor-above-deal", deal = l.money(*deal)),
+            FloorError::BelowStripeMinimum { minimum, .. } => t!(l, "err-floor-below-stripe", min = l.money(*minimum)),
+            FloorError::MixedCurrencies => t!(l, "err-floor-currency").into(),
+        }
+    }
+}
+
+impl Explain for WatchError {
+    fn explain(&self, l: Lang) -> String {
+        match self {
+            WatchError::NotFound => texts::offer_not_found(l).into(),
+            WatchError::NotFollowing { shop } => t!(l, "watch-follow-first", shop = esc(shop)),
+            WatchError::NoMoreDrops => t!(l, "watch-gone").into(),
+            WatchError::NotBelow { now, .. } => t!(l, "err-watch-not-below", now = l.money(*now)),
+            WatchError::BelowFloor { floor, .. } => t!(l, "err-watch-below-floor", floor = l.money(*floor)),
+            WatchError::Unexpected(_) => texts::something_went_wrong(l).into(),
         }
     }
 }

@@ -29,7 +29,7 @@ pub struct Links {
 
 /// The posted card's text (HTML), as the deal is now.
 pub fn card_text(l: Lang, offer: &Offer, business: &Business, venue: &Venue, now: DateTime<Utc>) -> Option<String> {
-    let mut view = CardView::of_offer(offer, business, venue)?;
+    let mut view = CardView::of_offer(offer, business, venue, now)?;
     for item in &mut view.items {
         item.remaining = None;
     }
@@ -92,8 +92,8 @@ pub fn result(
 /// distance, pickup time.
 fn summary(l: Lang, deal: &InlineDeal, now: DateTime<Utc>) -> String {
     let o = &deal.offer;
-    let cheapest: Option<Money> = o.items.iter().map(|i| i.deal_price).min_by_key(|m| m.minor());
-    let best = o.items.iter().map(|i| i.deal_price.discount_percent(i.original_price)).max().unwrap_or(0);
+    let cheapest: Option<Money> = o.items.iter().map(|i| o.price_at(i, now)).min_by_key(|m| m.minor());
+    let best = o.items.iter().map(|i| o.price_at(i, now).discount_percent(i.original_price)).max().unwrap_or(0);
     let mut parts = Vec::new();
     if let Some(p) = cheapest {
         let from = texts::price_from(l, &l.money(p));

@@ -19,6 +19,7 @@
 //!   deletion.
 //! - `callback`: `Cb`, the versioned callback data under 64 bytes.
 //! - `app`: the Mini App's server-side texts (its API's error messages).
+//! - `waitlist`: the waitlist's buttons, place, hold notice and answers.
 
 pub mod app;
 pub mod callback;
@@ -32,3 +33,4 @@ pub mod notices;
 pub mod orders;
 pub mod privacy;
 pub mod texts;
+pub mod waitlist;

@@ -4,10 +4,12 @@
 use chrono::{DateTime, Utc};
 use teloxide::types::ReplyMarkup;
 
+use super::callback::Cb;
 use super::i18n::Lang;
-use super::{keyboards, money, orders, texts};
+use super::{keyboards, money, orders, texts, waitlist};
 use crate::domain::NoticeKind;
 use crate::domain::business::BusinessEvent;
+use crate::domain::waitlist::WaitStatus;
 use crate::store::{Notice, Store, StoreError};
 
 /// A notice ready to send.
@@ -69,25 +71,43 @@ pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> a
                 let lines = units(l, &p, &offer);
                 plain(texts::donation_coming(l, p.id, &charity, &offer.title, &lines, p.pickup_code.as_str()))
             }
+            NoticeKind::WaitlistHold => {
+                // Rendered when sent: a hold already over says so instead.
+                let over = store.hold_of(p.id).await?.map(|e| e.status).filter(|s| *s != WaitStatus::Held);
+                if let Some(status) = over {
+                    return plain(waitlist::hold_over(l, status));
+                }
+                let minutes = p.expires_at.map_or(0, |t| ((t - now).num_seconds().max(1) as u64).div_ceil(60));
+                let (text, markup) = waitlist::hold(l, &p, &offer, minutes);
+                Ok(Some(Rendered { text, markup: Some(markup) }))
+            }
+            NoticeKind::HoldLapsed => plain(waitlist::hold_lapsed(l, &offer.title)),
             NoticeKind::BusinessReview
             | NoticeKind::BusinessDecision
+            | NoticeKind::WaitlistClosed
             | NoticeKind::DonationOffered
             | NoticeKind::DonationGone
             | NoticeKind::ConnectStatus
             | NoticeKind::ConnectReady
             | NoticeKind::ConnectNeedsInfo
             | NoticeKind::PayoutPaid
-            | NoticeKind::PayoutFailed => {
+            | NoticeKind::PayoutFailed
+            | NoticeKind::PriceDropped => {
                 anyhow::bail!("a {} notice about a purchase", n.kind)
             }
         };
     }
-    if let (Some(offer_id), NoticeKind::DonationOffered | NoticeKind::DonationGone) = (n.offer_id, n.kind) {
+    if let (Some(offer_id), NoticeKind::DonationOffered | NoticeKind::DonationGone | NoticeKind::WaitlistClosed) =
+        (n.offer_id, n.kind)
+    {
         let offer = match store.offer(offer_id).await {
             Ok(o) => o,
             Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
+        if n.kind == NoticeKind::WaitlistClosed {
+            return plain(waitlist::closed(l, &offer.title));
+        }
         if n.kind == NoticeKind::DonationGone {
             return plain(texts::donation_gone(l, &offer.title));
         }
@@ -105,6 +125,9 @@ pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> a
             text: texts::donation_offered(l, &offer.title, &business.name, &address, &lines.join("\n"), &pickup),
             markup: Some(keyboards::donation_buttons(l, offer.id)),
         }));
+    }
+    if let (Some(offer_id), NoticeKind::PriceDropped) = (n.offer_id, n.kind) {
+        return price_dropped(store, n, offer_id, l, now).await;
     }
     let Some(business_id) = n.business_id else { anyhow::bail!("notice {} is about nothing", n.id) };
     let b = match store.business(business_id).await {
@@ -151,4 +174,36 @@ pub async fn render(store: &Store, n: &Notice, l: Lang, now: DateTime<Utc>) -> a
         NoticeKind::PayoutFailed => plain(money::notice_payout_failed(l, &b.name, n.detail.as_deref())),
         other => anyhow::bail!("a {other} notice without a purchase"),
     }
+}
+
+/// A watched deal costs what the customer asked for (or less): its price
+/// as it is now, with Buy and View. Nothing when it can't be bought any more.
+async fn price_dropped(
+    store: &Store,
+    n: &Notice,
+    offer_id: i64,
+    l: Lang,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<Rendered>> {
+    let offer = match store.offer(offer_id).await {
+        Ok(o) => o,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(price) = offer.cheapest_at(now) else { return Ok(None) };
+    if !offer.status.is_buyable() || offer.pickup_end <= now {
+        return Ok(None);
+    }
+    let shop = store.business(offer.business_id).await?.name;
+    let below = n
+        .detail
+        .as_deref()
+        .and_then(|d| d.parse::<i64>().ok())
+        .and_then(|m| crate::domain::Money::from_minor(m, offer.currency))
+        .map_or_else(String::new, |m| l.money(m));
+    let rows = vec![vec![(texts::buy(l), Cb::Buy(offer.id)), (texts::view(l), Cb::ShowOffer(offer.id))]];
+    Ok(Some(Rendered {
+        text: texts::price_dropped(l, &offer.title, &shop, &l.money(price), &below),
+        markup: Some(ReplyMarkup::InlineKeyboard(keyboards::inline(rows))),
+    }))
 }

@@ -76,6 +76,10 @@ plain_texts! {
     pending_business => "pending-business",
     offer_venue => "offer-venue",
     offer_title => "offer-title",
+    offer_drops => "offer-drops",
+    no_drops => "no-drops",
+    stop_drops => "stop-drops",
+    watch_button => "watch-button",
     offer_description => "offer-description",
     offer_item_unit => "offer-item-unit",
     offer_item_quantity => "offer-item-quantity",
@@ -317,12 +321,13 @@ pub fn offer_window(l: Lang, tz: &str) -> String {
     t!(l, "offer-window", tz = esc(tz))
 }
 /// The labels of the edit menu, in the order of the wizard's fields.
-pub fn edit_fields(l: Lang) -> [&'static str; 5] {
+pub fn edit_fields(l: Lang) -> [&'static str; 6] {
     [
         t!(l, "edit-field-title"),
         t!(l, "edit-field-description"),
         t!(l, "edit-field-items"),
         t!(l, "edit-field-window"),
+        t!(l, "edit-field-drops"),
         t!(l, "edit-field-photo"),
     ]
 }
@@ -811,4 +816,33 @@ pub fn impact_business(l: Lang, name: &str, i: &crate::domain::Impact) -> String
 /// What Glean saved, for admins.
 pub fn impact_total(l: Lang, i: &crate::domain::Impact) -> String {
     saved_line(l, "glean", "Glean", i)
+}
+
+// Prices that drop as pickup nears.
+/// A drop schedule in words: "−10 % every 30 min in the last 2 h".
+pub fn drop_rule(l: Lang, rule: crate::domain::pricing::DropRule) -> String {
+    let span = rule.span_min();
+    let hours =
+        if span.is_multiple_of(60) { (span / 60).to_string() } else { format!("{:.1}", f64::from(span) / 60.0) };
+    t!(l, "drop-rule", percent = u32::from(rule.percent()), every = u32::from(rule.every_min()), hours = hours)
+}
+pub fn offer_drop_floor(l: Lang, currency: &str, deal: &str) -> String {
+    t!(l, "offer-drop-floor", currency = currency, deal = deal)
+}
+/// A card's price that will drop: "€3.00 now, €2.50 from 19:30".
+pub fn card_price_drop(l: Lang, now: &str, next: &str, at: &str) -> String {
+    t!(l, "card-price-drop", now = now, next = next, at = at)
+}
+/// The schedule on the business's management card.
+pub fn manage_drops(l: Lang, rule: &str, floor: &str) -> String {
+    t!(l, "manage-drops", rule = rule, floor = floor)
+}
+pub fn watch_ask(l: Lang, title: &str, now: &str, floor: &str) -> String {
+    t!(l, "watch-ask", title = esc(title), now = now, floor = floor)
+}
+pub fn watch_set(l: Lang, title: &str, below: &str) -> String {
+    t!(l, "watch-set", title = esc(title), below = below)
+}
+pub fn price_dropped(l: Lang, title: &str, shop: &str, price: &str, below: &str) -> String {
+    t!(l, "price-dropped", title = esc(title), shop = esc(shop), price = price, below = below)
 }

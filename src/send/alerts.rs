@@ -322,7 +322,7 @@ impl CardCache {
             let offer = ctx.store.offer(offer_id).await.ok()?;
             let business = ctx.store.business(offer.business_id).await.ok()?;
             let venue = ctx.store.venue(offer.venue_id).await.ok()?;
-            cards::AlertCard::of_offer(&offer, &business, &venue)
+            cards::AlertCard::of_offer(&offer, &business, &venue, ctx.clock.now())
         }
         .await;
         self.0.insert(offer_id, card.clone());

@@ -186,6 +186,13 @@ impl Store {
         ).bind(token_hash).bind(ts(now)).fetch_optional(p).await?))
     }
 
+    /// Deletes the onboarding tokens that expired before `before` (they
+    /// open nothing any more); how many.
+    pub async fn prune_connect_tokens(&self, before: DateTime<Utc>) -> Result<u64> {
+        Ok(with_pool!(self, write, p => sqlx::query("DELETE FROM connect_tokens WHERE expires_at < $1")
+            .bind(ts(before)).execute(p).await?.rows_affected()))
+    }
+
     /// An admin sets a business's fee (audited).
     pub async fn set_fee_override(
         &self,

@@ -29,6 +29,8 @@ mod privacy;
 mod purchases;
 mod seed;
 mod sharing;
+mod waitlist;
+mod watches;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -58,6 +60,8 @@ pub use purchases::{
     EventRef, NewPurchase, PaidOutcome, PaymentMethod, PickupError, Purchase, PurchaseLine, ReserveError, ReservedLine,
 };
 pub use sharing::{CARD_CLAIM, SharedCard};
+pub use waitlist::{JoinError, Joined, NewWait, WaitEntry, WaitlistRules};
+pub use watches::OpenWatch;
 
 use crate::config::DatabaseUrl;
 
@@ -107,6 +111,8 @@ pub struct Store {
     db: Db,
     /// PostgreSQL: a few reservations of one offer at a time (`admission`).
     admission: admission::Admission,
+    /// How units that come back are handed to people waiting.
+    waitlist: WaitlistRules,
 }
 
 /// Runs `$body` with `$c` bound to the pool for reads or writes.
@@ -290,7 +296,7 @@ impl Store {
             .connect_with(opts)
             .await
             .with_context(|| format!("can't open SQLite database {path:?}"))?;
-        Ok(Store { db: Db::Sqlite { read, write }, admission: Default::default() })
+        Ok(Store { db: Db::Sqlite { read, write }, admission: Default::default(), waitlist: Default::default() })
     }
 
     pub async fn connect_postgres(opts: PgConnectOptions, max_connections: u32) -> anyhow::Result<Store> {
@@ -300,7 +306,7 @@ impl Store {
             .connect_with(opts)
             .await
             .context("can't connect to PostgreSQL")?;
-        Ok(Store { db: Db::Postgres(pool), admission: Default::default() })
+        Ok(Store { db: Db::Postgres(pool), admission: Default::default(), waitlist: Default::default() })
     }
 
     /// Applies pending migrations for this backend.

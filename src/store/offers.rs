@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Actor, Result, Store, StoreError, audit, bind_all, dt, id_params, sql_list, ts, with_pool, with_tx};
 use crate::domain::offer::NewItem;
+use crate::domain::pricing::{DropRule, PriceDrop};
 use crate::domain::text::{Description, Title};
 use crate::domain::{Coordinates, Currency, Money, OfferEvent, OfferStatus, PickupWindow, Quantity};
 
@@ -28,9 +29,34 @@ pub struct Offer {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub items: Vec<Item>,
+    /// The schedule its prices drop by as pickup nears, if it has one.
+    pub price_drop: Option<PriceDrop>,
 }
 
 impl Offer {
+    /// What one unit of `item` costs at `at`: its deal price, less the
+    /// drops due by then.
+    pub fn price_at(&self, item: &Item, at: DateTime<Utc>) -> Money {
+        match &self.price_drop {
+            Some(d) => d.price_at(item.deal_price, self.pickup_end, at),
+            None => item.deal_price,
+        }
+    }
+
+    /// When `item`'s price drops next after `at`, and to what.
+    pub fn next_drop(&self, item: &Item, at: DateTime<Utc>) -> Option<(DateTime<Utc>, Money)> {
+        self.price_drop.as_ref()?.next_drop(item.deal_price, self.pickup_end, at)
+    }
+
+    /// The lowest price of an item still in stock at `at` (of any item
+    /// when none is).
+    pub fn cheapest_at(&self, at: DateTime<Utc>) -> Option<Money> {
+        let in_stock = self.items.iter().filter(|i| i.remaining() > 0).map(|i| self.price_at(i, at));
+        in_stock
+            .min_by_key(|m| m.minor())
+            .or_else(|| self.items.iter().map(|i| self.price_at(i, at)).min_by_key(|m| m.minor()))
+    }
+
     /// Units left across all items.
     pub fn remaining(&self) -> u32 {
         self.items.iter().map(Item::remaining).sum()
@@ -73,6 +99,8 @@ pub struct NewOffer {
     pub items: Vec<NewItem>,
     pub photo: Option<String>,
     pub thumb: Option<String>,
+    /// Prices that drop as pickup nears (opt-in).
+    pub price_drop: Option<PriceDrop>,
 }
 
 /// Which offers to list.
@@ -116,6 +144,11 @@ struct OfferRow {
     lng: f64,
     published_at: Option<i64>,
     created_at: i64,
+    drop_percent: Option<i32>,
+    drop_every: Option<i32>,
+    drop_span: Option<i32>,
+    drop_floor: Option<i64>,
+    drop_tz: Option<String>,
 }
 
 /// A row of [`Store::listing_page`]: an offer, one of its items, its shop.
@@ -168,8 +201,30 @@ struct ItemRow {
 }
 
 const OFFER_COLS: &str = "id, business_id, venue_id, title, description, currency, pickup_start, pickup_end, \
-     status, sold_out_by_hand, photo, thumb, photo_file_id, lat, lng, published_at, created_at";
+     status, sold_out_by_hand, photo, thumb, photo_file_id, lat, lng, published_at, created_at, \
+     drop_percent, drop_every, drop_span, drop_floor, drop_tz";
 const ITEM_COLS: &str = "id, offer_id, position, name, unit, original_price, deal_price, quantity, reserved, sold";
+
+/// The drop schedule's columns as read: `drop_percent`, `drop_every`,
+/// `drop_span`, `drop_floor`, `drop_tz`.
+pub(super) type DropCols<'a> = (Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<&'a str>);
+
+/// An offer's drop schedule from its columns (`drop_percent`,
+/// `drop_every`, `drop_span`, `drop_floor`, `drop_tz`); `None` when it has
+/// none. Shared by the offer's reader and the reservation's gate.
+pub(super) fn stored_drop(
+    (percent, every, span, floor, tz): DropCols<'_>,
+    currency: Currency,
+) -> Result<Option<PriceDrop>> {
+    let (Some(p), Some(e), Some(s), Some(f), Some(tz)) = (percent, every, span, floor, tz) else { return Ok(None) };
+    let rule = u8::try_from(p)
+        .ok()
+        .zip(u16::try_from(e).ok())
+        .zip(u16::try_from(s).ok())
+        .and_then(|((p, e), s)| DropRule::new(p, e, s))
+        .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("bad drop schedule {p}/{e}/{s} in the database")))?;
+    Ok(Some(PriceDrop::from_stored(rule, money(f, currency)?, super::businesses::parse_tz(tz)?)))
+}
 
 fn money(minor: i64, currency: Currency) -> Result<Money> {
     Money::from_minor(minor, currency)
@@ -195,6 +250,8 @@ fn offer_from_row(r: OfferRow, items: Vec<ItemRow>) -> Result<Offer> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let price_drop =
+        stored_drop((r.drop_percent, r.drop_every, r.drop_span, r.drop_floor, r.drop_tz.as_deref()), currency)?;
     Ok(Offer {
         id: r.id,
         business_id: r.business_id,
@@ -213,6 +270,7 @@ fn offer_from_row(r: OfferRow, items: Vec<ItemRow>) -> Result<Offer> {
         published_at: r.published_at.map(dt),
         created_at: dt(r.created_at),
         items,
+        price_drop,
     })
 }
 
@@ -281,8 +339,10 @@ impl Store {
                 .bind(new.venue_id).bind(new.business_id).fetch_one(&mut *tx).await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO offers (business_id, venue_id, title, description, currency, pickup_start, pickup_end, \
-                 status, photo, thumb, lat, lng, created_at, updated_at, request_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
+                 status, photo, thumb, lat, lng, created_at, updated_at, request_key, \
+                 drop_percent, drop_every, drop_span, drop_floor, drop_tz) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18, $19) \
+                 RETURNING id",
             )
             .bind(new.business_id)
             .bind(new.venue_id)
@@ -298,6 +358,11 @@ impl Store {
             .bind(lng)
             .bind(ts(now))
             .bind(request_key)
+            .bind(new.price_drop.map(|d| i32::from(d.rule().percent())))
+            .bind(new.price_drop.map(|d| i32::from(d.rule().every_min())))
+            .bind(new.price_drop.map(|d| i32::from(d.rule().span_min())))
+            .bind(new.price_drop.map(|d| d.floor().minor()))
+            .bind(new.price_drop.map(|d| d.tz().name().to_string()))
             .fetch_one(&mut *tx)
             .await?;
             for (pos, item) in new.items.iter().enumerate() {
@@ -478,6 +543,10 @@ impl Store {
             match done {
                 Some(_) => {
                     audit!(tx, now, actor, event.as_str(), "offer", id, Some(before), Some(to.as_str()));
+                    // Back on sale: people waiting get what is free first.
+                    if matches!(event, OfferEvent::Resume | OfferEvent::Restock) {
+                        super::waitlist::hand_out!(self, tx, id, now);
+                    }
                     None
                 }
                 None => Some(before),
@@ -520,6 +589,11 @@ impl Store {
             for id in &ids {
                 audit!(tx, now, Actor::System, "expire", "offer", *id, None::<String>, Some("expired"));
             }
+            // The window is over: nobody waits any more (a hold lapses as
+            // its reservation does).
+            sqlx::query("UPDATE waitlist SET status = 'closed', updated_at = $1 WHERE status = 'waiting' \
+                 AND offer_id IN (SELECT id FROM offers WHERE status = 'expired')")
+                .bind(ts(now)).execute(&mut *tx).await?;
             ids
         });
         Ok(ids)
@@ -547,6 +621,8 @@ impl Store {
             .bind(q).bind(item_id).fetch_optional(&mut *tx).await?;
             match row {
                 Some((offer_id, _)) => {
+                    // Units added go to people waiting first.
+                    super::waitlist::hand_out!(self, tx, offer_id, now);
                     restock!(tx, offer_id, now);
                     sell_out!(tx, offer_id, now);
                     audit!(tx, now, actor, "edit_quantity", "offer", offer_id, None::<String>, Some(format!("item {item_id}: {q}")));

@@ -39,6 +39,30 @@ pub struct PersonalData {
     pub charity: Option<CharityRecord>,
     /// Deal cards they posted into chats through inline mode.
     pub shared_cards: Vec<SharedCardRecord>,
+    /// Their places on waitlists of sold-out deals.
+    pub waitlist: Vec<WaitRecord>,
+    /// Deals whose price they asked to hear about.
+    pub price_watches: Vec<PriceWatchRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitRecord {
+    pub offer_id: i64,
+    pub item_id: i64,
+    pub quantity: i64,
+    pub status: String,
+    /// The hold's order, once units were held for them.
+    pub order_id: Option<i64>,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PriceWatchRecord {
+    pub offer_id: i64,
+    /// The price asked for, in the deal's minor units.
+    pub below_minor: i64,
+    pub since: DateTime<Utc>,
+    pub notified_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -70,6 +94,8 @@ impl PersonalData {
             && self.businesses.is_empty()
             && self.charity.is_none()
             && self.shared_cards.is_empty()
+            && self.waitlist.is_empty()
+            && self.price_watches.is_empty()
     }
 }
 
@@ -514,6 +540,35 @@ impl Store {
             ).bind(tg_id).fetch_all(p).await?;
             let shared_cards =
                 cards.into_iter().map(|(offer_id, c)| SharedCardRecord { offer_id, created_at: dt(c) }).collect();
+            let watches: Vec<(i64, i64, i64, Option<i64>)> = sqlx::query_as(
+                "SELECT offer_id, below, created_at, notified_at FROM price_watches WHERE customer_tg_id = $1 \
+                 ORDER BY created_at, offer_id",
+            ).bind(tg_id).fetch_all(p).await?;
+            let price_watches = watches
+                .into_iter()
+                .map(|(offer_id, below_minor, c, n)| PriceWatchRecord {
+                    offer_id,
+                    below_minor,
+                    since: dt(c),
+                    notified_at: n.map(dt),
+                })
+                .collect();
+
+            let waits: Vec<(i64, i64, i64, String, Option<i64>, i64)> = sqlx::query_as(
+                "SELECT offer_id, item_id, CAST(quantity AS BIGINT), status, purchase_id, created_at FROM waitlist \
+                 WHERE customer_tg_id = $1 ORDER BY id",
+            ).bind(tg_id).fetch_all(p).await?;
+            let waitlist = waits
+                .into_iter()
+                .map(|(offer_id, item_id, quantity, status, order_id, c)| WaitRecord {
+                    offer_id,
+                    item_id,
+                    quantity,
+                    status,
+                    order_id,
+                    joined_at: dt(c),
+                })
+                .collect();
 
             Ok(PersonalData {
                 telegram_id: tg_id,
@@ -528,6 +583,8 @@ impl Store {
                 businesses,
                 charity,
                 shared_cards,
+                waitlist,
+                price_watches,
             })
         })
     }
@@ -579,7 +636,7 @@ impl Store {
     }
 
     /// Erases `tg_id`'s personal data in one transaction: profile,
-    /// location, follows, alerts, dialogue, queued alerts and notices,
+    /// location, follows, price watches, alerts, dialogue, queued alerts and notices,
     /// frozen deal lists and stored raw updates go; a charity they were the
     /// contact of stops collecting; cards they shared name the anonymous id; orders stay (payments and
     /// refunds are accounting records) with the person replaced by
@@ -643,8 +700,11 @@ impl Store {
                 ).bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("UPDATE shared_cards SET shared_by = $2 WHERE shared_by = $1")
                     .bind(tg_id).bind(anonymous_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM waitlist WHERE customer_tg_id = $1").bind(tg_id).execute(&mut *tx).await?;
                 e.follows = sqlx::query("DELETE FROM follows WHERE customer_tg_id = $1")
                     .bind(tg_id).execute(&mut *tx).await?.rows_affected();
+                sqlx::query("DELETE FROM price_watches WHERE customer_tg_id = $1")
+                    .bind(tg_id).execute(&mut *tx).await?;
                 e.alerts = sqlx::query("DELETE FROM alerts WHERE customer_tg_id = $1")
                     .bind(tg_id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("DELETE FROM notifications WHERE customer_tg_id = $1")

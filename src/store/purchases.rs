@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::offers::{offer_auto, restock, sell_out};
+use super::waitlist::{hand_out, hold_released};
 use super::{
     Actor, Db, Result, Store, StoreError, To, audit, dt, notice_chat, notice_purchase, record_event, sql_list, ts,
     with_pool, with_tx,
@@ -23,7 +24,7 @@ pub enum PaymentMethod {
 }
 
 impl PaymentMethod {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             PaymentMethod::Stripe => "stripe",
             PaymentMethod::AtPickup => "at_pickup",
@@ -241,8 +242,24 @@ macro_rules! move_stock {
     }};
 }
 
-/// The reservation's gate: the offer, if it can be bought now.
-const GATE_SQL: &str = "SELECT currency FROM offers WHERE id = $1 AND status = 'active' AND pickup_end > $2";
+/// The reservation's gate: the offer, if it can be bought now, with what
+/// its price depends on (the window's end and the drop schedule).
+const GATE_SQL: &str = "SELECT currency, pickup_end, drop_percent, drop_every, drop_span, drop_floor, drop_tz \
+     FROM offers WHERE id = $1 AND status = 'active' AND pickup_end > $2";
+
+/// A row of [`GATE_SQL`].
+type GateRow = (String, i64, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<String>);
+
+/// The unit price at `now` of an item whose deal price is `deal`, from the
+/// gate's row: the deal price less the drops due (`domain::pricing`).
+fn price_now(gate: &GateRow, deal: i64, now: DateTime<Utc>) -> std::result::Result<i64, ReserveError> {
+    let (currency, end, percent, every, span, floor, tz) = gate;
+    let currency = Currency::from_code(currency).map_err(anyhow::Error::from)?;
+    let deal = Money::from_minor(deal, currency).ok_or_else(|| anyhow::anyhow!("bad deal price {deal}"))?;
+    let drop = super::offers::stored_drop((*percent, *every, *span, *floor, tz.as_deref()), currency)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(drop.map_or(deal, |d| d.price_at(deal, dt(*end), now)).minor())
+}
 
 /// Locks the offer row of a purchase first. Every transaction that changes
 /// stock takes the offer row before item rows (as `reserve` does), so two of
@@ -296,7 +313,9 @@ macro_rules! transition {
     }};
 }
 
-const RESERVED_TO_SOLD: &str =
+pub(super) use {lock_offer_of_purchase, move_stock, status_allowing, transition};
+
+pub(super) const RESERVED_TO_SOLD: &str =
     "UPDATE offer_items SET reserved = reserved - $1, sold = sold + $1 WHERE id = $2 AND reserved >= $1";
 const RESERVED_TO_FREE: &str = "UPDATE offer_items SET reserved = reserved - $1 WHERE id = $2 AND reserved >= $1";
 const SOLD_TO_FREE: &str = "UPDATE offer_items SET sold = sold - $1 WHERE id = $2 AND sold >= $1";
@@ -369,9 +388,9 @@ impl Store {
                     return Err(ReserveError::AlreadyMade(id));
                 }
             }
-            let gate: Option<String> = sqlx::query_scalar(&gate_sql)
+            let gate: Option<GateRow> = sqlx::query_as(&gate_sql)
                 .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
-            let Some(currency) = gate else {
+            let Some(gate) = gate else {
                 let row: Option<(String, i64)> = sqlx::query_as("SELECT status, pickup_end FROM offers WHERE id = $1")
                     .bind(new.offer_id).fetch_optional(&mut *tx).await?;
                 return Err(match row {
@@ -385,13 +404,16 @@ impl Store {
             let mut total: i64 = 0;
             let mut priced = Vec::with_capacity(lines.len());
             for (item_id, q) in &lines {
-                let price: Option<i64> = sqlx::query_scalar(&line_sql)
+                let deal: Option<i64> = sqlx::query_scalar(&line_sql)
                     .bind(*q as i32).bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
-                let Some(price) = price else {
+                let Some(deal) = deal else {
                     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM offer_items WHERE id = $1 AND offer_id = $2")
                         .bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
                     return Err(if exists.is_some() { ReserveError::SoldOut } else { ReserveError::NotFound });
                 };
+                // The price is locked here: the drops due by `now`, on the
+                // offer row this transaction holds.
+                let price = price_now(&gate, deal, now)?;
                 total = price.checked_mul(i64::from(*q)).and_then(|t| t.checked_add(total))
                     .ok_or_else(|| anyhow::anyhow!("order total overflows"))?;
                 priced.push((*item_id, *q, price));
@@ -408,7 +430,7 @@ impl Store {
                      AND o.business_id = (SELECT business_id FROM offers WHERE id = $2)) \
                      ON CONFLICT DO NOTHING RETURNING id",
                 )
-                .bind(new.customer_tg_id).bind(new.offer_id).bind(status.as_str()).bind(total).bind(&currency)
+                .bind(new.customer_tg_id).bind(new.offer_id).bind(status.as_str()).bind(total).bind(&gate.0)
                 .bind(code.as_str()).bind(new.method.as_str()).bind(new.expires_at.map(ts)).bind(ts(now))
                 .bind(new.request_key.as_deref())
                 .fetch_optional(&mut *tx).await?;
@@ -569,6 +591,9 @@ impl Store {
             super::ledger::purchase_entries!(tx, purchase_id, super::ledger::Moved::Captured, now);
             if taken {
                 transition!(tx, purchase_id, status, PurchaseEvent::Pay, &Actor::Stripe, now);
+                sqlx::query("UPDATE waitlist SET status = 'bought', updated_at = $1 WHERE purchase_id = $2 \
+                     AND status IN ('held', 'lapsed')")
+                    .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
                 sell_out!(tx, offer_id, now);
                 notice_purchase!(tx, now, purchase_id, To::Customer, NoticeKind::OrderConfirmed);
                 notice_purchase!(tx, now, purchase_id, To::Owner, NoticeKind::NewOrder);
@@ -577,6 +602,11 @@ impl Store {
                 transition!(tx, purchase_id, status, PurchaseEvent::PayUnfulfillable, &Actor::Stripe, now);
                 sqlx::query("UPDATE purchases SET next_attempt_at = $1 WHERE id = $2")
                     .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+                // A hold paid when its deal was over: its place is closed.
+                sqlx::query("UPDATE waitlist SET status = 'closed', updated_at = $1 WHERE purchase_id = $2 \
+                     AND status = 'held'")
+                    .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+                hand_out!(self, tx, offer_id, now);
                 restock!(tx, offer_id, now);
                 let kind = if offer_status == OfferStatus::Withdrawn {
                     NoticeKind::WithdrawnRefund
@@ -638,6 +668,11 @@ impl Store {
                 return Err(StoreError::Unexpected(anyhow::anyhow!("purchase {purchase_id} stock out of step")));
             }
             transition!(tx, purchase_id, from, event, actor, now);
+            // A hold's place ends (lapsed or passed) before the units go
+            // to the next person waiting; only what nobody awake waits for
+            // goes back on sale.
+            let _ = hold_released!(tx, purchase_id, event, now);
+            hand_out!(self, tx, offer_id, now);
             restock!(tx, offer_id, now);
             for (to, kind) in tell {
                 notice_purchase!(tx, now, purchase_id, *to, *kind);
@@ -666,6 +701,7 @@ impl Store {
             transition!(tx, purchase_id, from, PurchaseEvent::RequestRefund, actor, now);
             sqlx::query("UPDATE purchases SET next_attempt_at = $1 WHERE id = $2")
                 .bind(ts(now)).bind(purchase_id).execute(&mut *tx).await?;
+            hand_out!(self, tx, offer_id, now);
             restock!(tx, offer_id, now);
             notice_purchase!(tx, now, purchase_id, To::Owner, NoticeKind::OrderCancelled);
             true
@@ -697,6 +733,7 @@ impl Store {
                 return Err(StoreError::Transition(e));
             }
             audit!(tx, now, actor, "withdraw", "offer", offer_id, Some(before), Some("withdrawn"));
+            super::waitlist::close_waitlist!(tx, offer_id, now, tell);
             let open: Vec<(i64, String, Option<String>)> = sqlx::query_as(
                 "SELECT id, status, stripe_session_id FROM purchases WHERE offer_id = $1 \
                  AND status IN ('reserved', 'confirmed', 'paid', 'donated') ORDER BY id",

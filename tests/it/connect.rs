@@ -397,6 +397,13 @@ async fn bad_input(backend: Backend) {
     said(&owner2, "failed").await;
     said(&admin, "bank account has been closed").await;
     assert_eq!(ledger_sum(&app, Some(other.business_id), Party::Business).await, stripe.account_balance(&acct2));
+    // A canceled payout is money back in the balance too, told once.
+    let payout = stripe.create_payout(&acct2, 60);
+    let event = stripe.connect_event("payout.canceled", &acct2, stripe.cancel_payout(&payout));
+    assert_eq!(app.deliver_connect(&event).await, 200);
+    said(&owner2, "the payout was canceled").await;
+    assert_eq!(app.deliver_connect(&event).await, 200);
+    assert_eq!(ledger_sum(&app, Some(other.business_id), Party::Business).await, stripe.account_balance(&acct2));
 
     // The token expires after CONNECT_LINK_HOURS: a clear page, no link.
     app.clock.advance(Duration::hours(25));

@@ -101,6 +101,8 @@ async fn german_shop_ukrainian_customers(backend: Backend) {
     said(&owner, "Wann können Kunden abholen? Die Zeiten gelten in Europe/Berlin").await;
     refused(&owner, "irgendwann", "Diesen Zeitraum konnte ich nicht lesen", "Wann können Kunden abholen?").await;
     owner.send("morgen 18:00-20:00");
+    said(&owner, "Soll der Preis").await;
+    owner.press("Keine Preissenkungen");
     said(&owner, "Schick ein Foto").await;
     owner.press("Überspringen ➡️");
     said(&owner, "Vorschau").await;

@@ -98,6 +98,8 @@ async fn two_instances_behave_as_one_bot() {
     owner.press("Continue ➡️");
     said(&owner, "When can customers pick it up?").await;
     owner.send("tomorrow 10-12");
+    said(&owner, "Should the price drop").await;
+    owner.press("No price drops");
     said(&owner, "Send a photo").await;
     owner.press("Skip ➡️");
     said(&owner, "Preview").await;

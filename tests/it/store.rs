@@ -33,6 +33,7 @@ on_both_backends!(
     nearest_deals_match_a_brute_force_ranking,
     lists_of_offers_keep_their_order,
     followers_are_seeded_once,
+    expired_onboarding_tokens_are_pruned,
 );
 
 fn reserve_req(offer_id: i64, customer: i64, lines: Vec<(i64, u32)>, method: PaymentMethod) -> NewPurchase {
@@ -586,4 +587,21 @@ async fn followers_are_seeded_once(db: TestDb) {
     assert_eq!(s.seed_followers(b.id, &customers, now()).await.unwrap(), 250);
     assert_eq!(s.seed_followers(b.id, &customers[..10], now()).await.unwrap(), 0, "already following");
     assert!(s.is_following(250, b.id).await.unwrap());
+}
+
+async fn expired_onboarding_tokens_are_pruned(db: TestDb) {
+    let s = &db.store;
+    let (b, _) = verified_business(s).await;
+    let expires = now() + Duration::hours(24);
+    s.add_connect_token(b.id, "hash-of-a-token", expires, now()).await.unwrap();
+    assert_eq!(s.prune_connect_tokens(now()).await.unwrap(), 0, "a live token stays");
+    assert_eq!(s.connect_token_business("hash-of-a-token", now()).await.unwrap(), Some(b.id));
+    let later = expires + Duration::seconds(1);
+    assert_eq!(s.prune_connect_tokens(later).await.unwrap(), 1);
+    assert_eq!(s.prune_connect_tokens(later).await.unwrap(), 0, "once");
+    assert_eq!(
+        s.connect_token_business("hash-of-a-token", now()).await.unwrap(),
+        None,
+        "gone, even for a clock behind"
+    );
 }

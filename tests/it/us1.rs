@@ -153,6 +153,8 @@ async fn business_posts_a_deal(backend: Backend) {
     refused(&owner, "tomorrow 20-18", "must end after it starts", "When can customers pick it up").await;
     refused(&owner, "2020-01-01 18:00-20:00", "already ended", "When can customers pick it up").await;
     owner.send("tomorrow 18:00-20:00");
+    said(&owner, "Should the price drop").await;
+    owner.press("No price drops");
     said(&owner, "Send a photo").await;
     owner.send_document(images::fake_pdf(), "menu.pdf", "application/pdf");
     said(&owner, "isn't a photo I can read").await;

@@ -132,6 +132,7 @@ pub async fn publish(store: &Store, shop: &Shop, units: u32) -> anyhow::Result<(
         items: vec![item],
         photo: None,
         thumb: None,
+        price_drop: None,
     };
     let actor = Actor::User(shop.owner);
     let o = store.create_offer(&draft, &actor, now).await?;

@@ -424,9 +424,21 @@ impl FakeStripe {
         payout_json(payout)
     }
 
+    /// The payout was canceled before it reached the bank: the payout
+    /// object for `payout.canceled`; its money is back in the balance.
+    pub fn cancel_payout(&self, id: &str) -> Value {
+        let mut state = self.shared.lock();
+        let payout =
+            state.payouts.iter_mut().find(|p| p.id == id).unwrap_or_else(|| panic!("fake Stripe: no payout {id}"));
+        assert_eq!(payout.status, "pending", "fake Stripe: only a pending payout can be canceled");
+        payout.status = "canceled".to_owned();
+        payout_json(payout)
+    }
+
     /// What a connected account holds: transfers of its destination
     /// charges less application fees, less reversed transfers plus fees
-    /// given back (refunds that didn't fail), less payouts that didn't fail.
+    /// given back (refunds that didn't fail), less payouts that didn't fail
+    /// and weren't canceled.
     pub fn account_balance(&self, account: &str) -> i64 {
         let state = self.shared.lock();
         let mut balance = 0;
@@ -440,7 +452,7 @@ impl FakeStripe {
             - state
                 .payouts
                 .iter()
-                .filter(|p| p.account == account && p.status != "failed")
+                .filter(|p| p.account == account && p.status != "failed" && p.status != "canceled")
                 .map(|p| p.amount)
                 .sum::<i64>()
     }

@@ -64,6 +64,7 @@ pub fn draft(business: &Business, venue: &Venue, items: Vec<NewItem>) -> NewOffe
         items,
         photo: None,
         thumb: None,
+        price_drop: None,
     }
 }
 

@@ -96,6 +96,8 @@ pub async fn compose_offer_finish(owner: &FakeUser) -> BotMessage {
     owner.press("Continue ➡️");
     said(owner, "When can customers pick it up?").await;
     owner.send("tomorrow 9-11");
+    said(owner, "Should the price drop").await;
+    owner.press("No price drops");
     said(owner, "Send a photo").await;
     owner.press("Skip ➡️");
     owner.reply_matching(|m| m.button_labels().contains(&"✅ Publish")).await
