@@ -567,14 +567,7 @@ pub(in crate::http) async fn render(
 ) -> Result<Vec<OfferView>, ApiError> {
     let ids: Vec<i64> = page.iter().map(|(id, _)| *id).collect();
     let distances: HashMap<i64, Option<f64>> = page.iter().copied().collect();
-    let offers = state.store.offers_by_ids(&ids).await?;
-    let (businesses, venues) = state
-        .store
-        .businesses_and_venues(
-            &offers.iter().map(|o| o.business_id).collect::<Vec<_>>(),
-            &offers.iter().map(|o| o.venue_id).collect::<Vec<_>>(),
-        )
-        .await?;
+    let (offers, businesses, venues) = state.store.offers_page(&ids).await?;
     let mut names = Names {
         businesses: businesses.into_iter().map(|b| (b.id, b)).collect(),
         venues: venues.into_iter().map(|v| (v.id, v)).collect(),

@@ -57,7 +57,7 @@ pub struct NewVenue {
 }
 
 #[derive(sqlx::FromRow)]
-struct BusinessRow {
+pub(super) struct BusinessRow {
     id: i64,
     owner_tg_id: i64,
     name: String,
@@ -87,7 +87,7 @@ impl TryFrom<BusinessRow> for Business {
 }
 
 #[derive(sqlx::FromRow)]
-struct VenueRow {
+pub(super) struct VenueRow {
     id: i64,
     business_id: i64,
     name: String,
@@ -119,8 +119,8 @@ pub(super) fn parse_tz(s: &str) -> Result<Tz> {
     s.parse::<Tz>().map_err(|_| StoreError::Unexpected(anyhow::anyhow!("unknown time zone {s:?} in the database")))
 }
 
-const BUSINESS_COLS: &str = "id, owner_tg_id, name, phone, currency, timezone, status, status_reason, created_at";
-const VENUE_COLS: &str = "id, business_id, name, address, lat, lng, timezone, donate, unit_grams";
+pub(super) const BUSINESS_COLS: &str = "id, owner_tg_id, name, phone, currency, timezone, status, status_reason, created_at";
+pub(super) const VENUE_COLS: &str = "id, business_id, name, address, lat, lng, timezone, donate, unit_grams";
 
 /// Inserts a business row (`$new: &NewBusiness`) in status `$status`
 /// through `$exec`; evaluates to its id.

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Actor, Result, Store, StoreError, audit, bind_all, dt, id_params, sql_list, ts, with_pool, with_tx};
+use super::businesses::{BUSINESS_COLS, BusinessRow, VENUE_COLS, VenueRow};
+use super::{
+    Actor, Business, Result, Store, StoreError, Venue, audit, bind_all, dt, id_params, sql_list, ts, with_pool, with_tx,
+};
 use crate::domain::offer::NewItem;
 use crate::domain::pricing::{DropRule, PriceDrop};
 use crate::domain::text::{Description, Title};
@@ -466,6 +469,48 @@ impl Store {
         }
         page.sort_by_key(|(o, _, _)| ids.iter().position(|id| *id == o.id));
         Ok(page)
+    }
+
+    /// A page of deals with their shops and pickup places, for rendering:
+    /// the offers in the order of `ids` (unknown ids left out), their
+    /// businesses and their venues. Four statements run at once on four
+    /// connections, so the page waits for the slowest, not for the sum: on
+    /// SQLite every row is a hand-off between threads (BENCHMARKS.md).
+    pub async fn offers_page(&self, ids: &[i64]) -> Result<(Vec<Offer>, Vec<Business>, Vec<Venue>)> {
+        if ids.is_empty() {
+            return Ok((Vec::new(), Vec::new(), Vec::new()));
+        }
+        let (params, padded) = id_params(1, ids);
+        let osql = format!("SELECT {OFFER_COLS} FROM offers WHERE id IN ({params})");
+        let isql =
+            format!("SELECT {ITEM_COLS} FROM offer_items WHERE offer_id IN ({params}) ORDER BY offer_id, position");
+        let bsql = format!(
+            "SELECT {BUSINESS_COLS} FROM businesses WHERE id IN (SELECT business_id FROM offers WHERE id IN ({params}))"
+        );
+        let vsql =
+            format!("SELECT {VENUE_COLS} FROM venues WHERE id IN (SELECT venue_id FROM offers WHERE id IN ({params}))");
+        let (rows, mut items, businesses, venues): (Vec<OfferRow>, Vec<ItemRow>, Vec<BusinessRow>, Vec<VenueRow>) =
+            with_pool!(self, read, p => {
+                tokio::try_join!(
+                    bind_all!(sqlx::query_as(&osql), &padded).fetch_all(p),
+                    bind_all!(sqlx::query_as(&isql), &padded).fetch_all(p),
+                    bind_all!(sqlx::query_as(&bsql), &padded).fetch_all(p),
+                    bind_all!(sqlx::query_as(&vsql), &padded).fetch_all(p),
+                )?
+            });
+        let mut offers = rows
+            .into_iter()
+            .map(|r| {
+                let mine: Vec<ItemRow> = items.extract_if(.., |i| i.offer_id == r.id).collect();
+                offer_from_row(r, mine)
+            })
+            .collect::<Result<Vec<Offer>>>()?;
+        offers.sort_by_key(|o| ids.iter().position(|id| *id == o.id));
+        Ok((
+            offers,
+            businesses.into_iter().map(TryInto::try_into).collect::<Result<_>>()?,
+            venues.into_iter().map(TryInto::try_into).collect::<Result<_>>()?,
+        ))
     }
 
     async fn attach_items(&self, rows: Vec<OfferRow>) -> Result<Vec<Offer>> {
