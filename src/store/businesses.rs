@@ -119,7 +119,8 @@ pub(super) fn parse_tz(s: &str) -> Result<Tz> {
     s.parse::<Tz>().map_err(|_| StoreError::Unexpected(anyhow::anyhow!("unknown time zone {s:?} in the database")))
 }
 
-pub(super) const BUSINESS_COLS: &str = "id, owner_tg_id, name, phone, currency, timezone, status, status_reason, created_at";
+pub(super) const BUSINESS_COLS: &str =
+    "id, owner_tg_id, name, phone, currency, timezone, status, status_reason, created_at";
 pub(super) const VENUE_COLS: &str = "id, business_id, name, address, lat, lng, timezone, donate, unit_grams";
 
 /// Inserts a business row (`$new: &NewBusiness`) in status `$status`

@@ -489,15 +489,14 @@ impl Store {
         );
         let vsql =
             format!("SELECT {VENUE_COLS} FROM venues WHERE id IN (SELECT venue_id FROM offers WHERE id IN ({params}))");
-        let (rows, mut items, businesses, venues): (Vec<OfferRow>, Vec<ItemRow>, Vec<BusinessRow>, Vec<VenueRow>) =
-            with_pool!(self, read, p => {
-                tokio::try_join!(
-                    bind_all!(sqlx::query_as(&osql), &padded).fetch_all(p),
-                    bind_all!(sqlx::query_as(&isql), &padded).fetch_all(p),
-                    bind_all!(sqlx::query_as(&bsql), &padded).fetch_all(p),
-                    bind_all!(sqlx::query_as(&vsql), &padded).fetch_all(p),
-                )?
-            });
+        let (rows, mut items, businesses, venues): (Vec<OfferRow>, Vec<ItemRow>, Vec<BusinessRow>, Vec<VenueRow>) = with_pool!(self, read, p => {
+            tokio::try_join!(
+                bind_all!(sqlx::query_as(&osql), &padded).fetch_all(p),
+                bind_all!(sqlx::query_as(&isql), &padded).fetch_all(p),
+                bind_all!(sqlx::query_as(&bsql), &padded).fetch_all(p),
+                bind_all!(sqlx::query_as(&vsql), &padded).fetch_all(p),
+            )?
+        });
         let mut offers = rows
             .into_iter()
             .map(|r| {
