@@ -247,6 +247,12 @@ macro_rules! move_stock {
 const GATE_SQL: &str = "SELECT currency, pickup_end, drop_percent, drop_every, drop_span, drop_floor, drop_tz \
      FROM offers WHERE id = $1 AND status = 'active' AND pickup_end > $2";
 
+/// A reservation read a price that changed before it took the offer's
+/// lock; it is rolled back and tried again.
+#[derive(Debug, thiserror::Error)]
+#[error("a price changed while reserving")]
+struct PriceMoved;
+
 /// A row of [`GATE_SQL`].
 type GateRow = (String, i64, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<String>);
 
@@ -364,14 +370,19 @@ impl Store {
             "UPDATE offer_items SET {stock_sql} WHERE id = $2 AND offer_id = $3 \
              AND quantity - reserved - sold >= $1 RETURNING deal_price"
         );
-        // The offer row is locked first. PostgreSQL: `FOR UPDATE`, which
-        // writes no new row version (a no-op UPDATE would, and a thousand
-        // buyers queued on one offer then walk an ever longer chain of
-        // them: BENCHMARKS.md, contention). SQLite: the write transaction
-        // (`BEGIN IMMEDIATE`) already excludes every other writer.
-        let gate_sql = match self.db {
+        // The offer row is locked late: everything that doesn't need the
+        // lock (the prices read, the purchase and its lines written) comes
+        // first, so the lock is held for the stock update and the commit
+        // only. PostgreSQL: `FOR NO KEY UPDATE` (the purchase's foreign key
+        // already holds `FOR KEY SHARE` on the row, which `FOR UPDATE` would
+        // wait for: two buyers would deadlock), which writes no new row version (a
+        // no-op UPDATE would, and a thousand buyers queued on one offer then
+        // walk an ever longer chain of them: BENCHMARKS.md, contention).
+        // SQLite: the write transaction (`BEGIN IMMEDIATE`) already
+        // excludes every other writer.
+        let lock_sql = match self.db {
             Db::Sqlite { .. } => GATE_SQL.to_string(),
-            Db::Postgres(_) => format!("{GATE_SQL} FOR UPDATE"),
+            Db::Postgres(_) => format!("{GATE_SQL} FOR NO KEY UPDATE"),
         };
         // PostgreSQL: a few buyers of one offer at a time go on to its row
         // lock, which stays the guarantee (`admission`). SQLite's one
@@ -380,6 +391,36 @@ impl Store {
             Db::Postgres(_) => Some(self.admission.enter(new.offer_id).await),
             Db::Sqlite { .. } => None,
         };
+        let mut attempt = 0;
+        let id: i64 = loop {
+            attempt += 1;
+            match self.reserve_once(new, &lines, status, &line_sql, &lock_sql, now).await {
+                // The business changed a price between the read and the
+                // lock (an /edit, a drop schedule stopped): read again.
+                Err(ReserveError::Unexpected(e)) if e.is::<PriceMoved>() && attempt < 3 => continue,
+                other => break other?,
+            }
+        };
+        drop(admitted);
+        let purchase = self.purchase(id).await.map_err(|e| anyhow::anyhow!(e))?;
+        let remaining = self.offer(new.offer_id).await.map_err(|e| anyhow::anyhow!(e))?.remaining();
+        Ok((purchase, remaining))
+    }
+
+    /// One try of [`Store::reserve`], in one transaction: the prices due
+    /// now read without a lock, the purchase and its lines written, then
+    /// the offer row locked, the prices checked unchanged ([`PriceMoved`]
+    /// otherwise, which rolls everything back) and the stock taken by the
+    /// conditional `UPDATE` — the guarantee against overselling.
+    async fn reserve_once(
+        &self,
+        new: &NewPurchase,
+        lines: &[(i64, u32)],
+        status: PurchaseStatus,
+        line_sql: &str,
+        lock_sql: &str,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<i64, ReserveError> {
         let id: i64 = with_tx!(self, tx => {
             if let Some(key) = &new.request_key {
                 let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
@@ -388,7 +429,7 @@ impl Store {
                     return Err(ReserveError::AlreadyMade(id));
                 }
             }
-            let gate: Option<GateRow> = sqlx::query_as(&gate_sql)
+            let gate: Option<GateRow> = sqlx::query_as(GATE_SQL)
                 .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
             let Some(gate) = gate else {
                 let row: Option<(String, i64)> = sqlx::query_as("SELECT status, pickup_end FROM offers WHERE id = $1")
@@ -401,22 +442,17 @@ impl Store {
                     },
                 });
             };
+            // The prices due now, from the drops on the offer row.
             let mut total: i64 = 0;
             let mut priced = Vec::with_capacity(lines.len());
-            for (item_id, q) in &lines {
-                let deal: Option<i64> = sqlx::query_scalar(&line_sql)
-                    .bind(*q as i32).bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
-                let Some(deal) = deal else {
-                    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM offer_items WHERE id = $1 AND offer_id = $2")
-                        .bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
-                    return Err(if exists.is_some() { ReserveError::SoldOut } else { ReserveError::NotFound });
-                };
-                // The price is locked here: the drops due by `now`, on the
-                // offer row this transaction holds.
+            for (item_id, q) in lines {
+                let deal: Option<i64> = sqlx::query_scalar("SELECT deal_price FROM offer_items WHERE id = $1 AND offer_id = $2")
+                    .bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
+                let Some(deal) = deal else { return Err(ReserveError::NotFound) };
                 let price = price_now(&gate, deal, now)?;
                 total = price.checked_mul(i64::from(*q)).and_then(|t| t.checked_add(total))
                     .ok_or_else(|| anyhow::anyhow!("order total overflows"))?;
-                priced.push((*item_id, *q, price));
+                priced.push((*item_id, *q, deal, price));
             }
             let mut id = None;
             for _ in 0..8 {
@@ -447,22 +483,46 @@ impl Store {
                 }
             }
             let id: i64 = id.ok_or_else(|| anyhow::anyhow!("no free pickup code after 8 tries"))?;
-            for (item_id, q, price) in &priced {
+            for (item_id, q, _, price) in &priced {
                 sqlx::query("INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price) VALUES ($1, $2, $3, $4)")
                     .bind(id).bind(*item_id).bind(*q as i32).bind(*price).execute(&mut *tx).await?;
             }
             let actor = Actor::User(new.customer_tg_id);
             audit!(tx, now, actor, "purchase", "purchase", id, None::<String>, Some(status.as_str()));
+            // From here the offer row is locked until the commit.
+            let locked: Option<GateRow> = sqlx::query_as(lock_sql)
+                .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
+            let Some(locked) = locked else {
+                // Paused, withdrawn, sold out or ended meanwhile.
+                let row: Option<(String, i64)> = sqlx::query_as("SELECT status, pickup_end FROM offers WHERE id = $1")
+                    .bind(new.offer_id).fetch_optional(&mut *tx).await?;
+                return Err(match row {
+                    None => ReserveError::NotFound,
+                    Some((s, end)) => match OfferStatus::parse(&s).map_err(anyhow::Error::from)? {
+                        OfferStatus::Active if end <= ts(now) => ReserveError::Ended,
+                        other => ReserveError::Unavailable(other),
+                    },
+                });
+            };
+            if locked != gate {
+                return Err(ReserveError::Unexpected(anyhow::Error::new(PriceMoved)));
+            }
+            for (item_id, q, deal, _) in &priced {
+                let now_deal: Option<i64> = sqlx::query_scalar(line_sql)
+                    .bind(*q as i32).bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
+                match now_deal {
+                    None => return Err(ReserveError::SoldOut),
+                    Some(d) if d != *deal => return Err(ReserveError::Unexpected(anyhow::Error::new(PriceMoved))),
+                    Some(_) => {}
+                }
+            }
             sell_out!(tx, new.offer_id, now);
             if status == PurchaseStatus::Confirmed {
                 notice_purchase!(tx, now, id, To::Owner, NoticeKind::NewOrder);
             }
             id
         });
-        drop(admitted);
-        let purchase = self.purchase(id).await.map_err(|e| anyhow::anyhow!(e))?;
-        let remaining = self.offer(new.offer_id).await.map_err(|e| anyhow::anyhow!(e))?.remaining();
-        Ok((purchase, remaining))
+        Ok(id)
     }
 
     pub async fn purchase(&self, id: i64) -> Result<Purchase> {
