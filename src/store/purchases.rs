@@ -247,6 +247,24 @@ macro_rules! move_stock {
 const GATE_SQL: &str = "SELECT currency, pickup_end, drop_percent, drop_every, drop_span, drop_floor, drop_tz \
      FROM offers WHERE id = $1 AND status = 'active' AND pickup_end > $2";
 
+/// Why the offer `$offer_id` can't be reserved at `$now` (its gate row
+/// wasn't found): it is gone, its window ended, or it isn't active.
+macro_rules! why_not {
+    ($tx:expr, $offer_id:expr, $now:expr) => {{
+        let row: Option<(String, i64)> = sqlx::query_as("SELECT status, pickup_end FROM offers WHERE id = $1")
+            .bind($offer_id)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        match row {
+            None => ReserveError::NotFound,
+            Some((s, end)) => match OfferStatus::parse(&s).map_err(anyhow::Error::from)? {
+                OfferStatus::Active if end <= ts($now) => ReserveError::Ended,
+                other => ReserveError::Unavailable(other),
+            },
+        }
+    }};
+}
+
 /// A reservation read a price that changed before it took the offer's
 /// lock; it is rolled back and tried again.
 #[derive(Debug, thiserror::Error)]
@@ -431,17 +449,7 @@ impl Store {
             }
             let gate: Option<GateRow> = sqlx::query_as(GATE_SQL)
                 .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
-            let Some(gate) = gate else {
-                let row: Option<(String, i64)> = sqlx::query_as("SELECT status, pickup_end FROM offers WHERE id = $1")
-                    .bind(new.offer_id).fetch_optional(&mut *tx).await?;
-                return Err(match row {
-                    None => ReserveError::NotFound,
-                    Some((s, end)) => match OfferStatus::parse(&s).map_err(anyhow::Error::from)? {
-                        OfferStatus::Active if end <= ts(now) => ReserveError::Ended,
-                        other => ReserveError::Unavailable(other),
-                    },
-                });
-            };
+            let Some(gate) = gate else { return Err(why_not!(tx, new.offer_id, now)) };
             // The prices due now, from the drops on the offer row.
             let mut total: i64 = 0;
             let mut priced = Vec::with_capacity(lines.len());
@@ -492,18 +500,8 @@ impl Store {
             // From here the offer row is locked until the commit.
             let locked: Option<GateRow> = sqlx::query_as(lock_sql)
                 .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
-            let Some(locked) = locked else {
-                // Paused, withdrawn, sold out or ended meanwhile.
-                let row: Option<(String, i64)> = sqlx::query_as("SELECT status, pickup_end FROM offers WHERE id = $1")
-                    .bind(new.offer_id).fetch_optional(&mut *tx).await?;
-                return Err(match row {
-                    None => ReserveError::NotFound,
-                    Some((s, end)) => match OfferStatus::parse(&s).map_err(anyhow::Error::from)? {
-                        OfferStatus::Active if end <= ts(now) => ReserveError::Ended,
-                        other => ReserveError::Unavailable(other),
-                    },
-                });
-            };
+            // Paused, withdrawn, sold out or ended meanwhile.
+            let Some(locked) = locked else { return Err(why_not!(tx, new.offer_id, now)) };
             if locked != gate {
                 return Err(ReserveError::Unexpected(anyhow::Error::new(PriceMoved)));
             }
