@@ -246,20 +246,7 @@ async fn full_story(backend: Backend) {
     said(&dana, "confirmed!").await;
 
     // Stripe's processing fees reach the ledger as the platform's cost.
-    eventually("processing fees recorded", || async {
-        let all = app
-            .store()
-            .ledger_entries(
-                None,
-                Party::Platform,
-                chrono::DateTime::<chrono::Utc>::MIN_UTC,
-                app.clock.now() + Duration::days(1),
-            )
-            .await
-            .unwrap();
-        all.iter().filter(|e| e.kind == EntryKind::ProcessingFee).count() == 2
-    })
-    .await;
+    eventually("processing fees recorded", || async { processing_fees(&app).await == 2 }).await;
     let business = offer.business_id;
     assert_eq!(stripe.account_balance(&account), 250 - 45);
     assert_eq!(ledger_sum(&app, Some(business), Party::Business).await, stripe.account_balance(&account));
@@ -533,6 +520,13 @@ async fn without_connect(backend: Backend) {
     assert_eq!(http().get(&url).bearer_auth(&key).send().await.unwrap().status().as_u16(), 401);
 }
 
+/// How many Stripe processing fees the platform's ledger holds.
+async fn processing_fees(app: &TestApp) -> usize {
+    let (from, to) = (chrono::DateTime::<chrono::Utc>::MIN_UTC, app.clock.now() + Duration::days(1));
+    let all = app.store().ledger_entries(None, Party::Platform, from, to).await.unwrap();
+    all.iter().filter(|e| e.kind == EntryKind::ProcessingFee).count()
+}
+
 /// The last update the bot handled, handled again after a restart, as a
 /// crash between the handler's reply and its handled mark would have it.
 async fn replay_last_update(app: &mut TestApp) {
@@ -660,20 +654,7 @@ async fn randomized(backend: Backend) {
         })
         .await;
         let charged = stripe.payments().len();
-        eventually("every processing fee recorded", || async {
-            let all = app
-                .store()
-                .ledger_entries(
-                    None,
-                    Party::Platform,
-                    chrono::DateTime::<chrono::Utc>::MIN_UTC,
-                    app.clock.now() + Duration::days(1),
-                )
-                .await
-                .unwrap();
-            all.iter().filter(|e| e.kind == EntryKind::ProcessingFee).count() == charged
-        })
-        .await;
+        eventually("every processing fee recorded", || async { processing_fees(&app).await == charged }).await;
         for (offer, account) in &shops {
             assert_eq!(
                 ledger_sum(&app, Some(offer.business_id), Party::Business).await,
