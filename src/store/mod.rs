@@ -95,6 +95,9 @@ impl From<crate::domain::UnknownVariant> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A PostgreSQL connection idle this long is pinged before it is used.
+const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 /// Which database, with its pools. SQLite writes go through a pool of one
 /// connection so writers queue fairly instead of spinning on the busy
 /// handler; correctness still comes from the conditional statements (two
@@ -113,6 +116,8 @@ pub struct Store {
     admission: admission::Admission,
     /// How units that come back are handed to people waiting.
     waitlist: WaitlistRules,
+    /// The ranking pool without a location, shared until `offers_epoch` moves.
+    pool_cache: std::sync::Arc<discovery::PoolCache>,
 }
 
 /// Runs `$body` with `$c` bound to the pool for reads or writes.
@@ -285,28 +290,56 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        // A connection to a local file can't go stale: no ping before each
+        // use (sqlx's default), which on SQLite is a round trip to the
+        // connection's thread for every statement run on the pool.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.clone())
             .await
             .with_context(|| format!("can't open SQLite database {path:?}"))?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(opts)
             .await
             .with_context(|| format!("can't open SQLite database {path:?}"))?;
-        Ok(Store { db: Db::Sqlite { read, write }, admission: Default::default(), waitlist: Default::default() })
+        Ok(Store {
+            db: Db::Sqlite { read, write },
+            admission: Default::default(),
+            waitlist: Default::default(),
+            pool_cache: Default::default(),
+        })
     }
 
     pub async fn connect_postgres(opts: PgConnectOptions, max_connections: u32) -> anyhow::Result<Store> {
+        // sqlx pings every connection before handing it out: a network
+        // round trip per statement run on the pool. Only a connection idle
+        // for a while can have been dropped by the server or a proxy, so
+        // only such a connection is pinged.
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PG_PING_AFTER_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await
             .context("can't connect to PostgreSQL")?;
-        Ok(Store { db: Db::Postgres(pool), admission: Default::default(), waitlist: Default::default() })
+        Ok(Store {
+            db: Db::Postgres(pool),
+            admission: Default::default(),
+            waitlist: Default::default(),
+            pool_cache: Default::default(),
+        })
     }
 
     /// Applies pending migrations for this backend.

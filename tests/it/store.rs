@@ -34,6 +34,7 @@ on_both_backends!(
     lists_of_offers_keep_their_order,
     followers_are_seeded_once,
     expired_onboarding_tokens_are_pruned,
+    the_shared_ranking_pool_follows_every_change,
 );
 
 fn reserve_req(offer_id: i64, customer: i64, lines: Vec<(i64, u32)>, method: PaymentMethod) -> NewPurchase {
@@ -604,4 +605,48 @@ async fn expired_onboarding_tokens_are_pruned(db: TestDb) {
         None,
         "gone, even for a clock behind"
     );
+}
+
+/// The ranking pool without a location is read once and shared; every
+/// change it depends on, made through this store or another one (as
+/// another process), shows in the next read at once.
+async fn the_shared_ranking_pool_follows_every_change(db: TestDb) {
+    let s = &db.store;
+    let other = db.another_store().await;
+    let pool = |store: Store| async move {
+        let mut p: Vec<(i64, i64, i64)> = store
+            .fresh_active(None, now())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.offer_id, c.demand, c.views))
+            .collect();
+        p.sort_unstable();
+        p
+    };
+    let first = active_offer(s, &[3]).await;
+    assert_eq!(pool(s.clone()).await, vec![(first.id, 0, 0)]);
+    assert_eq!(pool(s.clone()).await, vec![(first.id, 0, 0)], "read again, unchanged");
+
+    // Published elsewhere: another process's change.
+    let second = active_offer(&other, &[2]).await;
+    assert_eq!(pool(s.clone()).await, vec![(first.id, 0, 0), (second.id, 0, 0)]);
+
+    // A reservation moves demand; a view moves views.
+    let item = first.items[0].id;
+    let (p, _) = other.reserve(&reserve_req(first.id, 7, vec![(item, 2)], PaymentMethod::Stripe), now()).await.unwrap();
+    assert_eq!(pool(s.clone()).await, vec![(first.id, 2, 0), (second.id, 0, 0)]);
+    s.count_view(second.id).await.unwrap();
+    assert_eq!(pool(s.clone()).await, vec![(first.id, 2, 0), (second.id, 0, 1)]);
+
+    // Released, then withdrawn: demand back to 0, then gone from the pool.
+    assert!(other.release(p.id, PurchaseEvent::Expire, &Actor::System, &[], now()).await.unwrap());
+    assert_eq!(pool(s.clone()).await, vec![(first.id, 0, 0), (second.id, 0, 1)]);
+    other.apply_offer_event(first.id, OfferEvent::Withdraw, &Actor::User(OWNER), now()).await.unwrap();
+    assert_eq!(pool(s.clone()).await, vec![(second.id, 0, 1)]);
+
+    // A pickup that ended is left out without any write: the pool is read
+    // for the second it was asked for.
+    let later = second.pickup_end + Duration::seconds(1);
+    assert!(s.fresh_active(None, later).await.unwrap().is_empty(), "ended pickups leave the pool");
 }
