@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::businesses::parse_tz;
-use super::{Db, Result, Store, bind_all, id_params, ts, with_pool};
+use super::{Db, Result, Store, bind_all, id_params, lite, ts, with_pool};
 use crate::domain::Coordinates;
 
 /// Metres per degree of latitude.
@@ -249,25 +249,58 @@ impl Store {
         let slots = bands.len().next_power_of_two();
         let band_params = (next..next + slots).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
         let sql = sql.replace("BANDS", &band_params);
-        Ok(with_pool!(self, read, p => {
-            let mut q = sqlx::query_as(&sql)
-                .bind(at.lat() - dlat).bind(at.lat() + dlat)
-                .bind(at.lng() - dlng).bind(at.lng() + dlng)
-                .bind(ts(now))
-                .bind(at.lat()).bind(at.lng()).bind(cos_lat * cos_lat)
-                .bind(reach * reach)
-                .bind(limit.max(0));
-            if let Some(b) = business_id {
-                q = q.bind(b);
+        // The values of $1 … in order, for either path.
+        let (lat, lng, cos2) = (at.lat(), at.lng(), cos_lat * cos_lat);
+        let (lat_lo, lat_hi, lng_lo, lng_hi, reach2) = (lat - dlat, lat + dlat, lng - dlng, lng + dlng, reach * reach);
+        let (now, limit) = (ts(now), limit.max(0));
+        let mut ints: Vec<i64> = business_id.into_iter().collect();
+        let after_key = after.map(|(key, id)| {
+            ints.push(id);
+            key
+        });
+        ints.extend((0..slots).map(|i| bands[i.min(bands.len() - 1)]));
+        match &self.db {
+            // Every nearby `/deals` runs it, returning up to 100 rows: on
+            // SQLite without a hand-off per row (`lite`).
+            Db::Sqlite { lite, .. } => lite.read(|c| {
+                let mut args: Vec<&dyn rusqlite::ToSql> =
+                    vec![&lat_lo, &lat_hi, &lng_lo, &lng_hi, &now, &lat, &lng, &cos2, &reach2, &limit];
+                let mut rest = ints.iter();
+                if business_id.is_some() {
+                    args.extend(rest.next().map(|b| b as &dyn rusqlite::ToSql));
+                }
+                if let Some(key) = &after_key {
+                    args.push(key);
+                    args.extend(rest.next().map(|id| id as &dyn rusqlite::ToSql));
+                }
+                args.extend(rest.map(|b| b as &dyn rusqlite::ToSql));
+                lite::rows(c, &sql, &args, |r| r.try_into())
+            }),
+            Db::Postgres(p) => {
+                let mut q = sqlx::query_as(&sql)
+                    .bind(lat_lo)
+                    .bind(lat_hi)
+                    .bind(lng_lo)
+                    .bind(lng_hi)
+                    .bind(now)
+                    .bind(lat)
+                    .bind(lng)
+                    .bind(cos2)
+                    .bind(reach2)
+                    .bind(limit);
+                let mut rest = ints.iter();
+                if business_id.is_some() {
+                    q = q.bind(rest.next().copied());
+                }
+                if let Some(key) = after_key {
+                    q = q.bind(key).bind(rest.next().copied());
+                }
+                for b in rest {
+                    q = q.bind(*b);
+                }
+                Ok(q.fetch_all(p).await?)
             }
-            if let Some((key, id)) = after {
-                q = q.bind(key).bind(id);
-            }
-            for i in 0..slots {
-                q = q.bind(bands[i.min(bands.len() - 1)]);
-            }
-            q.fetch_all(p).await?
-        }))
+        }
     }
 
     /// Active deals for ranking without a location: the freshest
@@ -283,10 +316,16 @@ impl Store {
         }
         // The epoch first: a pool read after it is at least as new, so a
         // change committed in between moves the epoch past what is kept.
-        let epoch: i64 = with_pool!(self, read, p => match &self.db {
-            Db::Sqlite { .. } => sqlx::query_scalar("SELECT n FROM offers_epoch WHERE id = 1"),
-            Db::Postgres(_) => sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM offers_epoch"),
-        }.fetch_one(p).await?);
+        let epoch: i64 = match &self.db {
+            Db::Sqlite { lite, .. } => {
+                lite.read(|c| c.prepare_cached("SELECT n FROM offers_epoch WHERE id = 1")?.query_row([], |r| r.get(0)))?
+            }
+            Db::Postgres(p) => {
+                sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM offers_epoch")
+                    .fetch_one(p)
+                    .await?
+            }
+        };
         if let Some(pool) = self.pool_cache.get(epoch, ts(now)) {
             return Ok(pool);
         }
@@ -356,17 +395,26 @@ impl Store {
         let ids = offers.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>().join(",");
         let dist =
             offers.iter().map(|(_, d)| d.map_or(String::new(), |d| format!("{d:.0}"))).collect::<Vec<_>>().join(",");
-        with_pool!(self, write, p => sqlx::query(
-            "INSERT INTO deal_lists (id, owner, offer_ids, distances, created_at) VALUES ($1, $2, $3, $4, $5)",
-        ).bind(id).bind(owner).bind(ids).bind(dist).bind(ts(now)).execute(p).await?.rows_affected());
+        const SQL: &str =
+            "INSERT INTO deal_lists (id, owner, offer_ids, distances, created_at) VALUES ($1, $2, $3, $4, $5)";
+        match &self.db {
+            Db::Sqlite { write, lite, .. } => {
+                lite.write(write, |c| lite::execute(c, SQL, &[&id, &owner, &ids, &dist, &ts(now)])).await?;
+            }
+            Db::Postgres(p) => {
+                sqlx::query(SQL).bind(id).bind(owner).bind(ids).bind(dist).bind(ts(now)).execute(p).await?;
+            }
+        }
         Ok(())
     }
 
     /// A frozen list: its owner and `(offer id, distance)` pairs.
     pub async fn deal_list(&self, id: &str) -> Result<Option<(i64, Vec<(i64, Option<f64>)>)>> {
-        let row: Option<(i64, String, Option<String>)> = with_pool!(self, read, p => sqlx::query_as(
-            "SELECT owner, offer_ids, distances FROM deal_lists WHERE id = $1",
-        ).bind(id).fetch_optional(p).await?);
+        const SQL: &str = "SELECT owner, offer_ids, distances FROM deal_lists WHERE id = $1";
+        let row: Option<(i64, String, Option<String>)> = match &self.db {
+            Db::Sqlite { lite, .. } => lite.read(|c| lite::row(c, SQL, &[&id], |r| r.try_into()))?,
+            Db::Postgres(p) => sqlx::query_as(SQL).bind(id).fetch_optional(p).await?,
+        };
         Ok(row.map(|(owner, ids, dist)| {
             let dist: Vec<Option<f64>> = dist.unwrap_or_default().split(',').map(|d| d.parse::<f64>().ok()).collect();
             let list = ids

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Result, Store, bind_all, id_params, ts, with_pool, with_tx};
+use super::{Db, Result, Store, bind_all, id_params, lite, ts, with_pool, with_tx};
 
 /// One stored update, as received.
 #[derive(Debug, Clone)]
@@ -24,25 +24,60 @@ impl Store {
         // rows are padded with the last one to a power of two (the repeat
         // is a conflict, so nothing) to keep the statement shapes few.
         let mut stored: Vec<i64> = Vec::with_capacity(batch.len());
-        with_tx!(self, tx => {
-            for part in batch.chunks(128) {
+        let now = ts(now);
+        let parts: Vec<(String, Vec<&InboundUpdate>)> = batch
+            .chunks(128)
+            .map(|part| {
                 let slots = part.len().next_power_of_two();
-                let mut sql = String::from("INSERT INTO inbound_updates (update_id, chat_id, payload, received_at) VALUES ");
+                let mut sql =
+                    String::from("INSERT INTO inbound_updates (update_id, chat_id, payload, received_at) VALUES ");
                 let at = slots * 3 + 1;
                 for i in 0..slots {
                     let n = i * 3;
-                    sql.push_str(&format!("{}(${}, ${}, ${}, ${at})", if i == 0 { "" } else { ", " }, n + 1, n + 2, n + 3));
+                    sql.push_str(&format!(
+                        "{}(${}, ${}, ${}, ${at})",
+                        if i == 0 { "" } else { ", " },
+                        n + 1,
+                        n + 2,
+                        n + 3
+                    ));
                 }
                 sql.push_str(" ON CONFLICT (update_id) DO NOTHING RETURNING update_id");
-                let mut q = sqlx::query_scalar::<_, i64>(&sql);
-                for i in 0..slots {
-                    let u = &part[i.min(part.len() - 1)];
-                    q = q.bind(u.update_id).bind(u.chat_id).bind(&u.payload);
-                }
-                q = q.bind(ts(now));
-                stored.extend(q.fetch_all(&mut *tx).await?);
+                (sql, (0..slots).map(|i| &part[i.min(part.len() - 1)]).collect())
+            })
+            .collect();
+        match &self.db {
+            // Every update comes in here (a batch at a time): on SQLite
+            // without the hop, in one transaction.
+            Db::Sqlite { write, lite, .. } => {
+                let ids = lite
+                    .write(write, |c| {
+                        let tx = rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)?;
+                        let mut ids = Vec::new();
+                        for (sql, rows) in &parts {
+                            let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 3 + 1);
+                            for u in rows {
+                                args.extend([&u.update_id as &dyn rusqlite::ToSql, &u.chat_id, &u.payload]);
+                            }
+                            args.push(&now);
+                            ids.extend(lite::rows(&tx, sql, &args, |r| r.get::<_, i64>(0))?);
+                        }
+                        tx.commit()?;
+                        Ok(ids)
+                    })
+                    .await?;
+                stored.extend(ids);
             }
-        });
+            Db::Postgres(_) => with_tx!(self, tx => {
+                for (sql, rows) in &parts {
+                    let mut q = sqlx::query_scalar::<_, i64>(sql);
+                    for u in rows {
+                        q = q.bind(u.update_id).bind(u.chat_id).bind(&u.payload);
+                    }
+                    stored.extend(q.bind(now).fetch_all(&mut *tx).await?);
+                }
+            }),
+        }
         Ok(batch.iter().filter(|u| stored.contains(&u.update_id)).cloned().collect())
     }
 
@@ -88,9 +123,21 @@ impl Store {
         }
         let (params, padded) = id_params(2, update_ids);
         let sql = format!("UPDATE inbound_updates SET handled_at = $1 WHERE update_id IN ({params})");
-        with_pool!(self, write, p => {
-            bind_all!(sqlx::query(&sql).bind(ts(now)), &padded).execute(p).await?.rows_affected()
-        });
+        match &self.db {
+            // Every update ends here (marks grouped): on SQLite without the hop.
+            Db::Sqlite { write, lite, .. } => {
+                let now = ts(now);
+                lite.write(write, |c| {
+                    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&now];
+                    args.extend(padded.iter().map(|id| id as &dyn rusqlite::ToSql));
+                    lite::execute(c, &sql, &args)
+                })
+                .await?;
+            }
+            Db::Postgres(p) => {
+                bind_all!(sqlx::query(&sql).bind(ts(now)), &padded).execute(p).await?;
+            }
+        }
         Ok(())
     }
 

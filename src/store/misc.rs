@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Result, Store, dt, ts, with_pool};
+use super::{Db, Result, Store, dt, lite, ts, with_pool};
 use crate::domain::Coordinates;
 
 #[derive(Debug, Clone)]
@@ -91,10 +91,13 @@ impl Store {
 
     pub async fn user(&self, tg_id: i64) -> Result<Option<User>> {
         type Row = (i64, String, Option<String>, Option<String>, bool, Option<f64>, Option<f64>, bool, bool);
-        let row: Option<Row> = with_pool!(self, read, p => sqlx::query_as(
-            "SELECT tg_id, first_name, username, language, language_chosen, lat, lng, unreachable, \
-             location_prompted_at IS NOT NULL FROM users WHERE tg_id = $1",
-        ).bind(tg_id).fetch_optional(p).await?);
+        const SQL: &str = "SELECT tg_id, first_name, username, language, language_chosen, lat, lng, unreachable, \
+             location_prompted_at IS NOT NULL FROM users WHERE tg_id = $1";
+        // Every update reads it: on SQLite without the thread hop (`lite`).
+        let row: Option<Row> = match &self.db {
+            Db::Sqlite { lite, .. } => lite.read(|c| lite::row(c, SQL, &[&tg_id], |r| r.try_into()))?,
+            Db::Postgres(p) => sqlx::query_as(SQL).bind(tg_id).fetch_optional(p).await?,
+        };
         Ok(row.map(
             |(tg_id, first_name, username, language, language_chosen, lat, lng, unreachable, location_prompted)| User {
                 tg_id,

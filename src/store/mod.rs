@@ -21,6 +21,7 @@ mod discovery;
 mod inbound;
 mod leases;
 mod ledger;
+mod lite;
 mod misc;
 mod notices;
 mod offers;
@@ -87,6 +88,15 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            e => StoreError::Unexpected(anyhow::Error::new(e)),
+        }
+    }
+}
+
 impl From<crate::domain::UnknownVariant> for StoreError {
     fn from(e: crate::domain::UnknownVariant) -> Self {
         StoreError::Unexpected(e.into())
@@ -104,7 +114,7 @@ const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(10);
 /// processes on one file each have their own writer and stay correct).
 #[derive(Clone)]
 enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite { read: SqlitePool, write: SqlitePool, lite: std::sync::Arc<lite::Lite> },
     Postgres(PgPool),
 }
 
@@ -307,7 +317,7 @@ impl Store {
             .await
             .with_context(|| format!("can't open SQLite database {path:?}"))?;
         Ok(Store {
-            db: Db::Sqlite { read, write },
+            db: Db::Sqlite { read, write, lite: std::sync::Arc::new(lite::Lite::new(path)) },
             admission: Default::default(),
             waitlist: Default::default(),
             pool_cache: Default::default(),
@@ -366,7 +376,8 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, lite } => {
+                lite.close();
                 read.close().await;
                 write.close().await;
             }

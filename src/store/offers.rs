@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::businesses::{BUSINESS_COLS, BusinessRow, VENUE_COLS, VenueRow};
 use super::{
-    Actor, Business, Result, Store, StoreError, Venue, audit, bind_all, dt, id_params, sql_list, ts, with_pool, with_tx,
+    Actor, Business, Db, Result, Store, StoreError, Venue, audit, bind_all, dt, id_params, lite, sql_list, ts,
+    with_pool, with_tx,
 };
 use crate::domain::offer::NewItem;
 use crate::domain::pricing::{DropRule, PriceDrop};
@@ -173,6 +174,47 @@ struct ListingRow {
 }
 
 impl ListingRow {
+    /// The row from `rusqlite`, its columns in [`Store::listing_page`]'s order.
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListingRow> {
+        Ok(ListingRow {
+            offer: OfferRow {
+                id: r.get(0)?,
+                business_id: r.get(1)?,
+                venue_id: r.get(2)?,
+                title: r.get(3)?,
+                description: r.get(4)?,
+                currency: r.get(5)?,
+                pickup_start: r.get(6)?,
+                pickup_end: r.get(7)?,
+                status: r.get(8)?,
+                sold_out_by_hand: r.get(9)?,
+                photo: r.get(10)?,
+                thumb: r.get(11)?,
+                photo_file_id: r.get(12)?,
+                lat: r.get(13)?,
+                lng: r.get(14)?,
+                published_at: r.get(15)?,
+                created_at: r.get(16)?,
+                drop_percent: r.get(17)?,
+                drop_every: r.get(18)?,
+                drop_span: r.get(19)?,
+                drop_floor: r.get(20)?,
+                drop_tz: r.get(21)?,
+            },
+            item_id: r.get(22)?,
+            item_position: r.get(23)?,
+            item_name: r.get(24)?,
+            item_unit: r.get(25)?,
+            item_original_price: r.get(26)?,
+            item_deal_price: r.get(27)?,
+            item_quantity: r.get(28)?,
+            item_reserved: r.get(29)?,
+            item_sold: r.get(30)?,
+            shop: r.get(31)?,
+            shop_tz: r.get(32)?,
+        })
+    }
+
     fn item(&self) -> Option<ItemRow> {
         Some(ItemRow {
             id: self.item_id?,
@@ -453,9 +495,15 @@ impl Store {
              FROM offers o JOIN businesses b ON b.id = o.business_id JOIN venues v ON v.id = o.venue_id \
              LEFT JOIN offer_items i ON i.offer_id = o.id WHERE o.id IN ({params}) ORDER BY o.id, i.position"
         );
-        let rows: Vec<ListingRow> = with_pool!(self, read, p => {
-            bind_all!(sqlx::query_as(&sql), &padded).fetch_all(p).await?
-        });
+        // Every `/deals` and every Next reads a page: on SQLite without a
+        // hand-off per row (`lite`).
+        let rows: Vec<ListingRow> = match &self.db {
+            Db::Sqlite { lite, .. } => lite.read(|c| {
+                let args: Vec<&dyn rusqlite::ToSql> = padded.iter().map(|id| id as &dyn rusqlite::ToSql).collect();
+                lite::rows(c, &sql, &args, ListingRow::from_lite)
+            })?,
+            Db::Postgres(p) => bind_all!(sqlx::query_as(&sql), &padded).fetch_all(p).await?,
+        };
         let mut page: Vec<(Offer, String, chrono_tz::Tz)> = Vec::with_capacity(ids.len());
         let mut rows = rows.into_iter().peekable();
         while let Some(first) = rows.next() {

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Actor, Result, Store, audit, dt, sql_list, ts, with_pool, with_tx};
+use super::{Actor, Db, Result, Store, audit, dt, lite, sql_list, ts, with_pool, with_tx};
 use crate::domain::business::BusinessEvent;
 use crate::domain::offer::OfferEvent;
 use crate::domain::{Coordinates, PurchaseStatus};
@@ -291,6 +291,9 @@ type OrderRow = (i64, i64, String, String, String, i64, String, String, String, 
 type CharityRow = (i64, String, String, Option<f64>, Option<f64>, Option<i64>);
 type AuditRow = (i64, String, String, String, i64, Option<String>, Option<String>);
 type BusinessRow = (i64, String, String, String, String, String, String, i64);
+
+/// A location's last use is recorded to this many seconds (an hour).
+const LOCATION_USE_GRAIN_SECS: i64 = 3600;
 
 impl Store {
     /// Everything Glean holds about `tg_id`, read in one pass.
@@ -757,13 +760,27 @@ impl Store {
     }
 
     /// Returns the last shared location of `tg_id`, recording that it was
-    /// used now (it is kept `RETENTION_LOCATION_DAYS` after its last use).
+    /// used now (it is kept `RETENTION_LOCATION_DAYS` after its last use,
+    /// counted to the hour: the use is written only when the one recorded
+    /// is an hour old, so a customer paging through deals reads and does
+    /// not write).
     pub async fn use_location(&self, tg_id: i64, now: DateTime<Utc>) -> Result<Option<Coordinates>> {
-        let row: Option<(f64, f64)> = with_pool!(self, write, p => sqlx::query_as(
-            "UPDATE users SET location_used_at = $2 WHERE tg_id = $1 AND lat IS NOT NULL AND lng IS NOT NULL \
-             RETURNING lat, lng",
-        ).bind(tg_id).bind(ts(now)).fetch_optional(p).await?);
-        Ok(row.and_then(|(lat, lng)| Coordinates::new(lat, lng).ok()))
+        const SQL: &str =
+            "SELECT lat, lng, location_used_at FROM users WHERE tg_id = $1 AND lat IS NOT NULL AND lng IS NOT NULL";
+        // Every `/deals` reads it: on SQLite without the hop (`lite`).
+        let row: Option<(f64, f64, Option<i64>)> = match &self.db {
+            Db::Sqlite { lite, .. } => lite.read(|c| lite::row(c, SQL, &[&tg_id], |r| r.try_into()))?,
+            Db::Postgres(p) => sqlx::query_as(SQL).bind(tg_id).fetch_optional(p).await?,
+        };
+        let Some((lat, lng, used)) = row else { return Ok(None) };
+        if used.is_none_or(|at| at <= ts(now) - LOCATION_USE_GRAIN_SECS) {
+            // Still shared: a location forgotten since is not brought back.
+            with_pool!(self, write, p => sqlx::query(
+                "UPDATE users SET location_used_at = $2 WHERE tg_id = $1 AND lat IS NOT NULL \
+                 AND (location_used_at IS NULL OR location_used_at < $2)",
+            ).bind(tg_id).bind(ts(now)).execute(p).await?.rows_affected());
+        }
+        Ok(Coordinates::new(lat, lng).ok())
     }
 
     /// Forgets `tg_id`'s last shared location (and the distances of their
