@@ -57,15 +57,12 @@ pub fn popularity(c: &Candidate, now: DateTime<Utc>) -> f64 {
     (1.0 + 3.0 * c.demand as f64 + c.views as f64 / 10.0) / (age_h + 2.0).powf(1.5)
 }
 
-/// How long a shared ranking pool may be used, at most: on PostgreSQL the
-/// epoch (a sequence) moves before the change commits, so a pool read in
-/// between could miss it; this bounds how long.
-const POOL_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// The ranking pool without a shop filter as last read, with the epoch it
-/// was read at. It is the same for everyone, and `/deals` without a
-/// location reads it every time: reading it costs 500 deals and their
-/// items, checking the epoch one row.
+/// The ranking pool without a shop filter as last read on SQLite, with the
+/// epoch it was read at. It is the same for everyone, and `/deals` without
+/// a location reads it every time: reading it costs 500 deals and their
+/// items, checking the epoch one row. (PostgreSQL reads it every time: a
+/// counter moved by every reservation there would cost the hot offer's
+/// buyers more than the pool costs the server.)
 #[derive(Default)]
 pub(crate) struct PoolCache(std::sync::Mutex<Option<CachedPool>>);
 
@@ -74,21 +71,17 @@ struct CachedPool {
     /// The `now` it was read for, in seconds: deals whose pickup ended
     /// since are in it, so it serves only the same second and the next.
     now: i64,
-    taken: std::time::Instant,
     pool: Vec<Candidate>,
 }
 
 impl PoolCache {
     fn get(&self, epoch: i64, now: i64) -> Option<Vec<Candidate>> {
         let cached = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        cached
-            .as_ref()
-            .filter(|c| c.epoch == epoch && (0..=1).contains(&(now - c.now)) && c.taken.elapsed() < POOL_MAX_AGE)
-            .map(|c| c.pool.clone())
+        cached.as_ref().filter(|c| c.epoch == epoch && (0..=1).contains(&(now - c.now))).map(|c| c.pool.clone())
     }
 
     fn put(&self, epoch: i64, now: i64, pool: &[Candidate]) {
-        let entry = CachedPool { epoch, now, taken: std::time::Instant::now(), pool: pool.to_vec() };
+        let entry = CachedPool { epoch, now, pool: pool.to_vec() };
         *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(entry);
     }
 }
@@ -307,25 +300,19 @@ impl Store {
     /// [`RANKING_POOL`], newest first, with demand and views. The pool comes back as one
     /// value (`id:published:views:demand,…`), not as a row per deal: on
     /// SQLite every row is a hand-off between threads (BENCHMARKS.md).
-    /// Without a shop, the pool is the same for everyone: it is read once
-    /// and shared until `offers_epoch` (moved by triggers on every change
-    /// it depends on, migration 0020) moves, for a second at most.
+    /// Without a shop, the pool is the same for everyone: on SQLite it is
+    /// read once and shared until `offers_epoch` (moved by triggers on
+    /// every change it depends on, in the writing transaction: migration
+    /// 0020) moves, and for the same second and the next.
     pub async fn fresh_active(&self, business_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Candidate>> {
+        let Db::Sqlite { lite, .. } = &self.db else { return self.read_fresh_active(business_id, now).await };
         if business_id.is_some() {
             return self.read_fresh_active(business_id, now).await;
         }
         // The epoch first: a pool read after it is at least as new, so a
         // change committed in between moves the epoch past what is kept.
-        let epoch: i64 = match &self.db {
-            Db::Sqlite { lite, .. } => {
-                lite.read(|c| c.prepare_cached("SELECT n FROM offers_epoch WHERE id = 1")?.query_row([], |r| r.get(0)))?
-            }
-            Db::Postgres(p) => {
-                sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM offers_epoch")
-                    .fetch_one(p)
-                    .await?
-            }
-        };
+        let epoch: i64 =
+            lite.read(|c| c.prepare_cached("SELECT n FROM offers_epoch WHERE id = 1")?.query_row([], |r| r.get(0)))?;
         if let Some(pool) = self.pool_cache.get(epoch, ts(now)) {
             return Ok(pool);
         }
