@@ -17,6 +17,10 @@
 //! - The SQL text is the same as sqlx's: `$1`, `$2`, … are bound by their
 //!   number ([`bind`]), as sqlx binds them.
 //!
+//! A second process on the same file (SQLite is the single-instance
+//! setup; several instances share PostgreSQL) stays correct: its writes
+//! wait for ours in SQLite's busy handler, here on the task's thread.
+//!
 //! Everything else in the store keeps using sqlx; the store's suite runs
 //! the same tests over both paths on SQLite and over PostgreSQL.
 
