@@ -34,11 +34,14 @@ use super::Bot;
 use crate::coord::{CHAT_LOCK_TTL, ChatLock, Coord};
 use crate::store::InboundUpdate;
 
-/// Updates handled at once (each of a different chat). Enough to keep the
-/// database's connections busy and group the handled marks; few enough
-/// that an update waits its turn here, in arrival order, and not in the
-/// connection pool's queue.
-pub const WORKERS: usize = 64;
+/// Updates handled at once (each of a different chat). Most of a handler's
+/// time is waiting for Telegram to answer its sends (SQLite's statements
+/// on this path run on the task's thread, `store::lite`), so enough to
+/// keep both cores busy through those waits (64 left a third of a core
+/// idle at saturation, BENCHMARKS.md §8) and to group the handled marks;
+/// few enough that an update waits its turn here, in arrival order, and
+/// not in the connection pool's queue.
+pub const WORKERS: usize = 256;
 /// Most updates waiting in memory across all chats.
 pub const BACKLOG: usize = 4096;
 /// Most updates of one chat waiting in memory.
