@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::businesses::parse_tz;
-use super::{Db, Result, Store, bind_all, id_params, lite, ts, with_pool};
+use super::lite::{self, Param};
+use super::{Db, Result, Store, bind_all, id_params, ts, with_pool};
 use crate::domain::Coordinates;
 
 /// Metres per degree of latitude.
@@ -243,56 +244,24 @@ impl Store {
         let band_params = (next..next + slots).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
         let sql = sql.replace("BANDS", &band_params);
         // The values of $1 … in order, for either path.
-        let (lat, lng, cos2) = (at.lat(), at.lng(), cos_lat * cos_lat);
-        let (lat_lo, lat_hi, lng_lo, lng_hi, reach2) = (lat - dlat, lat + dlat, lng - dlng, lng + dlng, reach * reach);
-        let (now, limit) = (ts(now), limit.max(0));
-        let mut ints: Vec<i64> = business_id.into_iter().collect();
-        let after_key = after.map(|(key, id)| {
-            ints.push(id);
-            key
-        });
-        ints.extend((0..slots).map(|i| bands[i.min(bands.len() - 1)]));
+        let (lat, lng) = (at.lat(), at.lng());
+        let mut params: Vec<Param> = [lat - dlat, lat + dlat, lng - dlng, lng + dlng]
+            .into_iter()
+            .map(Param::Real)
+            .chain([Param::Int(ts(now))])
+            .chain([lat, lng, cos_lat * cos_lat, reach * reach].map(Param::Real))
+            .chain([Param::Int(limit.max(0))])
+            .collect();
+        params.extend(business_id.map(Param::Int));
+        if let Some((key, id)) = after {
+            params.extend([Param::Real(key), Param::Int(id)]);
+        }
+        params.extend((0..slots).map(|i| Param::Int(bands[i.min(bands.len() - 1)])));
         match &self.db {
             // Every nearby `/deals` runs it, returning up to 100 rows: on
             // SQLite without a hand-off per row (`lite`).
-            Db::Sqlite { lite, .. } => lite.read(|c| {
-                let mut args: Vec<&dyn rusqlite::ToSql> =
-                    vec![&lat_lo, &lat_hi, &lng_lo, &lng_hi, &now, &lat, &lng, &cos2, &reach2, &limit];
-                let mut rest = ints.iter();
-                if business_id.is_some() {
-                    args.extend(rest.next().map(|b| b as &dyn rusqlite::ToSql));
-                }
-                if let Some(key) = &after_key {
-                    args.push(key);
-                    args.extend(rest.next().map(|id| id as &dyn rusqlite::ToSql));
-                }
-                args.extend(rest.map(|b| b as &dyn rusqlite::ToSql));
-                lite::rows(c, &sql, &args, |r| r.try_into())
-            }),
-            Db::Postgres(p) => {
-                let mut q = sqlx::query_as(&sql)
-                    .bind(lat_lo)
-                    .bind(lat_hi)
-                    .bind(lng_lo)
-                    .bind(lng_hi)
-                    .bind(now)
-                    .bind(lat)
-                    .bind(lng)
-                    .bind(cos2)
-                    .bind(reach2)
-                    .bind(limit);
-                let mut rest = ints.iter();
-                if business_id.is_some() {
-                    q = q.bind(rest.next().copied());
-                }
-                if let Some(key) = after_key {
-                    q = q.bind(key).bind(rest.next().copied());
-                }
-                for b in rest {
-                    q = q.bind(*b);
-                }
-                Ok(q.fetch_all(p).await?)
-            }
+            Db::Sqlite { lite, .. } => lite.read(|c| lite::rows(c, &sql, &lite::args(&params), |r| r.try_into())),
+            Db::Postgres(p) => Ok(params.into_iter().fold(sqlx::query_as(&sql), |q, v| v.bind(q)).fetch_all(p).await?),
         }
     }
 
@@ -305,10 +274,9 @@ impl Store {
     /// every change it depends on, in the writing transaction: migration
     /// 0020) moves, and for the same second and the next.
     pub async fn fresh_active(&self, business_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Candidate>> {
-        let Db::Sqlite { lite, .. } = &self.db else { return self.read_fresh_active(business_id, now).await };
-        if business_id.is_some() {
+        let (Db::Sqlite { lite, .. }, None) = (&self.db, business_id) else {
             return self.read_fresh_active(business_id, now).await;
-        }
+        };
         // The epoch first: a pool read after it is at least as new, so a
         // change committed in between moves the epoch past what is kept.
         let epoch: i64 =

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Db, Result, Store, bind_all, id_params, lite, ts, with_pool, with_tx};
+use super::{Db, Result, Store, bind_all, id_params, lite, ts, with_pool};
 
 /// One stored update, as received.
 #[derive(Debug, Clone)]
@@ -68,7 +68,8 @@ impl Store {
                     .await?;
                 stored.extend(ids);
             }
-            Db::Postgres(_) => with_tx!(self, tx => {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
                 for (sql, rows) in &parts {
                     let mut q = sqlx::query_scalar::<_, i64>(sql);
                     for u in rows {
@@ -76,7 +77,8 @@ impl Store {
                     }
                     stored.extend(q.bind(now).fetch_all(&mut *tx).await?);
                 }
-            }),
+                tx.commit().await?;
+            }
         }
         Ok(batch.iter().filter(|u| stored.contains(&u.update_id)).cloned().collect())
     }
@@ -129,7 +131,7 @@ impl Store {
                 let now = ts(now);
                 lite.write(write, |c| {
                     let mut args: Vec<&dyn rusqlite::ToSql> = vec![&now];
-                    args.extend(padded.iter().map(|id| id as &dyn rusqlite::ToSql));
+                    args.extend(lite::args(&padded));
                     lite::execute(c, &sql, &args)
                 })
                 .await?;

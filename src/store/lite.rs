@@ -117,6 +117,42 @@ pub(crate) fn bind(stmt: &mut Statement<'_>, args: &[&dyn ToSql]) -> rusqlite::R
     Ok(())
 }
 
+/// A value bound to a statement run on either path: the numbers a query
+/// takes, in one ordered list for `rusqlite` (`&dyn ToSql`) and for sqlx
+/// ([`Param::bind`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Param {
+    Int(i64),
+    Real(f64),
+}
+
+impl ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Param::Int(v) => v.to_sql(),
+            Param::Real(v) => v.to_sql(),
+        }
+    }
+}
+
+impl Param {
+    /// Binds this value to a sqlx query (the PostgreSQL path).
+    pub(crate) fn bind<'q, O>(
+        self,
+        q: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+        match self {
+            Param::Int(v) => q.bind(v),
+            Param::Real(v) => q.bind(v),
+        }
+    }
+}
+
+/// `values` as the argument list of [`rows`], [`row`] or [`execute`].
+pub(crate) fn args<T: ToSql>(values: &[T]) -> Vec<&dyn ToSql> {
+    values.iter().map(|v| v as &dyn ToSql).collect()
+}
+
 /// Runs a prepared (cached) statement with `args` and maps every row.
 pub(crate) fn rows<T>(
     conn: &Connection,

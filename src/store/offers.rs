@@ -498,10 +498,9 @@ impl Store {
         // Every `/deals` and every Next reads a page: on SQLite without a
         // hand-off per row (`lite`).
         let rows: Vec<ListingRow> = match &self.db {
-            Db::Sqlite { lite, .. } => lite.read(|c| {
-                let args: Vec<&dyn rusqlite::ToSql> = padded.iter().map(|id| id as &dyn rusqlite::ToSql).collect();
-                lite::rows(c, &sql, &args, ListingRow::from_lite)
-            })?,
+            Db::Sqlite { lite, .. } => {
+                lite.read(|c| lite::rows(c, &sql, &lite::args(&padded), ListingRow::from_lite))?
+            }
             Db::Postgres(p) => bind_all!(sqlx::query_as(&sql), &padded).fetch_all(p).await?,
         };
         let mut page: Vec<(Offer, String, chrono_tz::Tz)> = Vec::with_capacity(ids.len());
