@@ -80,9 +80,11 @@ async fn build(bot: &Bot, owner: i64, at: Option<Coordinates>) -> anyhow::Result
             .map(|(id, d)| (id, Some(d)))
             .collect(),
         None => {
-            let mut pool = bot.store.fresh_active(None, now).await?;
-            pool.sort_by(|a, b| popularity(b, now).total_cmp(&popularity(a, now)).then(b.offer_id.cmp(&a.offer_id)));
-            pool.into_iter().take(MAX_LIST as usize).map(|c| (c.offer_id, None)).collect()
+            // Each deal scored once (not once per comparison), best first.
+            let mut ranked: Vec<(f64, i64)> =
+                bot.store.fresh_active(None, now).await?.iter().map(|c| (popularity(c, now), c.offer_id)).collect();
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+            ranked.into_iter().take(MAX_LIST as usize).map(|(_, id)| (id, None)).collect()
         }
     };
     let list = rand::thread_rng().gen_range(1..i64::MAX);

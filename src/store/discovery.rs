@@ -354,7 +354,8 @@ impl Store {
             "INSERT INTO deal_lists (id, owner, offer_ids, distances, created_at) VALUES ($1, $2, $3, $4, $5)";
         match &self.db {
             Db::Sqlite { write, lite, .. } => {
-                lite.write(write, |c| lite::execute(c, SQL, &[&id, &owner, &ids, &dist, &ts(now)])).await?;
+                let (id, now) = (id.to_string(), ts(now));
+                lite.write(write, move |c| lite::execute(c, SQL, &[&id, &owner, &ids, &dist, &now])).await?;
             }
             Db::Postgres(p) => {
                 sqlx::query(SQL).bind(id).bind(owner).bind(ids).bind(dist).bind(ts(now)).execute(p).await?;

@@ -25,7 +25,7 @@ impl Store {
         // is a conflict, so nothing) to keep the statement shapes few.
         let mut stored: Vec<i64> = Vec::with_capacity(batch.len());
         let now = ts(now);
-        let parts: Vec<(String, Vec<&InboundUpdate>)> = batch
+        let parts: Vec<(String, Vec<InboundUpdate>)> = batch
             .chunks(128)
             .map(|part| {
                 let slots = part.len().next_power_of_two();
@@ -43,16 +43,16 @@ impl Store {
                     ));
                 }
                 sql.push_str(" ON CONFLICT (update_id) DO NOTHING RETURNING update_id");
-                (sql, (0..slots).map(|i| &part[i.min(part.len() - 1)]).collect())
+                // Owned: the write may run on another task's turn.
+                (sql, (0..slots).map(|i| part[i.min(part.len() - 1)].clone()).collect())
             })
             .collect();
         match &self.db {
             // Every update comes in here (a batch at a time): on SQLite
-            // without the hop, in one transaction.
+            // without the hop, atomically (a write of the writer's group).
             Db::Sqlite { write, lite, .. } => {
                 let ids = lite
-                    .write(write, |c| {
-                        let tx = rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)?;
+                    .write(write, move |c| {
                         let mut ids = Vec::new();
                         for (sql, rows) in &parts {
                             let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 3 + 1);
@@ -60,9 +60,8 @@ impl Store {
                                 args.extend([&u.update_id as &dyn rusqlite::ToSql, &u.chat_id, &u.payload]);
                             }
                             args.push(&now);
-                            ids.extend(lite::rows(&tx, sql, &args, |r| r.get::<_, i64>(0))?);
+                            ids.extend(lite::rows(c, sql, &args, |r| r.get::<_, i64>(0))?);
                         }
-                        tx.commit()?;
                         Ok(ids)
                     })
                     .await?;
@@ -129,7 +128,7 @@ impl Store {
             // Every update ends here (marks grouped): on SQLite without the hop.
             Db::Sqlite { write, lite, .. } => {
                 let now = ts(now);
-                lite.write(write, |c| {
+                lite.write(write, move |c| {
                     let mut args: Vec<&dyn rusqlite::ToSql> = vec![&now];
                     args.extend(lite::args(&padded));
                     lite::execute(c, &sql, &args)

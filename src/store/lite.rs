@@ -13,7 +13,9 @@
 //! - Reads take an idle connection (or open one), run, and put it back.
 //! - Writes run on one writer connection while holding the sqlx write
 //!   pool's only connection, so writers of both kinds queue in one line
-//!   and never wait for each other inside SQLite's busy handler.
+//!   and never wait for each other inside SQLite's busy handler. They
+//!   commit in groups: the writes waiting at the same moment share one
+//!   transaction, each in a savepoint of its own ([`Lite::write`]).
 //! - The SQL text is the same as sqlx's: `$1`, `$2`, … are bound by their
 //!   number ([`bind`]), as sqlx binds them.
 //!
@@ -29,6 +31,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Statement, ToSql};
 use sqlx::SqlitePool;
+use tokio::sync::{Notify, oneshot};
 
 use super::Result;
 
@@ -42,11 +45,89 @@ pub(crate) struct Lite {
     path: String,
     idle: Mutex<Vec<Connection>>,
     writer: Mutex<Option<Connection>>,
+    /// Writes waiting for the next group, and whether one is running.
+    group: Mutex<Group>,
+    /// Wakes a waiting writer to lead the next group.
+    handoff: Notify,
+}
+
+#[derive(Default)]
+struct Group {
+    queue: Vec<Box<dyn Write>>,
+    leading: bool,
+}
+
+/// A write in a group: run in its savepoint, then told how the group ended.
+trait Write: Send {
+    fn run(&mut self, conn: &Connection);
+    /// The group's commit (an error also when the write never ran).
+    fn finish(self: Box<Self>, committed: std::result::Result<(), &str>);
+}
+
+struct Pending<F, T> {
+    f: Option<F>,
+    out: Option<rusqlite::Result<T>>,
+    done: oneshot::Sender<Result<T>>,
+}
+
+impl<F, T> Write for Pending<F, T>
+where
+    F: FnOnce(&Connection) -> rusqlite::Result<T> + Send,
+    T: Send,
+{
+    fn run(&mut self, conn: &Connection) {
+        if let Some(f) = self.f.take() {
+            self.out = Some(in_savepoint(conn, f));
+        }
+    }
+
+    fn finish(self: Box<Self>, committed: std::result::Result<(), &str>) {
+        let r = match (self.out, committed) {
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (Some(Err(e)), _) => Err(e.into()),
+            (_, Err(e)) => Err(anyhow::anyhow!("the write's group didn't commit: {e}").into()),
+            (None, Ok(())) => Err(anyhow::anyhow!("the write was left out of its group").into()),
+        };
+        let _ = self.done.send(r);
+    }
+}
+
+/// Runs `f` in a savepoint of the open transaction: kept if it succeeds,
+/// undone if it fails.
+fn in_savepoint<T>(conn: &Connection, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    conn.execute_batch("SAVEPOINT w")?;
+    let out = f(conn);
+    let end = if out.is_ok() { "RELEASE w" } else { "ROLLBACK TO w; RELEASE w" };
+    conn.execute_batch(end)?;
+    out
+}
+
+/// Ends a leader's turn, however its future ends: the next group is led
+/// by a waiting writer.
+struct StepDown<'a>(&'a Lite);
+
+impl Drop for StepDown<'_> {
+    fn drop(&mut self) {
+        let more = {
+            let mut g = self.0.group.lock().unwrap_or_else(PoisonError::into_inner);
+            g.leading = false;
+            !g.queue.is_empty()
+        };
+        if more {
+            self.0.handoff.notify_one();
+        }
+    }
 }
 
 impl Lite {
     pub(crate) fn new(path: &str) -> Lite {
-        Lite { path: path.to_string(), idle: Mutex::new(Vec::new()), writer: Mutex::new(None) }
+        Lite {
+            path: path.to_string(),
+            idle: Mutex::new(Vec::new()),
+            writer: Mutex::new(None),
+            group: Mutex::new(Group::default()),
+            handoff: Notify::new(),
+        }
     }
 
     /// A connection set up as sqlx sets up its own (`Store::connect_sqlite`):
@@ -78,24 +159,90 @@ impl Lite {
         Ok(out?)
     }
 
-    /// Runs `f` on the writer connection once it is this caller's turn in
-    /// `gate` (the sqlx write pool of one connection). `f`'s statements
-    /// are one transaction if `f` opens one; a single statement commits by
-    /// itself.
-    pub(crate) async fn write<T>(
+    /// Runs `f` on the writer connection, in a group with the other
+    /// writes waiting at the same moment: one transaction (`BEGIN
+    /// IMMEDIATE` … `COMMIT`) for the group, each write in a savepoint of
+    /// its own, so one write's failure undoes only that write. The result
+    /// is returned once the group's commit succeeded (or with the commit's
+    /// error); `f` must not open a transaction itself.
+    ///
+    /// The group takes the writer when it is its turn in `gate` (the sqlx
+    /// write pool of one connection), so writers of both kinds queue in
+    /// one line. Whoever finds no group running leads the next: it waits
+    /// for the gate, takes every write queued by then (its own first), runs
+    /// and commits them, and hands on. Under load a commit then serves
+    /// many writes, and a write waits for at most the group ahead of it
+    /// instead of every write queued before it one by one (BENCHMARKS.md §9).
+    pub(crate) async fn write<T: Send + 'static>(
         &self,
         gate: &SqlitePool,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T> {
-        let _turn = gate.acquire().await?;
+        let (done, mut result) = oneshot::channel();
+        let lead = {
+            let mut g = self.group.lock().unwrap_or_else(PoisonError::into_inner);
+            g.queue.push(Box::new(Pending { f: Some(f), out: None, done }));
+            !std::mem::replace(&mut g.leading, true)
+        };
+        if lead {
+            self.lead(gate).await;
+        }
+        loop {
+            tokio::select! {
+                biased;
+                r = &mut result => {
+                    return r.unwrap_or_else(|_| Err(anyhow::anyhow!("the write's group was dropped").into()));
+                }
+                () = self.handoff.notified() => {
+                    let lead = !std::mem::replace(
+                        &mut self.group.lock().unwrap_or_else(PoisonError::into_inner).leading,
+                        true,
+                    );
+                    if lead {
+                        self.lead(gate).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs one group as its leader (`leading` is set): waits for the
+    /// gate, takes the queue, runs and commits it, then steps down and
+    /// wakes a waiting writer to lead the next if more are queued. Dropped
+    /// while waiting for the gate (its caller was cancelled), it steps down
+    /// all the same.
+    async fn lead(&self, gate: &SqlitePool) {
+        let _step_down = StepDown(self);
+        let turn = gate.acquire().await;
+        let mut jobs = std::mem::take(&mut self.group.lock().unwrap_or_else(PoisonError::into_inner).queue);
+        let committed = match turn {
+            Ok(_turn) => self.run_group(&mut jobs).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let outcome = committed.as_ref().map(|_| ()).map_err(String::as_str);
+        for job in jobs {
+            job.finish(outcome);
+        }
+    }
+
+    /// Runs `jobs` in one transaction on the writer connection.
+    fn run_group(&self, jobs: &mut [Box<dyn Write>]) -> rusqlite::Result<()> {
         let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         let conn = match writer.take() {
             Some(c) => c,
             None => self.open()?,
         };
-        let out = f(&conn);
+        let committed = (|| {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            for job in jobs.iter_mut() {
+                job.run(&conn);
+            }
+            conn.execute_batch("COMMIT").inspect_err(|_| {
+                let _ = conn.execute_batch("ROLLBACK");
+            })
+        })();
         *writer = Some(conn);
-        Ok(out?)
+        committed
     }
 
     /// Closes every connection (they reopen when used again).

@@ -274,6 +274,50 @@ struct PriceMoved;
 /// A row of [`GATE_SQL`].
 type GateRow = (String, i64, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<String>);
 
+/// How a reservation takes its stock once the prices are read and its
+/// purchase written ([`Store::reserve`]).
+enum Take {
+    /// SQLite: the gate read again (the write transaction holds the
+    /// database), then one conditional `UPDATE` per line.
+    Apart { lock_sql: String, line_sql: String },
+    /// PostgreSQL: [`take_sql`], one statement.
+    Together(String),
+}
+
+/// A row of [`take_sql`]: the locked gate's columns, then a line taken
+/// (item, deal price, left after; none of the three when no line could be).
+type TakeRow = (
+    String,
+    i64,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i32>,
+);
+
+/// PostgreSQL: locks the offer (`$1`, if it can still be bought at `$2`)
+/// and then takes `lines` lines of stock (`$3`, `$4` the first line's item
+/// and quantity, and so on) into `column` (`sold` or `reserved`), each only
+/// if that much is left. One row per line taken, each with the locked gate;
+/// one row with no line if the offer was locked but no line could be
+/// taken; none if the offer can't be bought.
+fn take_sql(column: &str, lines: usize) -> String {
+    let values: Vec<String> =
+        (0..lines).map(|i| format!("(${}::BIGINT, ${}::INTEGER)", 3 + 2 * i, 4 + 2 * i)).collect();
+    format!(
+        "WITH locked AS ({GATE_SQL} FOR NO KEY UPDATE), \
+         taken AS (UPDATE offer_items i SET {column} = i.{column} + l.q FROM (VALUES {}) AS l(id, q) \
+         WHERE i.id = l.id AND i.offer_id = (SELECT $1::BIGINT FROM locked) AND i.quantity - i.reserved - i.sold >= l.q \
+         RETURNING i.id, i.deal_price, i.quantity - i.reserved - i.sold AS left_after) \
+         SELECT locked.*, taken.id, taken.deal_price, taken.left_after FROM locked LEFT JOIN taken ON TRUE",
+        values.join(", ")
+    )
+}
+
 /// The unit price at `now` of an item whose deal price is `deal`, from the
 /// gate's row: the deal price less the drops due (`domain::pricing`).
 fn price_now(gate: &GateRow, deal: i64, now: DateTime<Utc>) -> std::result::Result<i64, ReserveError> {
@@ -377,30 +421,37 @@ impl Store {
         if lines.len() != new.lines.len() {
             return Err(ReserveError::Empty);
         }
-        let (status, stock_sql) = match new.method {
-            PaymentMethod::Stripe => (PurchaseStatus::Reserved, "reserved = reserved + $1"),
-            PaymentMethod::AtPickup => (PurchaseStatus::Confirmed, "sold = sold + $1"),
+        let (status, column) = match new.method {
+            PaymentMethod::Stripe => (PurchaseStatus::Reserved, "reserved"),
+            PaymentMethod::AtPickup => (PurchaseStatus::Confirmed, "sold"),
             PaymentMethod::Donation => {
                 return Err(ReserveError::Unexpected(anyhow::anyhow!("donations are taken by accept_donation")));
             }
         };
-        let line_sql = format!(
-            "UPDATE offer_items SET {stock_sql} WHERE id = $2 AND offer_id = $3 \
-             AND quantity - reserved - sold >= $1 RETURNING deal_price"
-        );
         // The offer row is locked late: everything that doesn't need the
-        // lock (the prices read, the purchase and its lines written) comes
-        // first, so the lock is held for the stock update and the commit
-        // only. PostgreSQL: `FOR NO KEY UPDATE` (the purchase's foreign key
-        // already holds `FOR KEY SHARE` on the row, which `FOR UPDATE` would
-        // wait for: two buyers would deadlock), which writes no new row version (a
-        // no-op UPDATE would, and a thousand buyers queued on one offer then
-        // walk an ever longer chain of them: BENCHMARKS.md, contention).
-        // SQLite: the write transaction (`BEGIN IMMEDIATE`) already
-        // excludes every other writer.
-        let lock_sql = match self.db {
-            Db::Sqlite { .. } => GATE_SQL.to_string(),
-            Db::Postgres(_) => format!("{GATE_SQL} FOR NO KEY UPDATE"),
+        // lock (the prices read, the purchase, its lines and its notice
+        // written) comes first, so the lock is held for the stock update
+        // and the commit only.
+        let take = match self.db {
+            // The write transaction (`BEGIN IMMEDIATE`) already excludes
+            // every other writer: the gate read again, then each line.
+            Db::Sqlite { .. } => Take::Apart {
+                lock_sql: GATE_SQL.to_string(),
+                line_sql: format!(
+                    "UPDATE offer_items SET {column} = {column} + $1 WHERE id = $2 AND offer_id = $3 \
+                     AND quantity - reserved - sold >= $1 RETURNING deal_price, quantity - reserved - sold"
+                ),
+            },
+            // One statement: the offer row locked `FOR NO KEY UPDATE` (the
+            // purchase's foreign key already holds `FOR KEY SHARE` on it,
+            // which `FOR UPDATE` would wait for: two buyers would
+            // deadlock), and, once it is, every line's stock taken by the
+            // conditional `UPDATE`. It writes no new version of the offer
+            // row (a no-op UPDATE would, and a thousand buyers queued on
+            // one offer then walk an ever longer chain of them), and the
+            // lock is held for one round trip and the commit
+            // (BENCHMARKS.md, contention).
+            Db::Postgres(_) => Take::Together(take_sql(column, lines.len())),
         };
         // PostgreSQL: a few buyers of one offer at a time go on to its row
         // lock, which stays the guarantee (`admission`). SQLite's one
@@ -412,7 +463,7 @@ impl Store {
         let mut attempt = 0;
         let id: i64 = loop {
             attempt += 1;
-            match self.reserve_once(new, &lines, status, &line_sql, &lock_sql, now).await {
+            match self.reserve_once(new, &lines, status, &take, now).await {
                 // The business changed a price between the read and the
                 // lock (an /edit, a drop schedule stopped): read again.
                 Err(ReserveError::Unexpected(e)) if e.is::<PriceMoved>() && attempt < 3 => continue,
@@ -421,7 +472,7 @@ impl Store {
         };
         drop(admitted);
         let purchase = self.purchase(id).await.map_err(|e| anyhow::anyhow!(e))?;
-        let remaining = self.offer(new.offer_id).await.map_err(|e| anyhow::anyhow!(e))?.remaining();
+        let remaining = self.remaining_of(new.offer_id).await.map_err(|e| anyhow::anyhow!(e))?;
         Ok((purchase, remaining))
     }
 
@@ -435,8 +486,7 @@ impl Store {
         new: &NewPurchase,
         lines: &[(i64, u32)],
         status: PurchaseStatus,
-        line_sql: &str,
-        lock_sql: &str,
+        take: &Take,
         now: DateTime<Utc>,
     ) -> std::result::Result<i64, ReserveError> {
         let id: i64 = with_tx!(self, tx => {
@@ -497,26 +547,54 @@ impl Store {
             }
             let actor = Actor::User(new.customer_tg_id);
             audit!(tx, now, actor, "purchase", "purchase", id, None::<String>, Some(status.as_str()));
-            // From here the offer row is locked until the commit.
-            let locked: Option<GateRow> = sqlx::query_as(lock_sql)
-                .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
+            if status == PurchaseStatus::Confirmed {
+                notice_purchase!(tx, now, id, To::Owner, NoticeKind::NewOrder);
+            }
+            // From here the offer row is locked until the commit. Each
+            // line taken: its deal price and what is left of it.
+            let (locked, taken): (Option<GateRow>, Vec<(i64, i64, i32)>) = match take {
+                Take::Apart { lock_sql, line_sql } => {
+                    let locked: Option<GateRow> = sqlx::query_as(lock_sql)
+                        .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
+                    let mut taken = Vec::with_capacity(lines.len());
+                    if locked.is_some() {
+                        for (item_id, q) in lines {
+                            let row: Option<(i64, i32)> = sqlx::query_as(line_sql)
+                                .bind(*q as i32).bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
+                            let Some((deal, left)) = row else { break };
+                            taken.push((*item_id, deal, left));
+                        }
+                    }
+                    (locked, taken)
+                }
+                Take::Together(sql) => {
+                    let mut q = sqlx::query_as::<_, TakeRow>(sql).bind(new.offer_id).bind(ts(now));
+                    for (item_id, n) in lines {
+                        q = q.bind(*item_id).bind(*n as i32);
+                    }
+                    let rows = q.fetch_all(&mut *tx).await?;
+                    let locked = rows.first().map(|r| (r.0.clone(), r.1, r.2, r.3, r.4, r.5, r.6.clone()));
+                    let taken = rows.iter().filter_map(|r| Some((r.7?, r.8?, r.9?))).collect();
+                    (locked, taken)
+                }
+            };
             // Paused, withdrawn, sold out or ended meanwhile.
             let Some(locked) = locked else { return Err(why_not!(tx, new.offer_id, now)) };
             if locked != gate {
                 return Err(ReserveError::Unexpected(anyhow::Error::new(PriceMoved)));
             }
-            for (item_id, q, deal, _) in &priced {
-                let now_deal: Option<i64> = sqlx::query_scalar(line_sql)
-                    .bind(*q as i32).bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
-                match now_deal {
-                    None => return Err(ReserveError::SoldOut),
-                    Some(d) if d != *deal => return Err(ReserveError::Unexpected(anyhow::Error::new(PriceMoved))),
-                    Some(_) => {}
+            if taken.len() < priced.len() {
+                return Err(ReserveError::SoldOut);
+            }
+            for (item_id, _, deal, _) in &priced {
+                if taken.iter().any(|(i, d, _)| i == item_id && d != deal) {
+                    return Err(ReserveError::Unexpected(anyhow::Error::new(PriceMoved)));
                 }
             }
-            sell_out!(tx, new.offer_id, now);
-            if status == PurchaseStatus::Confirmed {
-                notice_purchase!(tx, now, id, To::Owner, NoticeKind::NewOrder);
+            // Sold out only if every line took the last of its item; the
+            // statement then also finds the offer's other items empty.
+            if taken.iter().all(|(_, _, left)| *left == 0) {
+                sell_out!(tx, new.offer_id, now);
             }
             id
         });

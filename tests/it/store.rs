@@ -35,6 +35,7 @@ on_both_backends!(
     followers_are_seeded_once,
     expired_onboarding_tokens_are_pruned,
     the_shared_ranking_pool_follows_every_change,
+    writes_at_once_commit_together_and_fail_alone,
 );
 
 fn reserve_req(offer_id: i64, customer: i64, lines: Vec<(i64, u32)>, method: PaymentMethod) -> NewPurchase {
@@ -649,4 +650,44 @@ async fn the_shared_ranking_pool_follows_every_change(db: TestDb) {
     // for the second it was asked for.
     let later = second.pickup_end + Duration::seconds(1);
     assert!(s.fresh_active(None, later).await.unwrap().is_empty(), "ended pickups leave the pool");
+}
+
+/// Many writes at once (on SQLite they commit in groups, each in a
+/// savepoint): one that fails leaves the others of its group written, a
+/// writer cancelled while it waits stalls no one, and every write that
+/// says it succeeded is there.
+async fn writes_at_once_commit_together_and_fail_alone(db: TestDb) {
+    let s = &db.store;
+    s.save_deal_list("taken", 1, &[(1, None)], now()).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..200_i64 {
+        let store = s.clone();
+        tasks.spawn(async move {
+            let id = if i % 20 == 0 { "taken".to_string() } else { format!("list-{i}") };
+            (i, store.save_deal_list(&id, i, &[(i, Some(i as f64 * 10.0))], now()).await)
+        });
+        if i % 10 == 0 {
+            // Cancelled while queued, or while leading its group.
+            let store = s.clone();
+            tasks
+                .spawn(async move { (-1, store.save_deal_list(&format!("gone-{i}"), 7, &[(1, None)], now()).await) })
+                .abort();
+        }
+    }
+    let mut failed = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((i, r)) = joined else { continue };
+        if r.is_err() {
+            failed.push(i);
+        }
+    }
+    failed.sort_unstable();
+    assert_eq!(failed, (0..200).step_by(20).collect::<Vec<_>>(), "exactly the duplicates fail");
+    for i in (0..200_i64).filter(|i| i % 20 != 0) {
+        let (owner, list) = s.deal_list(&format!("list-{i}")).await.unwrap().expect("written");
+        assert_eq!((owner, list), (i, vec![(i, Some(i as f64 * 10.0))]));
+    }
+    assert_eq!(s.deal_list("taken").await.unwrap().map(|(owner, _)| owner), Some(1), "the first write stands");
+    let after = tokio::time::timeout(std::time::Duration::from_secs(10), s.save_deal_list("after", 2, &[], now()));
+    after.await.expect("writers after the cancelled ones are not stalled").unwrap();
 }
