@@ -1,11 +1,15 @@
 //! Stamps the build with its git commit for `glean_build_info`: from
 //! `GLEAN_COMMIT` when the builder sets it (a container build has no
 //! `.git`), else from `git`, else `unknown`. Never fails the build.
+//! Also rebuilds when a migration is added or changed: `sqlx::migrate!`
+//! reads them at compile time, and cargo doesn't watch files it doesn't
+//! know of once a build script names any.
 
 use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=GLEAN_COMMIT");
+    println!("cargo:rerun-if-changed=migrations");
     let from_env = std::env::var("GLEAN_COMMIT").ok().filter(|c| !c.trim().is_empty());
     let commit = from_env.or_else(|| git(&["rev-parse", "--short=12", "HEAD"])).unwrap_or_else(|| "unknown".into());
     // Rebuild when HEAD moves: HEAD itself, and the branch file it names.

@@ -274,14 +274,87 @@ struct PriceMoved;
 /// A row of [`GATE_SQL`].
 type GateRow = (String, i64, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<String>);
 
-/// How a reservation takes its stock once the prices are read and its
-/// purchase written ([`Store::reserve`]).
-enum Take {
+/// The statements of one reservation ([`Store::reserve`]), by backend.
+struct Take {
+    /// [`priced_gate_sql`].
+    priced_gate_sql: String,
+    /// PostgreSQL: [`insert_together_sql`]; SQLite: [`INSERT_PURCHASE_SQL`]
+    /// and the lines, audit row and notice one by one.
+    insert_sql: Option<String>,
+    stock: Stock,
+}
+
+/// How a reservation takes its stock once its purchase is written.
+enum Stock {
     /// SQLite: the gate read again (the write transaction holds the
     /// database), then one conditional `UPDATE` per line.
     Apart { lock_sql: String, line_sql: String },
-    /// PostgreSQL: [`take_sql`], one statement.
+    /// PostgreSQL: [`take_sql`], one statement. The offer row is locked
+    /// `FOR NO KEY UPDATE` (the purchase's foreign key already holds `FOR
+    /// KEY SHARE` on it, which `FOR UPDATE` would wait for: two buyers
+    /// would deadlock), so it writes no new version of the offer row (a
+    /// no-op UPDATE would, and a thousand buyers queued on one offer then
+    /// walk an ever longer chain of them); the lock is held for this one
+    /// round trip and the commit (BENCHMARKS.md, contention).
     Together(String),
+}
+
+/// [`GATE_SQL`] with the deal price of each line's item (`$3`, `$4`, …):
+/// one row per item found in the offer, or one with neither if none is;
+/// none if the offer can't be bought.
+fn priced_gate_sql(lines: usize) -> String {
+    let items: Vec<String> = (0..lines).map(|i| format!("${}", 3 + i)).collect();
+    format!(
+        "SELECT o.currency, o.pickup_end, o.drop_percent, o.drop_every, o.drop_span, o.drop_floor, o.drop_tz, \
+         i.id, i.deal_price FROM offers o LEFT JOIN offer_items i ON i.offer_id = o.id AND i.id IN ({}) \
+         WHERE o.id = $1 AND o.status = 'active' AND o.pickup_end > $2",
+        items.join(", ")
+    )
+}
+
+/// A row of [`priced_gate_sql`].
+type PricedGateRow =
+    (String, i64, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<String>, Option<i64>, Option<i64>);
+
+/// A new purchase (`$1` customer, `$2` offer, `$3` status, `$4` total, `$5`
+/// currency, `$6` pickup code, `$7` method, `$8` expiry, `$9` now, `$10`
+/// request key), unless its pickup code is in use at the same business.
+const INSERT_PURCHASE_SQL: &str = "INSERT INTO purchases (customer_tg_id, offer_id, status, total, currency, \
+     pickup_code, payment_method, expires_at, created_at, updated_at, request_key) \
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10 WHERE NOT EXISTS ( \
+     SELECT 1 FROM purchases p JOIN offers o ON o.id = p.offer_id \
+     WHERE p.pickup_code = $6 AND p.status IN ('reserved', 'confirmed', 'paid', 'donated') \
+     AND o.business_id = (SELECT business_id FROM offers WHERE id = $2)) \
+     ON CONFLICT DO NOTHING RETURNING id";
+
+/// PostgreSQL: [`INSERT_PURCHASE_SQL`] with, if it wrote the purchase, its
+/// lines, its audit row (`$11` the actor) and, for a `confirmed` one, the
+/// owner's notice (`$12` its kind), in one statement. The lines follow as
+/// item, quantity and unit price each.
+fn insert_together_sql(lines: usize, notice: bool) -> String {
+    let first = if notice { 13 } else { 12 };
+    let values: Vec<String> = (0..lines)
+        .map(|i| {
+            let n = first + 3 * i;
+            format!("(${n}::BIGINT, ${}::INTEGER, ${}::BIGINT)", n + 1, n + 2)
+        })
+        .collect();
+    let notice = if notice {
+        ", n AS (INSERT INTO notices (chat_id, kind, purchase_id, business_id, offer_id, detail, not_before, \
+         created_at) SELECT b.owner_tg_id, $12, p.id, b.id, o.id, NULL, $9, $9 FROM p \
+         JOIN offers o ON o.id = $2 JOIN businesses b ON b.id = o.business_id)"
+    } else {
+        ""
+    };
+    format!(
+        "WITH p AS ({INSERT_PURCHASE_SQL}), \
+         l AS (INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price) \
+         SELECT p.id, v.item, v.q, v.price FROM p, (VALUES {}) AS v(item, q, price)), \
+         a AS (INSERT INTO audit_log (at, actor, action, target_kind, target_id, before, after) \
+         SELECT $9, $11, 'purchase', 'purchase', p.id, NULL, $3 FROM p){notice} \
+         SELECT id FROM p",
+        values.join(", ")
+    )
 }
 
 /// A row of [`take_sql`]: the locked gate's columns, then a line taken
@@ -432,26 +505,31 @@ impl Store {
         // lock (the prices read, the purchase, its lines and its notice
         // written) comes first, so the lock is held for the stock update
         // and the commit only.
+        let confirmed = status == PurchaseStatus::Confirmed;
         let take = match self.db {
             // The write transaction (`BEGIN IMMEDIATE`) already excludes
-            // every other writer: the gate read again, then each line.
-            Db::Sqlite { .. } => Take::Apart {
-                lock_sql: GATE_SQL.to_string(),
-                line_sql: format!(
-                    "UPDATE offer_items SET {column} = {column} + $1 WHERE id = $2 AND offer_id = $3 \
-                     AND quantity - reserved - sold >= $1 RETURNING deal_price, quantity - reserved - sold"
-                ),
+            // every other writer: the purchase, its lines, its audit row
+            // and its notice written apart; then the gate read again and
+            // each line's stock taken.
+            Db::Sqlite { .. } => Take {
+                priced_gate_sql: priced_gate_sql(lines.len()),
+                insert_sql: None,
+                stock: Stock::Apart {
+                    lock_sql: GATE_SQL.to_string(),
+                    line_sql: format!(
+                        "UPDATE offer_items SET {column} = {column} + $1 WHERE id = $2 AND offer_id = $3 \
+                         AND quantity - reserved - sold >= $1 RETURNING deal_price, quantity - reserved - sold"
+                    ),
+                },
             },
-            // One statement: the offer row locked `FOR NO KEY UPDATE` (the
-            // purchase's foreign key already holds `FOR KEY SHARE` on it,
-            // which `FOR UPDATE` would wait for: two buyers would
-            // deadlock), and, once it is, every line's stock taken by the
-            // conditional `UPDATE`. It writes no new version of the offer
-            // row (a no-op UPDATE would, and a thousand buyers queued on
-            // one offer then walk an ever longer chain of them), and the
-            // lock is held for one round trip and the commit
-            // (BENCHMARKS.md, contention).
-            Db::Postgres(_) => Take::Together(take_sql(column, lines.len())),
+            // Each a round trip to the server: the purchase with its
+            // lines, audit row and notice in one statement; the stock in
+            // another, with the offer's lock (`take_sql`).
+            Db::Postgres(_) => Take {
+                priced_gate_sql: priced_gate_sql(lines.len()),
+                insert_sql: Some(insert_together_sql(lines.len(), confirmed)),
+                stock: Stock::Together(take_sql(column, lines.len())),
+            },
         };
         // PostgreSQL: a few buyers of one offer at a time go on to its row
         // lock, which stays the guarantee (`admission`). SQLite's one
@@ -497,37 +575,43 @@ impl Store {
                     return Err(ReserveError::AlreadyMade(id));
                 }
             }
-            let gate: Option<GateRow> = sqlx::query_as(GATE_SQL)
-                .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
-            let Some(gate) = gate else { return Err(why_not!(tx, new.offer_id, now)) };
+            // The gate and the lines' deal prices, one row per line found.
+            let mut q = sqlx::query_as::<_, PricedGateRow>(&take.priced_gate_sql).bind(new.offer_id).bind(ts(now));
+            for (item_id, _) in lines {
+                q = q.bind(*item_id);
+            }
+            let rows = q.fetch_all(&mut *tx).await?;
+            let Some(first) = rows.first() else { return Err(why_not!(tx, new.offer_id, now)) };
+            let gate: GateRow = (first.0.clone(), first.1, first.2, first.3, first.4, first.5, first.6.clone());
             // The prices due now, from the drops on the offer row.
             let mut total: i64 = 0;
             let mut priced = Vec::with_capacity(lines.len());
             for (item_id, q) in lines {
-                let deal: Option<i64> = sqlx::query_scalar("SELECT deal_price FROM offer_items WHERE id = $1 AND offer_id = $2")
-                    .bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
+                let deal = rows.iter().find(|r| r.7 == Some(*item_id)).and_then(|r| r.8);
                 let Some(deal) = deal else { return Err(ReserveError::NotFound) };
                 let price = price_now(&gate, deal, now)?;
                 total = price.checked_mul(i64::from(*q)).and_then(|t| t.checked_add(total))
                     .ok_or_else(|| anyhow::anyhow!("order total overflows"))?;
                 priced.push((*item_id, *q, deal, price));
             }
+            let actor = Actor::User(new.customer_tg_id);
             let mut id = None;
             for _ in 0..8 {
                 let code = PickupCode::generate();
-                id = sqlx::query_scalar(
-                    "INSERT INTO purchases (customer_tg_id, offer_id, status, total, currency, pickup_code, \
-                     payment_method, expires_at, created_at, updated_at, request_key) \
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10 WHERE NOT EXISTS ( \
-                     SELECT 1 FROM purchases p JOIN offers o ON o.id = p.offer_id \
-                     WHERE p.pickup_code = $6 AND p.status IN ('reserved', 'confirmed', 'paid', 'donated') \
-                     AND o.business_id = (SELECT business_id FROM offers WHERE id = $2)) \
-                     ON CONFLICT DO NOTHING RETURNING id",
-                )
-                .bind(new.customer_tg_id).bind(new.offer_id).bind(status.as_str()).bind(total).bind(&gate.0)
-                .bind(code.as_str()).bind(new.method.as_str()).bind(new.expires_at.map(ts)).bind(ts(now))
-                .bind(new.request_key.as_deref())
-                .fetch_optional(&mut *tx).await?;
+                let mut q = sqlx::query_scalar(take.insert_sql.as_deref().unwrap_or(INSERT_PURCHASE_SQL))
+                    .bind(new.customer_tg_id).bind(new.offer_id).bind(status.as_str()).bind(total).bind(&gate.0)
+                    .bind(code.as_str()).bind(new.method.as_str()).bind(new.expires_at.map(ts)).bind(ts(now))
+                    .bind(new.request_key.as_deref());
+                if take.insert_sql.is_some() {
+                    q = q.bind(actor.label());
+                    if status == PurchaseStatus::Confirmed {
+                        q = q.bind(NoticeKind::NewOrder.as_str());
+                    }
+                    for (item_id, n, _, price) in &priced {
+                        q = q.bind(*item_id).bind(*n as i32).bind(*price);
+                    }
+                }
+                id = q.fetch_optional(&mut *tx).await?;
                 if id.is_some() {
                     break;
                 }
@@ -541,19 +625,24 @@ impl Store {
                 }
             }
             let id: i64 = id.ok_or_else(|| anyhow::anyhow!("no free pickup code after 8 tries"))?;
-            for (item_id, q, _, price) in &priced {
-                sqlx::query("INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price) VALUES ($1, $2, $3, $4)")
-                    .bind(id).bind(*item_id).bind(*q as i32).bind(*price).execute(&mut *tx).await?;
-            }
-            let actor = Actor::User(new.customer_tg_id);
-            audit!(tx, now, actor, "purchase", "purchase", id, None::<String>, Some(status.as_str()));
-            if status == PurchaseStatus::Confirmed {
-                notice_purchase!(tx, now, id, To::Owner, NoticeKind::NewOrder);
+            if take.insert_sql.is_some() {
+                // Written with the purchase; logged as `audit!` logs.
+                tracing::info!(target: "glean::audit", actor = %actor.label(), action = "purchase",
+                    target_kind = "purchase", target_id = id, "audit");
+            } else {
+                for (item_id, q, _, price) in &priced {
+                    sqlx::query("INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price) VALUES ($1, $2, $3, $4)")
+                        .bind(id).bind(*item_id).bind(*q as i32).bind(*price).execute(&mut *tx).await?;
+                }
+                audit!(tx, now, actor, "purchase", "purchase", id, None::<String>, Some(status.as_str()));
+                if status == PurchaseStatus::Confirmed {
+                    notice_purchase!(tx, now, id, To::Owner, NoticeKind::NewOrder);
+                }
             }
             // From here the offer row is locked until the commit. Each
             // line taken: its deal price and what is left of it.
-            let (locked, taken): (Option<GateRow>, Vec<(i64, i64, i32)>) = match take {
-                Take::Apart { lock_sql, line_sql } => {
+            let (locked, taken): (Option<GateRow>, Vec<(i64, i64, i32)>) = match &take.stock {
+                Stock::Apart { lock_sql, line_sql } => {
                     let locked: Option<GateRow> = sqlx::query_as(lock_sql)
                         .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
                     let mut taken = Vec::with_capacity(lines.len());
@@ -567,7 +656,7 @@ impl Store {
                     }
                     (locked, taken)
                 }
-                Take::Together(sql) => {
+                Stock::Together(sql) => {
                     let mut q = sqlx::query_as::<_, TakeRow>(sql).bind(new.offer_id).bind(ts(now));
                     for (item_id, n) in lines {
                         q = q.bind(*item_id).bind(*n as i32);
