@@ -59,7 +59,10 @@ struct Group {
 
 /// A write in a group: run in its savepoint, then told how the group ended.
 trait Write: Send {
-    fn run(&mut self, conn: &Connection);
+    /// Runs the write in a savepoint of its own, keeping its outcome. An
+    /// error here is the savepoint's own (the connection is in trouble):
+    /// the whole group is rolled back.
+    fn run(&mut self, conn: &Connection) -> rusqlite::Result<()>;
     /// The group's commit (an error also when the write never ran).
     fn finish(self: Box<Self>, committed: std::result::Result<(), &str>);
 }
@@ -75,10 +78,13 @@ where
     F: FnOnce(&Connection) -> rusqlite::Result<T> + Send,
     T: Send,
 {
-    fn run(&mut self, conn: &Connection) {
-        if let Some(f) = self.f.take() {
-            self.out = Some(in_savepoint(conn, f));
-        }
+    fn run(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        let Some(f) = self.f.take() else { return Ok(()) };
+        conn.execute_batch("SAVEPOINT w")?;
+        let out = f(conn);
+        conn.execute_batch(if out.is_ok() { "RELEASE w" } else { "ROLLBACK TO w; RELEASE w" })?;
+        self.out = Some(out);
+        Ok(())
     }
 
     fn finish(self: Box<Self>, committed: std::result::Result<(), &str>) {
@@ -90,16 +96,6 @@ where
         };
         let _ = self.done.send(r);
     }
-}
-
-/// Runs `f` in a savepoint of the open transaction: kept if it succeeds,
-/// undone if it fails.
-fn in_savepoint<T>(conn: &Connection, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
-    conn.execute_batch("SAVEPOINT w")?;
-    let out = f(conn);
-    let end = if out.is_ok() { "RELEASE w" } else { "ROLLBACK TO w; RELEASE w" };
-    conn.execute_batch(end)?;
-    out
 }
 
 /// Ends a leader's turn, however its future ends: the next group is led
@@ -191,6 +187,14 @@ impl Lite {
             tokio::select! {
                 biased;
                 r = &mut result => {
+                    // A hand-off may have come for this writer with its
+                    // result (and tokio passes a dropped one on), but never
+                    // leave queued writes without a leader.
+                    let g = self.group.lock().unwrap_or_else(PoisonError::into_inner);
+                    if !g.leading && !g.queue.is_empty() {
+                        self.handoff.notify_one();
+                    }
+                    drop(g);
                     return r.unwrap_or_else(|_| Err(anyhow::anyhow!("the write's group was dropped").into()));
                 }
                 () = self.handoff.notified() => {
@@ -232,15 +236,13 @@ impl Lite {
             Some(c) => c,
             None => self.open()?,
         };
-        let committed = (|| {
-            conn.execute_batch("BEGIN IMMEDIATE")?;
-            for job in jobs.iter_mut() {
-                job.run(&conn);
-            }
-            conn.execute_batch("COMMIT").inspect_err(|_| {
+        let committed = conn.execute_batch("BEGIN IMMEDIATE").and_then(|()| {
+            let ran = jobs.iter_mut().try_for_each(|job| job.run(&conn)).and_then(|()| conn.execute_batch("COMMIT"));
+            if ran.is_err() {
                 let _ = conn.execute_batch("ROLLBACK");
-            })
-        })();
+            }
+            ran
+        });
         *writer = Some(conn);
         committed
     }
