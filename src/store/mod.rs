@@ -173,17 +173,16 @@ macro_rules! with_tx {
 }
 pub(crate) use with_tx;
 
+/// Logs an entry of the audit log, as every write of one does
+/// ([`audit!`], and a reservation's row written with its purchase).
+pub(crate) fn log_audit(actor: &str, action: &str, kind: &str, id: i64) {
+    tracing::info!(target: "glean::audit", actor = %actor, action = %action, target_kind = %kind, target_id = id, "audit");
+}
+
 /// Appends to the audit log inside the current transaction.
 macro_rules! audit {
     ($tx:expr, $now:expr, $actor:expr, $action:expr, $kind:expr, $id:expr, $before:expr, $after:expr) => {
-        tracing::info!(
-            target: "glean::audit",
-            actor = %$actor.label(),
-            action = %$action,
-            target_kind = %$kind,
-            target_id = $id,
-            "audit"
-        );
+        $crate::store::log_audit(&$actor.label(), $action, $kind, $id);
         sqlx::query(
             "INSERT INTO audit_log (at, actor, action, target_kind, target_id, before, after) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

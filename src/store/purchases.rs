@@ -274,29 +274,23 @@ struct PriceMoved;
 /// A row of [`GATE_SQL`].
 type GateRow = (String, i64, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<String>);
 
-/// The statements of one reservation ([`Store::reserve`]), by backend.
-struct Take {
-    /// [`priced_gate_sql`].
-    priced_gate_sql: String,
-    /// PostgreSQL: [`insert_together_sql`]; SQLite: [`INSERT_PURCHASE_SQL`]
-    /// and the lines, audit row and notice one by one.
-    insert_sql: Option<String>,
-    stock: Stock,
-}
-
-/// How a reservation takes its stock once its purchase is written.
-enum Stock {
-    /// SQLite: the gate read again (the write transaction holds the
-    /// database), then one conditional `UPDATE` per line.
-    Apart { lock_sql: String, line_sql: String },
-    /// PostgreSQL: [`take_sql`], one statement. The offer row is locked
-    /// `FOR NO KEY UPDATE` (the purchase's foreign key already holds `FOR
-    /// KEY SHARE` on it, which `FOR UPDATE` would wait for: two buyers
-    /// would deadlock), so it writes no new version of the offer row (a
-    /// no-op UPDATE would, and a thousand buyers queued on one offer then
-    /// walk an ever longer chain of them); the lock is held for this one
-    /// round trip and the commit (BENCHMARKS.md, contention).
-    Together(String),
+/// How a reservation writes its purchase and takes its stock, once the
+/// gate and prices are read ([`priced_gate_sql`]), by backend.
+enum Take {
+    /// SQLite: the write transaction (`BEGIN IMMEDIATE`) already excludes
+    /// every other writer. [`INSERT_PURCHASE_SQL`], then the lines, the
+    /// audit row and the notice one by one; the gate read again
+    /// ([`GATE_SQL`]) and one conditional `UPDATE` per line (`line_sql`).
+    Apart { line_sql: String },
+    /// PostgreSQL, a round trip each: [`insert_together_sql`], then
+    /// [`take_sql`]. The offer row is locked `FOR NO KEY UPDATE` (the
+    /// purchase's foreign key already holds `FOR KEY SHARE` on it, which
+    /// `FOR UPDATE` would wait for: two buyers would deadlock), so it writes
+    /// no new version of the offer row (a no-op UPDATE would, and a
+    /// thousand buyers queued on one offer then walk an ever longer chain
+    /// of them); the lock is held for that one round trip and the commit
+    /// (BENCHMARKS.md, contention).
+    Together { insert_sql: String, take_sql: String },
 }
 
 /// [`GATE_SQL`] with the deal price of each line's item (`$3`, `$4`, …):
@@ -505,30 +499,16 @@ impl Store {
         // lock (the prices read, the purchase, its lines and its notice
         // written) comes first, so the lock is held for the stock update
         // and the commit only.
-        let confirmed = status == PurchaseStatus::Confirmed;
         let take = match self.db {
-            // The write transaction (`BEGIN IMMEDIATE`) already excludes
-            // every other writer: the purchase, its lines, its audit row
-            // and its notice written apart; then the gate read again and
-            // each line's stock taken.
-            Db::Sqlite { .. } => Take {
-                priced_gate_sql: priced_gate_sql(lines.len()),
-                insert_sql: None,
-                stock: Stock::Apart {
-                    lock_sql: GATE_SQL.to_string(),
-                    line_sql: format!(
-                        "UPDATE offer_items SET {column} = {column} + $1 WHERE id = $2 AND offer_id = $3 \
-                         AND quantity - reserved - sold >= $1 RETURNING deal_price, quantity - reserved - sold"
-                    ),
-                },
+            Db::Sqlite { .. } => Take::Apart {
+                line_sql: format!(
+                    "UPDATE offer_items SET {column} = {column} + $1 WHERE id = $2 AND offer_id = $3 \
+                     AND quantity - reserved - sold >= $1 RETURNING deal_price, quantity - reserved - sold"
+                ),
             },
-            // Each a round trip to the server: the purchase with its
-            // lines, audit row and notice in one statement; the stock in
-            // another, with the offer's lock (`take_sql`).
-            Db::Postgres(_) => Take {
-                priced_gate_sql: priced_gate_sql(lines.len()),
-                insert_sql: Some(insert_together_sql(lines.len(), confirmed)),
-                stock: Stock::Together(take_sql(column, lines.len())),
+            Db::Postgres(_) => Take::Together {
+                insert_sql: insert_together_sql(lines.len(), status == PurchaseStatus::Confirmed),
+                take_sql: take_sql(column, lines.len()),
             },
         };
         // PostgreSQL: a few buyers of one offer at a time go on to its row
@@ -576,7 +556,8 @@ impl Store {
                 }
             }
             // The gate and the lines' deal prices, one row per line found.
-            let mut q = sqlx::query_as::<_, PricedGateRow>(&take.priced_gate_sql).bind(new.offer_id).bind(ts(now));
+            let gate_sql = priced_gate_sql(lines.len());
+            let mut q = sqlx::query_as::<_, PricedGateRow>(&gate_sql).bind(new.offer_id).bind(ts(now));
             for (item_id, _) in lines {
                 q = q.bind(*item_id);
             }
@@ -598,11 +579,15 @@ impl Store {
             let mut id = None;
             for _ in 0..8 {
                 let code = PickupCode::generate();
-                let mut q = sqlx::query_scalar(take.insert_sql.as_deref().unwrap_or(INSERT_PURCHASE_SQL))
+                let insert_sql = match take {
+                    Take::Apart { .. } => INSERT_PURCHASE_SQL,
+                    Take::Together { insert_sql, .. } => insert_sql,
+                };
+                let mut q = sqlx::query_scalar(insert_sql)
                     .bind(new.customer_tg_id).bind(new.offer_id).bind(status.as_str()).bind(total).bind(&gate.0)
                     .bind(code.as_str()).bind(new.method.as_str()).bind(new.expires_at.map(ts)).bind(ts(now))
                     .bind(new.request_key.as_deref());
-                if take.insert_sql.is_some() {
+                if let Take::Together { .. } = take {
                     q = q.bind(actor.label());
                     if status == PurchaseStatus::Confirmed {
                         q = q.bind(NoticeKind::NewOrder.as_str());
@@ -625,10 +610,9 @@ impl Store {
                 }
             }
             let id: i64 = id.ok_or_else(|| anyhow::anyhow!("no free pickup code after 8 tries"))?;
-            if take.insert_sql.is_some() {
+            if let Take::Together { .. } = take {
                 // Written with the purchase; logged as `audit!` logs.
-                tracing::info!(target: "glean::audit", actor = %actor.label(), action = "purchase",
-                    target_kind = "purchase", target_id = id, "audit");
+                super::log_audit(&actor.label(), "purchase", "purchase", id);
             } else {
                 for (item_id, q, _, price) in &priced {
                     sqlx::query("INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price) VALUES ($1, $2, $3, $4)")
@@ -641,9 +625,9 @@ impl Store {
             }
             // From here the offer row is locked until the commit. Each
             // line taken: its deal price and what is left of it.
-            let (locked, taken): (Option<GateRow>, Vec<(i64, i64, i32)>) = match &take.stock {
-                Stock::Apart { lock_sql, line_sql } => {
-                    let locked: Option<GateRow> = sqlx::query_as(lock_sql)
+            let (locked, taken): (Option<GateRow>, Vec<(i64, i64, i32)>) = match take {
+                Take::Apart { line_sql } => {
+                    let locked: Option<GateRow> = sqlx::query_as(GATE_SQL)
                         .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
                     let mut taken = Vec::with_capacity(lines.len());
                     if locked.is_some() {
@@ -656,8 +640,8 @@ impl Store {
                     }
                     (locked, taken)
                 }
-                Stock::Together(sql) => {
-                    let mut q = sqlx::query_as::<_, TakeRow>(sql).bind(new.offer_id).bind(ts(now));
+                Take::Together { take_sql, .. } => {
+                    let mut q = sqlx::query_as::<_, TakeRow>(take_sql).bind(new.offer_id).bind(ts(now));
                     for (item_id, n) in lines {
                         q = q.bind(*item_id).bind(*n as i32);
                     }

@@ -35,7 +35,7 @@ on_both_backends!(
     followers_are_seeded_once,
     expired_onboarding_tokens_are_pruned,
     the_shared_ranking_pool_follows_every_change,
-    writes_at_once_commit_together_and_fail_alone,
+    many_writes_at_once_fail_alone_and_stall_no_one,
 );
 
 fn reserve_req(offer_id: i64, customer: i64, lines: Vec<(i64, u32)>, method: PaymentMethod) -> NewPurchase {
@@ -656,7 +656,7 @@ async fn the_shared_ranking_pool_follows_every_change(db: TestDb) {
 /// savepoint): one that fails leaves the others of its group written, a
 /// writer cancelled while it waits stalls no one, and every write that
 /// says it succeeded is there.
-async fn writes_at_once_commit_together_and_fail_alone(db: TestDb) {
+async fn many_writes_at_once_fail_alone_and_stall_no_one(db: TestDb) {
     let s = &db.store;
     s.save_deal_list("taken", 1, &[(1, None)], now()).await.unwrap();
     let mut tasks = tokio::task::JoinSet::new();
