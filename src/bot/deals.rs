@@ -31,7 +31,7 @@ pub async fn deals(bot: &Bot, from: &From) -> anyhow::Result<()> {
     let user = bot.touch_user(from).await?;
     // Reading the last shared location counts as using it: it is kept
     // RETENTION_LOCATION_DAYS after its last use.
-    let location = bot.store.use_location(from.user_id, bot.clock.now()).await?;
+    let location = bot.store.use_location_of(&user, bot.clock.now()).await?;
     let prompt = location.is_none() && !user.location_prompted;
     let (list, entries) = build(bot, from.user_id, location).await?;
     if entries.is_empty() {
@@ -65,7 +65,7 @@ pub async fn location_shared(bot: &Bot, from: &From, at: Coordinates) -> anyhow:
     bot.touch_user(from).await?;
     bot.store.set_user_location(from.user_id, at, bot.clock.now()).await?;
     bot.send(from.chat, texts::location_saved(from.lang), Some(keyboards::remove())).await?;
-    deals(bot, from).await
+    deals(bot, &from.reread()).await
 }
 
 /// Ranks and freezes a list for this user.

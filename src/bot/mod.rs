@@ -75,6 +75,9 @@ pub struct From {
     pub username: Option<String>,
     /// The language to answer in.
     pub lang: Lang,
+    /// Their record as read for this update (`Bot::language_of`), so the
+    /// handler needn't read it again; `None` for someone new.
+    pub known: Option<crate::store::User>,
 }
 
 impl From {
@@ -85,7 +88,14 @@ impl From {
             name: u.full_name(),
             username: u.username.clone(),
             lang: Lang::of_telegram(u.language_code.as_deref()),
+            known: None,
         }
+    }
+
+    /// The same sender, with their record to be read again: for a handler
+    /// that changed it and goes on to another that reads it.
+    pub fn reread(&self) -> From {
+        From { known: None, ..self.clone() }
     }
 
     /// "Anna (@anna, id 42)" for admins' eyes.
@@ -229,7 +239,7 @@ impl Bot {
             return Ok(());
         }
         let mut from = From::of(msg.chat.id.0, user);
-        from.lang = self.language_of(&from).await?;
+        (from.lang, from.known) = self.language_of(&from).await?;
         let span = tracing::info_span!("message", tg_user = from.user_id);
         self.message_from(&from, msg).instrument(span).await
     }
@@ -333,7 +343,7 @@ impl Bot {
             return self.tg.answer_callback(&q.id.0, Some(texts::unknown_button(l)), false).await.map_err(Into::into);
         };
         let mut from = From::of(message.chat().id.0, &q.from);
-        from.lang = self.language_of(&from).await?;
+        (from.lang, from.known) = self.language_of(&from).await?;
         let span = tracing::info_span!("callback", tg_user = from.user_id);
         self.callback_from(&from, q, message).instrument(span).await
     }
@@ -496,25 +506,31 @@ impl Bot {
     /// The language to answer `from` in: the one they chose with
     /// /language, else Telegram's. Keeps the stored language current for
     /// the senders, which run without an update (one write when it changed).
-    async fn language_of(&self, from: &From) -> anyhow::Result<Lang> {
-        let Some(u) = self.store.user(from.user_id).await? else { return Ok(from.lang) };
+    /// With their record as it is now, if they have one.
+    async fn language_of(&self, from: &From) -> anyhow::Result<(Lang, Option<crate::store::User>)> {
+        let Some(mut u) = self.store.user(from.user_id).await? else { return Ok((from.lang, None)) };
         let stored = u.language.as_deref().and_then(Lang::from_code);
         if u.language_chosen
             && let Some(l) = stored
         {
-            return Ok(l);
+            return Ok((l, Some(u)));
         }
         if stored != Some(from.lang) {
             self.store.set_user_language(from.user_id, from.lang.code(), false).await?;
+            u.language = Some(from.lang.code().to_string());
         }
-        Ok(from.lang)
+        Ok((from.lang, Some(u)))
     }
 
     /// Notes that `from` talked to us (name, username, reachable again)
     /// and returns their record. Writes only when something changed: most
     /// updates come from a user whose record is already current.
     pub(crate) async fn touch_user(&self, from: &From) -> anyhow::Result<crate::store::User> {
-        if let Some(u) = self.store.user(from.user_id).await?
+        let known = match &from.known {
+            Some(u) => Some(u.clone()),
+            None => self.store.user(from.user_id).await?,
+        };
+        if let Some(u) = known
             && u.first_name == from.name
             && u.username == from.username
             && !u.unreachable

@@ -58,14 +58,18 @@ pub fn popularity(c: &Candidate, now: DateTime<Utc>) -> f64 {
     (1.0 + 3.0 * c.demand as f64 + c.views as f64 / 10.0) / (age_h + 2.0).powf(1.5)
 }
 
-/// The ranking pool without a shop filter as last read on SQLite, with the
-/// epoch it was read at. It is the same for everyone, and `/deals` without
-/// a location reads it every time: reading it costs 500 deals and their
-/// items, checking the epoch one row. (PostgreSQL reads it every time: a
-/// counter moved by every reservation there would cost the hot offer's
-/// buyers more than the pool costs the server.)
+/// The ranking pool without a shop filter as last read, with the epoch it
+/// was read at. It is the same for everyone, and `/deals` without a
+/// location reads it every time: reading it costs 500 deals and their
+/// items, checking the epoch one row (SQLite, migration 0020) or one
+/// sequence (PostgreSQL, migration 0023).
 #[derive(Default)]
-pub(crate) struct PoolCache(std::sync::Mutex<Option<CachedPool>>);
+pub(crate) struct PoolCache {
+    kept: std::sync::Mutex<Option<CachedPool>>,
+    /// Held by the one reader that reads the pool again: the others wait
+    /// for it rather than all reading at once.
+    reading: tokio::sync::Mutex<()>,
+}
 
 struct CachedPool {
     epoch: i64,
@@ -77,13 +81,16 @@ struct CachedPool {
 
 impl PoolCache {
     fn get(&self, epoch: i64, now: i64) -> Option<Vec<Candidate>> {
-        let cached = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        cached.as_ref().filter(|c| c.epoch == epoch && (0..=1).contains(&(now - c.now))).map(|c| c.pool.clone())
+        let kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.as_ref().filter(|c| c.epoch == epoch && (0..=1).contains(&(now - c.now))).map(|c| c.pool.clone())
     }
 
+    /// Keeps `pool`, unless what is kept was read at a later epoch.
     fn put(&self, epoch: i64, now: i64, pool: &[Candidate]) {
-        let entry = CachedPool { epoch, now, pool: pool.to_vec() };
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(entry);
+        let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.as_ref().is_none_or(|c| (c.epoch, c.now) <= (epoch, now)) {
+            *kept = Some(CachedPool { epoch, now, pool: pool.to_vec() });
+        }
     }
 }
 
@@ -269,24 +276,49 @@ impl Store {
     /// [`RANKING_POOL`], newest first, with demand and views. The pool comes back as one
     /// value (`id:published:views:demand,…`), not as a row per deal: on
     /// SQLite every row is a hand-off between threads (BENCHMARKS.md).
-    /// Without a shop, the pool is the same for everyone: on SQLite it is
-    /// read once and shared until `offers_epoch` (moved by triggers on
-    /// every change it depends on, in the writing transaction: migration
-    /// 0020) moves, and for the same second and the next.
+    /// Without a shop, the pool is the same for everyone: it is read once
+    /// and shared until `offers_epoch` moves, and for the same second and
+    /// the next. The epoch moves with every change the pool depends on:
+    /// on SQLite a row that triggers update in the writing transaction
+    /// (migration 0020); on PostgreSQL a sequence that statement triggers
+    /// advance (migration 0023), which can move just before its change
+    /// commits, so a pool read in that instant lasts at most those two
+    /// seconds.
     pub async fn fresh_active(&self, business_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Candidate>> {
-        let (Db::Sqlite { lite, .. }, None) = (&self.db, business_id) else {
+        if business_id.is_some() {
             return self.read_fresh_active(business_id, now).await;
-        };
+        }
         // The epoch first: a pool read after it is at least as new, so a
         // change committed in between moves the epoch past what is kept.
-        let epoch: i64 =
-            lite.read(|c| c.prepare_cached("SELECT n FROM offers_epoch WHERE id = 1")?.query_row([], |r| r.get(0)))?;
+        let epoch = self.offers_epoch().await?;
+        if let Some(pool) = self.pool_cache.get(epoch, ts(now)) {
+            return Ok(pool);
+        }
+        // One reader reads it again; the others wait for it and take what
+        // it kept, as read after their epoch (so not older than it).
+        let _reading = self.pool_cache.reading.lock().await;
         if let Some(pool) = self.pool_cache.get(epoch, ts(now)) {
             return Ok(pool);
         }
         let pool = self.read_fresh_active(None, now).await?;
         self.pool_cache.put(epoch, ts(now), &pool);
         Ok(pool)
+    }
+
+    /// The counter that moves with every change the ranking pool depends
+    /// on ([`Store::fresh_active`]).
+    async fn offers_epoch(&self) -> Result<i64> {
+        Ok(match &self.db {
+            Db::Sqlite { lite, .. } => {
+                lite.read(|c| c.prepare_cached("SELECT n FROM offers_epoch WHERE id = 1")?.query_row([], |r| r.get(0)))?
+            }
+            // `last_value` stays put on the first `nextval`: `is_called` moves.
+            Db::Postgres(p) => {
+                sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM offers_epoch")
+                    .fetch_one(p)
+                    .await?
+            }
+        })
     }
 
     async fn read_fresh_active(&self, business_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Candidate>> {

@@ -16,6 +16,8 @@ pub struct User {
     /// Whether they chose it with /language (else it follows Telegram's).
     pub language_chosen: bool,
     pub location: Option<Coordinates>,
+    /// When their last shared location was last used (`Store::use_location`).
+    pub location_used_at: Option<DateTime<Utc>>,
     pub unreachable: bool,
     /// Was offered the persistent "📍 Share location" keyboard.
     pub location_prompted: bool,
@@ -90,22 +92,35 @@ impl Store {
     }
 
     pub async fn user(&self, tg_id: i64) -> Result<Option<User>> {
-        type Row = (i64, String, Option<String>, Option<String>, bool, Option<f64>, Option<f64>, bool, bool);
-        const SQL: &str = "SELECT tg_id, first_name, username, language, language_chosen, lat, lng, unreachable, \
-             location_prompted_at IS NOT NULL FROM users WHERE tg_id = $1";
+        type Row =
+            (i64, String, Option<String>, Option<String>, bool, Option<f64>, Option<f64>, Option<i64>, bool, bool);
+        const SQL: &str = "SELECT tg_id, first_name, username, language, language_chosen, lat, lng, location_used_at, \
+             unreachable, location_prompted_at IS NOT NULL FROM users WHERE tg_id = $1";
         // Every update reads it: on SQLite without the thread hop (`lite`).
         let row: Option<Row> = match &self.db {
             Db::Sqlite { lite, .. } => lite.read(|c| lite::row(c, SQL, &[&tg_id], |r| r.try_into()))?,
             Db::Postgres(p) => sqlx::query_as(SQL).bind(tg_id).fetch_optional(p).await?,
         };
         Ok(row.map(
-            |(tg_id, first_name, username, language, language_chosen, lat, lng, unreachable, location_prompted)| User {
+            |(
+                tg_id,
+                first_name,
+                username,
+                language,
+                language_chosen,
+                lat,
+                lng,
+                used,
+                unreachable,
+                location_prompted,
+            )| User {
                 tg_id,
                 first_name,
                 username,
                 language,
                 language_chosen,
                 location: lat.zip(lng).and_then(|(a, b)| Coordinates::new(a, b).ok()),
+                location_used_at: used.map(dt),
                 unreachable,
                 location_prompted,
             },

@@ -495,13 +495,21 @@ impl Store {
         }
         let (params, padded) = id_params(1, ids);
         let offer_cols = OFFER_COLS.split(',').map(|c| format!("o.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        // PostgreSQL, planning for a few thousand items, would hash-join
+        // all of them; with the ids on the items too it reads just these
+        // offers' items from `offer_items_offer`. SQLite looks them up by
+        // offer already.
+        let items_too = match self.db {
+            Db::Postgres(_) => format!(" AND i.offer_id IN ({params})"),
+            Db::Sqlite { .. } => String::new(),
+        };
         let sql = format!(
             "SELECT {offer_cols}, i.id AS item_id, i.position AS item_position, i.name AS item_name, \
              i.unit AS item_unit, i.original_price AS item_original_price, i.deal_price AS item_deal_price, \
              i.quantity AS item_quantity, i.reserved AS item_reserved, i.sold AS item_sold, \
              b.name AS shop, v.timezone AS shop_tz \
              FROM offers o JOIN businesses b ON b.id = o.business_id JOIN venues v ON v.id = o.venue_id \
-             LEFT JOIN offer_items i ON i.offer_id = o.id WHERE o.id IN ({params}) ORDER BY o.id, i.position"
+             LEFT JOIN offer_items i ON i.offer_id = o.id{items_too} WHERE o.id IN ({params}) ORDER BY o.id, i.position"
         );
         // Every `/deals` and every Next reads a page: on SQLite without a
         // hand-off per row (`lite`).

@@ -773,6 +773,21 @@ impl Store {
             Db::Postgres(p) => sqlx::query_as(SQL).bind(tg_id).fetch_optional(p).await?,
         };
         let Some((lat, lng, used)) = row else { return Ok(None) };
+        self.note_location_use(tg_id, used, now).await?;
+        Ok(Coordinates::new(lat, lng).ok())
+    }
+
+    /// [`Store::use_location`] for a user record read while handling this
+    /// same request: its location, with the use recorded, and no read.
+    pub async fn use_location_of(&self, user: &super::User, now: DateTime<Utc>) -> Result<Option<Coordinates>> {
+        let Some(at) = user.location else { return Ok(None) };
+        self.note_location_use(user.tg_id, user.location_used_at.map(ts), now).await?;
+        Ok(Some(at))
+    }
+
+    /// Records that `tg_id`'s location, last used at `used`, is used now,
+    /// if that was an hour ago or more.
+    async fn note_location_use(&self, tg_id: i64, used: Option<i64>, now: DateTime<Utc>) -> Result<()> {
         if used.is_none_or(|at| at <= ts(now) - LOCATION_USE_GRAIN_SECS) {
             // Still shared: a location forgotten since is not brought back.
             with_pool!(self, write, p => sqlx::query(
@@ -780,7 +795,7 @@ impl Store {
                  AND (location_used_at IS NULL OR location_used_at < $2)",
             ).bind(tg_id).bind(ts(now)).execute(p).await?.rows_affected());
         }
-        Ok(Coordinates::new(lat, lng).ok())
+        Ok(())
     }
 
     /// Forgets `tg_id`'s last shared location (and the distances of their

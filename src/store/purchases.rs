@@ -274,25 +274,6 @@ struct PriceMoved;
 /// A row of [`GATE_SQL`].
 type GateRow = (String, i64, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<String>);
 
-/// How a reservation writes its purchase and takes its stock, once the
-/// gate and prices are read ([`priced_gate_sql`]), by backend.
-enum Take {
-    /// SQLite: the write transaction (`BEGIN IMMEDIATE`) already excludes
-    /// every other writer. [`INSERT_PURCHASE_SQL`], then the lines, the
-    /// audit row and the notice one by one; the gate read again
-    /// ([`GATE_SQL`]) and one conditional `UPDATE` per line (`line_sql`).
-    Apart { line_sql: String },
-    /// PostgreSQL, a round trip each: [`insert_together_sql`], then
-    /// [`take_sql`]. The offer row is locked `FOR NO KEY UPDATE` (the
-    /// purchase's foreign key already holds `FOR KEY SHARE` on it, which
-    /// `FOR UPDATE` would wait for: two buyers would deadlock), so it writes
-    /// no new version of the offer row (a no-op UPDATE would, and a
-    /// thousand buyers queued on one offer then walk an ever longer chain
-    /// of them); the lock is held for that one round trip and the commit
-    /// (BENCHMARKS.md, contention).
-    Together { insert_sql: String, take_sql: String },
-}
-
 /// [`GATE_SQL`] with the deal price of each line's item (`$3`, `$4`, …):
 /// one row per item found in the offer, or one with neither if none is;
 /// none if the offer can't be bought.
@@ -321,69 +302,69 @@ const INSERT_PURCHASE_SQL: &str = "INSERT INTO purchases (customer_tg_id, offer_
      AND o.business_id = (SELECT business_id FROM offers WHERE id = $2)) \
      ON CONFLICT DO NOTHING RETURNING id";
 
-/// PostgreSQL: [`INSERT_PURCHASE_SQL`] with, if it wrote the purchase, its
-/// lines, its audit row (`$11` the actor) and, for a `confirmed` one, the
-/// owner's notice (`$12` its kind), in one statement. The lines follow as
-/// item, quantity and unit price each.
-fn insert_together_sql(lines: usize, notice: bool) -> String {
-    let first = if notice { 13 } else { 12 };
-    let values: Vec<String> = (0..lines)
-        .map(|i| {
-            let n = first + 3 * i;
-            format!("(${n}::BIGINT, ${}::INTEGER, ${}::BIGINT)", n + 1, n + 2)
-        })
-        .collect();
-    let notice = if notice {
-        ", n AS (INSERT INTO notices (chat_id, kind, purchase_id, business_id, offer_id, detail, not_before, \
-         created_at) SELECT b.owner_tg_id, $12, p.id, b.id, o.id, NULL, $9, $9 FROM p \
-         JOIN offers o ON o.id = $2 JOIN businesses b ON b.id = o.business_id)"
-    } else {
-        ""
-    };
-    format!(
-        "WITH p AS ({INSERT_PURCHASE_SQL}), \
-         l AS (INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price) \
-         SELECT p.id, v.item, v.q, v.price FROM p, (VALUES {}) AS v(item, q, price)), \
-         a AS (INSERT INTO audit_log (at, actor, action, target_kind, target_id, before, after) \
-         SELECT $9, $11, 'purchase', 'purchase', p.id, NULL, $3 FROM p){notice} \
-         SELECT id FROM p",
-        values.join(", ")
-    )
+/// A reservation's lines priced from one read of [`priced_gate_sql`]:
+/// the gate they were priced from, each line as `(item, units, deal price,
+/// unit price now)`, and the total.
+struct Priced {
+    gate: GateRow,
+    lines: Vec<(i64, u32, i64, i64)>,
+    total: i64,
 }
 
-/// A row of [`take_sql`]: the locked gate's columns, then a line taken
-/// (item, deal price, left after; none of the three when no line could be).
-type TakeRow = (
-    String,
-    i64,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<i32>,
-);
-
-/// PostgreSQL: locks the offer (`$1`, if it can still be bought at `$2`)
-/// and then takes `lines` lines of stock (`$3`, `$4` the first line's item
-/// and quantity, and so on) into `column` (`sold` or `reserved`), each only
-/// if that much is left. One row per line taken, each with the locked gate;
-/// one row with no line if the offer was locked but no line could be
-/// taken; none if the offer can't be bought.
-fn take_sql(column: &str, lines: usize) -> String {
-    let values: Vec<String> =
-        (0..lines).map(|i| format!("(${}::BIGINT, ${}::INTEGER)", 3 + 2 * i, 4 + 2 * i)).collect();
-    format!(
-        "WITH locked AS ({GATE_SQL} FOR NO KEY UPDATE), \
-         taken AS (UPDATE offer_items i SET {column} = i.{column} + l.q FROM (VALUES {}) AS l(id, q) \
-         WHERE i.id = l.id AND i.offer_id = (SELECT $1::BIGINT FROM locked) AND i.quantity - i.reserved - i.sold >= l.q \
-         RETURNING i.id, i.deal_price, i.quantity - i.reserved - i.sold AS left_after) \
-         SELECT locked.*, taken.id, taken.deal_price, taken.left_after FROM locked LEFT JOIN taken ON TRUE",
-        values.join(", ")
-    )
+impl Priced {
+    /// Prices `lines` at `now` from the rows of [`priced_gate_sql`]: `None`
+    /// if the gate wasn't found (the offer can't be bought).
+    fn read(
+        rows: &[PricedGateRow],
+        lines: &[(i64, u32)],
+        now: DateTime<Utc>,
+    ) -> std::result::Result<Option<Priced>, ReserveError> {
+        let Some(first) = rows.first() else { return Ok(None) };
+        let gate: GateRow = (first.0.clone(), first.1, first.2, first.3, first.4, first.5, first.6.clone());
+        let mut total: i64 = 0;
+        let mut priced = Vec::with_capacity(lines.len());
+        for (item_id, q) in lines {
+            let deal = rows.iter().find(|r| r.7 == Some(*item_id)).and_then(|r| r.8);
+            let Some(deal) = deal else { return Err(ReserveError::NotFound) };
+            let price = price_now(&gate, deal, now)?;
+            total = price
+                .checked_mul(i64::from(*q))
+                .and_then(|t| t.checked_add(total))
+                .ok_or_else(|| anyhow::anyhow!("order total overflows"))?;
+            priced.push((*item_id, *q, deal, price));
+        }
+        Ok(Some(Priced { gate, lines: priced, total }))
+    }
 }
+
+/// The gate and the deal prices of `$lines`' items read through `$conn`
+/// without a lock ([`priced_gate_sql`]), and the lines priced at `$now`
+/// ([`Priced::read`]): `None` if the offer can't be bought.
+macro_rules! read_priced {
+    ($conn:expr, $offer_id:expr, $lines:expr, $now:expr) => {{
+        let gate_sql = priced_gate_sql($lines.len());
+        let mut q = sqlx::query_as::<_, PricedGateRow>(&gate_sql).bind($offer_id).bind(ts($now));
+        for (item_id, _) in $lines {
+            q = q.bind(*item_id);
+        }
+        let rows = q.fetch_all($conn).await?;
+        Priced::read(&rows, $lines, $now)?
+    }};
+}
+
+/// PostgreSQL: a whole reservation as one autocommitted call of
+/// `glean_reserve` (migration 0022), so the offer's row lock is held for
+/// the server's own work and the commit only, never for a round trip to
+/// us. Its outcome: the purchase (none if the pickup code was in use),
+/// whether the request key had made it before, whether the offer sold
+/// out, and the units left.
+const RESERVE_CALL_SQL: &str = "SELECT purchase_id, made_before, sold_out, remaining FROM glean_reserve(\
+     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
+
+/// The SQLSTATEs `glean_reserve` raises, each rolling the call back.
+const RESERVE_GONE: &str = "GL001";
+const RESERVE_PRICE_MOVED: &str = "GL002";
+const RESERVE_SOLD_OUT: &str = "GL003";
 
 /// The unit price at `now` of an item whose deal price is `deal`, from the
 /// gate's row: the deal price less the drops due (`domain::pricing`).
@@ -471,9 +452,10 @@ impl Store {
     /// Reserves every line or none, in one transaction. Each line is one
     /// conditional decrement (`… WHERE quantity - reserved - sold >= n`),
     /// so two customers can never get the same last unit, whichever process
-    /// they reach. The offer row is touched first (its status and window
-    /// checked in the same statement), which also orders concurrent
-    /// reservations of one offer so the automatic sell-out sees them all.
+    /// they reach. The offer row is locked before any item row (its status,
+    /// window and drop schedule checked with the lock), which also orders
+    /// concurrent reservations of one offer so the automatic sell-out sees
+    /// them all. The prices are read and computed first, without a lock.
     pub async fn reserve(
         &self,
         new: &NewPurchase,
@@ -488,28 +470,12 @@ impl Store {
         if lines.len() != new.lines.len() {
             return Err(ReserveError::Empty);
         }
-        let (status, column) = match new.method {
-            PaymentMethod::Stripe => (PurchaseStatus::Reserved, "reserved"),
-            PaymentMethod::AtPickup => (PurchaseStatus::Confirmed, "sold"),
+        let status = match new.method {
+            PaymentMethod::Stripe => PurchaseStatus::Reserved,
+            PaymentMethod::AtPickup => PurchaseStatus::Confirmed,
             PaymentMethod::Donation => {
                 return Err(ReserveError::Unexpected(anyhow::anyhow!("donations are taken by accept_donation")));
             }
-        };
-        // The offer row is locked late: everything that doesn't need the
-        // lock (the prices read, the purchase, its lines and its notice
-        // written) comes first, so the lock is held for the stock update
-        // and the commit only.
-        let take = match self.db {
-            Db::Sqlite { .. } => Take::Apart {
-                line_sql: format!(
-                    "UPDATE offer_items SET {column} = {column} + $1 WHERE id = $2 AND offer_id = $3 \
-                     AND quantity - reserved - sold >= $1 RETURNING deal_price, quantity - reserved - sold"
-                ),
-            },
-            Db::Postgres(_) => Take::Together {
-                insert_sql: insert_together_sql(lines.len(), status == PurchaseStatus::Confirmed),
-                take_sql: take_sql(column, lines.len()),
-            },
         };
         // PostgreSQL: a few buyers of one offer at a time go on to its row
         // lock, which stays the guarantee (`admission`). SQLite's one
@@ -519,9 +485,13 @@ impl Store {
             Db::Sqlite { .. } => None,
         };
         let mut attempt = 0;
-        let id: i64 = loop {
+        let (id, remaining) = loop {
             attempt += 1;
-            match self.reserve_once(new, &lines, status, &take, now).await {
+            let once = match &self.db {
+                Db::Sqlite { .. } => self.reserve_in_tx(new, &lines, status, now).await.map(|id| (id, None)),
+                Db::Postgres(pool) => self.reserve_in_call(pool, new, &lines, status, now).await,
+            };
+            match once {
                 // The business changed a price between the read and the
                 // lock (an /edit, a drop schedule stopped): read again.
                 Err(ReserveError::Unexpected(e)) if e.is::<PriceMoved>() && attempt < 3 => continue,
@@ -530,23 +500,32 @@ impl Store {
         };
         drop(admitted);
         let purchase = self.purchase(id).await.map_err(|e| anyhow::anyhow!(e))?;
-        let remaining = self.remaining_of(new.offer_id).await.map_err(|e| anyhow::anyhow!(e))?;
+        let remaining = match remaining {
+            Some(left) => left,
+            None => self.remaining_of(new.offer_id).await.map_err(|e| anyhow::anyhow!(e))?,
+        };
         Ok((purchase, remaining))
     }
 
-    /// One try of [`Store::reserve`], in one transaction: the prices due
-    /// now read without a lock, the purchase and its lines written, then
-    /// the offer row locked, the prices checked unchanged ([`PriceMoved`]
-    /// otherwise, which rolls everything back) and the stock taken by the
-    /// conditional `UPDATE` — the guarantee against overselling.
-    async fn reserve_once(
+    /// SQLite: one try of [`Store::reserve`], in one write transaction
+    /// (`BEGIN IMMEDIATE`, which excludes every other writer): the prices
+    /// due now read, [`INSERT_PURCHASE_SQL`], the lines, the audit row and
+    /// the notice; then the gate read again and checked unchanged
+    /// ([`PriceMoved`] otherwise, which rolls everything back) and the stock
+    /// taken by one conditional `UPDATE` per line — the guarantee against
+    /// overselling.
+    async fn reserve_in_tx(
         &self,
         new: &NewPurchase,
         lines: &[(i64, u32)],
         status: PurchaseStatus,
-        take: &Take,
         now: DateTime<Utc>,
     ) -> std::result::Result<i64, ReserveError> {
+        let column = if status == PurchaseStatus::Confirmed { "sold" } else { "reserved" };
+        let line_sql = format!(
+            "UPDATE offer_items SET {column} = {column} + $1 WHERE id = $2 AND offer_id = $3 \
+             AND quantity - reserved - sold >= $1 RETURNING deal_price, quantity - reserved - sold"
+        );
         let id: i64 = with_tx!(self, tx => {
             if let Some(key) = &new.request_key {
                 let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
@@ -555,123 +534,157 @@ impl Store {
                     return Err(ReserveError::AlreadyMade(id));
                 }
             }
-            // The gate and the lines' deal prices, one row per line found.
-            let gate_sql = priced_gate_sql(lines.len());
-            let mut q = sqlx::query_as::<_, PricedGateRow>(&gate_sql).bind(new.offer_id).bind(ts(now));
-            for (item_id, _) in lines {
-                q = q.bind(*item_id);
-            }
-            let rows = q.fetch_all(&mut *tx).await?;
-            let Some(first) = rows.first() else { return Err(why_not!(tx, new.offer_id, now)) };
-            let gate: GateRow = (first.0.clone(), first.1, first.2, first.3, first.4, first.5, first.6.clone());
-            // The prices due now, from the drops on the offer row.
-            let mut total: i64 = 0;
-            let mut priced = Vec::with_capacity(lines.len());
-            for (item_id, q) in lines {
-                let deal = rows.iter().find(|r| r.7 == Some(*item_id)).and_then(|r| r.8);
-                let Some(deal) = deal else { return Err(ReserveError::NotFound) };
-                let price = price_now(&gate, deal, now)?;
-                total = price.checked_mul(i64::from(*q)).and_then(|t| t.checked_add(total))
-                    .ok_or_else(|| anyhow::anyhow!("order total overflows"))?;
-                priced.push((*item_id, *q, deal, price));
-            }
+            let Some(Priced { gate, lines: priced, total }) = read_priced!(&mut *tx, new.offer_id, lines, now)
+            else {
+                return Err(why_not!(tx, new.offer_id, now));
+            };
             let actor = Actor::User(new.customer_tg_id);
             let mut id = None;
             for _ in 0..8 {
                 let code = PickupCode::generate();
-                let insert_sql = match take {
-                    Take::Apart { .. } => INSERT_PURCHASE_SQL,
-                    Take::Together { insert_sql, .. } => insert_sql,
-                };
-                let mut q = sqlx::query_scalar(insert_sql)
+                id = sqlx::query_scalar(INSERT_PURCHASE_SQL)
                     .bind(new.customer_tg_id).bind(new.offer_id).bind(status.as_str()).bind(total).bind(&gate.0)
                     .bind(code.as_str()).bind(new.method.as_str()).bind(new.expires_at.map(ts)).bind(ts(now))
-                    .bind(new.request_key.as_deref());
-                if let Take::Together { .. } = take {
-                    q = q.bind(actor.label());
-                    if status == PurchaseStatus::Confirmed {
-                        q = q.bind(NoticeKind::NewOrder.as_str());
-                    }
-                    for (item_id, n, _, price) in &priced {
-                        q = q.bind(*item_id).bind(*n as i32).bind(*price);
-                    }
-                }
-                id = q.fetch_optional(&mut *tx).await?;
+                    .bind(new.request_key.as_deref())
+                    .fetch_optional(&mut *tx).await?;
                 if id.is_some() {
                     break;
                 }
-                // Another instance made it with this key meanwhile.
-                if let Some(key) = &new.request_key {
-                    let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
-                        .bind(key).fetch_optional(&mut *tx).await?;
-                    if let Some(id) = made {
-                        return Err(ReserveError::AlreadyMade(id));
-                    }
-                }
             }
             let id: i64 = id.ok_or_else(|| anyhow::anyhow!("no free pickup code after 8 tries"))?;
-            if let Take::Together { .. } = take {
-                // Written with the purchase; logged as `audit!` logs.
-                super::log_audit(&actor.label(), "purchase", "purchase", id);
-            } else {
-                for (item_id, q, _, price) in &priced {
-                    sqlx::query("INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price) VALUES ($1, $2, $3, $4)")
-                        .bind(id).bind(*item_id).bind(*q as i32).bind(*price).execute(&mut *tx).await?;
-                }
-                audit!(tx, now, actor, "purchase", "purchase", id, None::<String>, Some(status.as_str()));
-                if status == PurchaseStatus::Confirmed {
-                    notice_purchase!(tx, now, id, To::Owner, NoticeKind::NewOrder);
-                }
+            for (item_id, q, _, price) in &priced {
+                sqlx::query("INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price) VALUES ($1, $2, $3, $4)")
+                    .bind(id).bind(*item_id).bind(*q as i32).bind(*price).execute(&mut *tx).await?;
             }
-            // From here the offer row is locked until the commit. Each
-            // line taken: its deal price and what is left of it.
-            let (locked, taken): (Option<GateRow>, Vec<(i64, i64, i32)>) = match take {
-                Take::Apart { line_sql } => {
-                    let locked: Option<GateRow> = sqlx::query_as(GATE_SQL)
-                        .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
-                    let mut taken = Vec::with_capacity(lines.len());
-                    if locked.is_some() {
-                        for (item_id, q) in lines {
-                            let row: Option<(i64, i32)> = sqlx::query_as(line_sql)
-                                .bind(*q as i32).bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
-                            let Some((deal, left)) = row else { break };
-                            taken.push((*item_id, deal, left));
-                        }
-                    }
-                    (locked, taken)
-                }
-                Take::Together { take_sql, .. } => {
-                    let mut q = sqlx::query_as::<_, TakeRow>(take_sql).bind(new.offer_id).bind(ts(now));
-                    for (item_id, n) in lines {
-                        q = q.bind(*item_id).bind(*n as i32);
-                    }
-                    let rows = q.fetch_all(&mut *tx).await?;
-                    let locked = rows.first().map(|r| (r.0.clone(), r.1, r.2, r.3, r.4, r.5, r.6.clone()));
-                    let taken = rows.iter().filter_map(|r| Some((r.7?, r.8?, r.9?))).collect();
-                    (locked, taken)
-                }
-            };
+            audit!(tx, now, actor, "purchase", "purchase", id, None::<String>, Some(status.as_str()));
+            if status == PurchaseStatus::Confirmed {
+                notice_purchase!(tx, now, id, To::Owner, NoticeKind::NewOrder);
+            }
+            let locked: Option<GateRow> = sqlx::query_as(GATE_SQL)
+                .bind(new.offer_id).bind(ts(now)).fetch_optional(&mut *tx).await?;
             // Paused, withdrawn, sold out or ended meanwhile.
             let Some(locked) = locked else { return Err(why_not!(tx, new.offer_id, now)) };
             if locked != gate {
                 return Err(ReserveError::Unexpected(anyhow::Error::new(PriceMoved)));
             }
-            if taken.len() < priced.len() {
-                return Err(ReserveError::SoldOut);
-            }
-            for (item_id, _, deal, _) in &priced {
-                if taken.iter().any(|(i, d, _)| i == item_id && d != deal) {
+            let mut all_gone = true;
+            for (item_id, q, deal, _) in &priced {
+                let row: Option<(i64, i32)> = sqlx::query_as(&line_sql)
+                    .bind(*q as i32).bind(*item_id).bind(new.offer_id).fetch_optional(&mut *tx).await?;
+                let Some((now_deal, left)) = row else { return Err(ReserveError::SoldOut) };
+                if now_deal != *deal {
                     return Err(ReserveError::Unexpected(anyhow::Error::new(PriceMoved)));
                 }
+                all_gone &= left == 0;
             }
             // Sold out only if every line took the last of its item; the
             // statement then also finds the offer's other items empty.
-            if taken.iter().all(|(_, _, left)| *left == 0) {
+            if all_gone {
                 sell_out!(tx, new.offer_id, now);
             }
             id
         });
         Ok(id)
+    }
+
+    /// PostgreSQL: one try of [`Store::reserve`]. The prices due now are
+    /// read without a lock; then `glean_reserve` (migration 0022) does the
+    /// rest in one autocommitted call, raising (and so writing nothing) if
+    /// the offer can't be bought, a price moved or too little is left.
+    /// Returns the purchase and the units left.
+    async fn reserve_in_call(
+        &self,
+        pool: &sqlx::PgPool,
+        new: &NewPurchase,
+        lines: &[(i64, u32)],
+        status: PurchaseStatus,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<(i64, Option<u32>), ReserveError> {
+        let Some(Priced { gate, lines: priced, total }) = read_priced!(pool, new.offer_id, lines, now) else {
+            // A request carried out before (a replay once the offer sold
+            // out) gets its purchase, as `glean_reserve` would answer.
+            if let Some(key) = &new.request_key {
+                let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
+                    .bind(key)
+                    .fetch_optional(pool)
+                    .await?;
+                if let Some(id) = made {
+                    return Err(ReserveError::AlreadyMade(id));
+                }
+            }
+            return Err(self.why_not(new.offer_id, now).await?);
+        };
+        let actor = Actor::User(new.customer_tg_id).label();
+        let notice = (status == PurchaseStatus::Confirmed).then_some(NoticeKind::NewOrder.as_str());
+        let items: Vec<i64> = priced.iter().map(|l| l.0).collect();
+        let quantities: Vec<i32> = priced.iter().map(|l| l.1 as i32).collect();
+        let deals: Vec<i64> = priced.iter().map(|l| l.2).collect();
+        let prices: Vec<i64> = priced.iter().map(|l| l.3).collect();
+        for _ in 0..8 {
+            let code = PickupCode::generate();
+            let outcome = sqlx::query_as::<_, (Option<i64>, bool, bool, Option<i64>)>(RESERVE_CALL_SQL)
+                .bind(new.offer_id)
+                .bind(ts(now))
+                .bind(&gate.0)
+                .bind(gate.1)
+                .bind(gate.2)
+                .bind(gate.3)
+                .bind(gate.4)
+                .bind(gate.5)
+                .bind(gate.6.as_deref())
+                .bind(new.customer_tg_id)
+                .bind(status.as_str())
+                .bind(total)
+                .bind(code.as_str())
+                .bind(new.method.as_str())
+                .bind(new.expires_at.map(ts))
+                .bind(new.request_key.as_deref())
+                .bind(&actor)
+                .bind(notice)
+                .bind(&items)
+                .bind(&quantities)
+                .bind(&prices)
+                .bind(&deals)
+                .fetch_one(pool)
+                .await;
+            let raised = |e: &sqlx::Error| match e {
+                sqlx::Error::Database(d) => d.code().map(|c| c.into_owned()),
+                _ => None,
+            };
+            match outcome {
+                Ok((Some(id), true, _, _)) => return Err(ReserveError::AlreadyMade(id)),
+                Ok((Some(id), false, sold_out, remaining)) => {
+                    // Written with the purchase; logged as `audit!` logs.
+                    super::log_audit(&actor, "purchase", "purchase", id);
+                    if sold_out {
+                        super::log_audit(&Actor::System.label(), "sell_out", "offer", new.offer_id);
+                    }
+                    let left = u32::try_from(remaining.unwrap_or(0).max(0)).unwrap_or(u32::MAX);
+                    return Ok((id, Some(left)));
+                }
+                // The pickup code is in use at this business: nothing was
+                // written; another code.
+                Ok((None, ..)) => continue,
+                Err(e) => {
+                    return Err(match raised(&e).as_deref() {
+                        Some(RESERVE_GONE) => self.why_not(new.offer_id, now).await?,
+                        Some(RESERVE_PRICE_MOVED) => ReserveError::Unexpected(anyhow::Error::new(PriceMoved)),
+                        Some(RESERVE_SOLD_OUT) => ReserveError::SoldOut,
+                        _ => e.into(),
+                    });
+                }
+            }
+        }
+        Err(ReserveError::Unexpected(anyhow::anyhow!("no free pickup code after 8 tries")))
+    }
+
+    /// Why the offer can't be reserved at `now`, read outside any
+    /// transaction ([`why_not!`]).
+    async fn why_not(&self, offer_id: i64, now: DateTime<Utc>) -> std::result::Result<ReserveError, ReserveError> {
+        Ok(with_pool!(self, read, p => {
+            let mut conn = p.acquire().await?;
+            why_not!(conn, offer_id, now)
+        }))
     }
 
     pub async fn purchase(&self, id: i64) -> Result<Purchase> {

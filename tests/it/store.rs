@@ -36,6 +36,8 @@ on_both_backends!(
     expired_onboarding_tokens_are_pruned,
     the_shared_ranking_pool_follows_every_change,
     many_writes_at_once_fail_alone_and_stall_no_one,
+    last_units_of_different_items_sell_the_offer_out,
+    a_request_key_reserves_once,
 );
 
 fn reserve_req(offer_id: i64, customer: i64, lines: Vec<(i64, u32)>, method: PaymentMethod) -> NewPurchase {
@@ -164,6 +166,70 @@ async fn no_oversell_across_two_pools(db: TestDb) {
     assert_eq!(o.items[0].reserved, 10);
     assert_eq!(o.remaining(), 0);
     assert_eq!(o.status, OfferStatus::SoldOut, "sold out automatically");
+}
+
+/// Buyers of an offer's different items take the last unit of each at the
+/// same time, through two pools (as two processes): whoever commits last
+/// must see the others' units gone and mark the offer sold out, once.
+async fn last_units_of_different_items_sell_the_offer_out(db: TestDb) {
+    let stores = Arc::new([db.store.clone(), db.another_store().await]);
+    for round in 0..8_i64 {
+        let offer = active_offer(&db.store, &[1, 1, 1, 1]).await;
+        let tasks: Vec<_> = offer
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                let (stores, item) = (stores.clone(), it.id);
+                let customer = 500 + round * 10 + i as i64;
+                tokio::spawn(async move {
+                    let req = reserve_req(offer.id, customer, vec![(item, 1)], PaymentMethod::AtPickup);
+                    stores[i % 2].reserve(&req, now()).await
+                })
+            })
+            .collect();
+        for t in tasks {
+            let (p, _) = t.await.unwrap().expect("each item had one unit for one buyer");
+            assert_eq!(p.status, PurchaseStatus::Confirmed);
+        }
+        let o = db.store.offer(offer.id).await.unwrap();
+        assert_eq!(o.remaining(), 0);
+        assert_eq!((o.status, o.sold_out_by_hand), (OfferStatus::SoldOut, false), "round {round}");
+        let sell_outs = db.store.audit_trail("offer", offer.id).await.unwrap();
+        let sell_outs: Vec<_> = sell_outs.iter().filter(|e| e.action == "sell_out").collect();
+        assert_eq!(sell_outs.len(), 1, "round {round}: {sell_outs:?}");
+        assert_eq!(sell_outs[0].actor, "system");
+    }
+}
+
+/// A request carried out twice (a replayed update, a double press, two
+/// instances) makes one purchase: the second gets the first's, and takes
+/// no stock.
+async fn a_request_key_reserves_once(db: TestDb) {
+    let offer = active_offer(&db.store, &[5]).await;
+    let item = offer.items[0].id;
+    let keyed = |customer| NewPurchase {
+        request_key: Some("chat:1:msg:2".into()),
+        ..reserve_req(offer.id, customer, vec![(item, 2)], PaymentMethod::AtPickup)
+    };
+    let (first, remaining) = db.store.reserve(&keyed(1), now()).await.unwrap();
+    assert_eq!(remaining, 3);
+    let again = db.store.reserve(&keyed(1), now()).await;
+    assert!(matches!(again, Err(ReserveError::AlreadyMade(id)) if id == first.id), "{again:?}");
+    let elsewhere = db.another_store().await.reserve(&keyed(1), now()).await;
+    assert!(matches!(elsewhere, Err(ReserveError::AlreadyMade(id)) if id == first.id), "{elsewhere:?}");
+    let o = db.store.offer(offer.id).await.unwrap();
+    assert_eq!((o.items[0].sold, o.remaining()), (2, 3), "stock taken once");
+    assert_eq!(db.store.purchases_of_offer(offer.id, &[]).await.unwrap().len(), 1);
+    let trail = db.store.audit_trail("purchase", first.id).await.unwrap();
+    assert_eq!(trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["purchase"]);
+
+    // Replayed once the rest sold out: still the first purchase, not
+    // "sold out".
+    db.store.reserve(&reserve_req(offer.id, 2, vec![(item, 3)], PaymentMethod::AtPickup), now()).await.unwrap();
+    assert_eq!(db.store.offer(offer.id).await.unwrap().status, OfferStatus::SoldOut);
+    let replayed = db.store.reserve(&keyed(1), now()).await;
+    assert!(matches!(replayed, Err(ReserveError::AlreadyMade(id)) if id == first.id), "{replayed:?}");
 }
 
 async fn sell_out_and_restock_follow_the_rules(db: TestDb) {
