@@ -57,6 +57,8 @@ pub struct Report {
     pub next: Percentiles,
     pub timeouts: u64,
     pub unexpected: u64,
+    /// "📍 Share your location" hints: one per user without a location.
+    pub prompts: u64,
     /// Measured reactions that took longer than [`SLOW`].
     pub slow: u64,
     pub cpu: CpuUse,
@@ -73,6 +75,7 @@ struct UserResult {
     next: Vec<u64>,
     timeouts: u64,
     unexpected: u64,
+    prompts: u64,
 }
 
 pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
@@ -112,7 +115,7 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
         // Spread the first actions over the first pause (or 100 ms) so
         // users don't march in lockstep.
         let stagger = (pause.max(Duration::from_millis(100))).mul_f64(i as f64 / f64::from(o.users.max(1)));
-        tasks.push(tokio::spawn(user_loop(user, stagger, pause, measure_from, end)));
+        tasks.push(tokio::spawn(user_loop(user, !o.no_location, stagger, pause, measure_from, end)));
     }
     let cpu = {
         let tg = tg.clone();
@@ -137,6 +140,7 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
         results.next.extend(r.next);
         results.timeouts += r.timeouts;
         results.unexpected += r.unexpected;
+        results.prompts += r.prompts;
     }
     let log = app.stop()?;
     let errors: Vec<&str> = log.lines().filter(|l| l.contains("ERROR")).take(5).collect();
@@ -173,6 +177,7 @@ pub async fn run(target: &Target, o: &Opts) -> anyhow::Result<Report> {
         next: Percentiles::of(results.next),
         timeouts: results.timeouts,
         unexpected: results.unexpected,
+        prompts: results.prompts,
         slow,
         cpu,
         hwm_kib,
@@ -199,8 +204,19 @@ async fn place_users(db: &Db, users: u32, located: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn user_loop(mut u: User, stagger: Duration, pause: Duration, measure_from: Instant, end: Instant) -> UserResult {
+async fn user_loop(
+    mut u: User,
+    located: bool,
+    stagger: Duration,
+    pause: Duration,
+    measure_from: Instant,
+    end: Instant,
+) -> UserResult {
     let mut r = UserResult::default();
+    // Without a location, the first list comes with the "📍 Share
+    // location" hint (a message of its own, sent once per user).
+    let hint = texts::share_location_hint(glean::render::i18n::Lang::EN);
+    let mut hinted = located;
     tokio::time::sleep(stagger).await;
     let patience = |now: Instant| PATIENCE.min((end + Duration::from_secs(5)).saturating_duration_since(now));
     let counts = |t0: Instant, at: Instant| t0 >= measure_from && at <= end;
@@ -214,6 +230,14 @@ async fn user_loop(mut u: User, stagger: Duration, pause: Duration, measure_from
         r.unexpected += skipped;
         if counts(t0, list.at) {
             r.deals.push((list.at - t0).as_micros() as u64);
+        }
+        if !hinted {
+            let mut skipped = 0;
+            if u.wait(patience(t0), &mut skipped, |e| e.kind == Kind::Send && e.text == hint).await.is_some() {
+                r.prompts += 1;
+            }
+            r.unexpected += skipped;
+            hinted = true;
         }
         let Some(next) = list.button(texts::next(glean::render::i18n::Lang::EN)) else {
             r.unexpected += 1;
@@ -260,7 +284,10 @@ pub fn print(target: &Target, o: &Opts, r: &Report) {
     println!("  latency all:    {}", r.all);
     println!("  latency /deals: {}", r.deals);
     println!("  latency Next:   {}", r.next);
-    println!("  timeouts {} · unexpected messages {}", r.timeouts, r.unexpected);
+    println!(
+        "  timeouts {} · unexpected messages {} · location hints {} (one per user without a location)",
+        r.timeouts, r.unexpected, r.prompts
+    );
     println!("  fairness: {}", fairness(o.users, r));
     println!("  {}", r.cpu);
     println!("  bot process peak memory (VmHWM) {:.1} MiB, RSS at end {:.1} MiB", mib(r.hwm_kib), mib(r.rss_kib));
