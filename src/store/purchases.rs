@@ -547,6 +547,9 @@ impl Store {
                     .bind(code.as_str()).bind(new.method.as_str()).bind(new.expires_at.map(ts)).bind(ts(now))
                     .bind(new.request_key.as_deref())
                     .fetch_optional(&mut *tx).await?;
+                // Nothing written: the code is in use at this business (the
+                // key was looked up in this transaction, which excludes
+                // every other writer).
                 if id.is_some() {
                     break;
                 }
@@ -601,18 +604,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> std::result::Result<(i64, Option<u32>), ReserveError> {
         let Some(Priced { gate, lines: priced, total }) = read_priced!(pool, new.offer_id, lines, now) else {
-            // A request carried out before (a replay once the offer sold
-            // out) gets its purchase, as `glean_reserve` would answer.
-            if let Some(key) = &new.request_key {
-                let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
-                    .bind(key)
-                    .fetch_optional(pool)
-                    .await?;
-                if let Some(id) = made {
-                    return Err(ReserveError::AlreadyMade(id));
-                }
-            }
-            return Err(self.why_not(new.offer_id, now).await?);
+            return Err(Self::not_reservable(pool, new, now).await?);
         };
         let actor = Actor::User(new.customer_tg_id).label();
         let notice = (status == PurchaseStatus::Confirmed).then_some(NoticeKind::NewOrder.as_str());
@@ -647,10 +639,6 @@ impl Store {
                 .bind(&deals)
                 .fetch_one(pool)
                 .await;
-            let raised = |e: &sqlx::Error| match e {
-                sqlx::Error::Database(d) => d.code().map(|c| c.into_owned()),
-                _ => None,
-            };
             match outcome {
                 Ok((Some(id), true, _, _)) => return Err(ReserveError::AlreadyMade(id)),
                 Ok((Some(id), false, sold_out, remaining)) => {
@@ -666,8 +654,12 @@ impl Store {
                 // written; another code.
                 Ok((None, ..)) => continue,
                 Err(e) => {
-                    return Err(match raised(&e).as_deref() {
-                        Some(RESERVE_GONE) => self.why_not(new.offer_id, now).await?,
+                    let raised = match &e {
+                        sqlx::Error::Database(d) => d.code().map(std::borrow::Cow::into_owned),
+                        _ => None,
+                    };
+                    return Err(match raised.as_deref() {
+                        Some(RESERVE_GONE) => Self::not_reservable(pool, new, now).await?,
                         Some(RESERVE_PRICE_MOVED) => ReserveError::Unexpected(anyhow::Error::new(PriceMoved)),
                         Some(RESERVE_SOLD_OUT) => ReserveError::SoldOut,
                         _ => e.into(),
@@ -678,13 +670,26 @@ impl Store {
         Err(ReserveError::Unexpected(anyhow::anyhow!("no free pickup code after 8 tries")))
     }
 
-    /// Why the offer can't be reserved at `now`, read outside any
-    /// transaction ([`why_not!`]).
-    async fn why_not(&self, offer_id: i64, now: DateTime<Utc>) -> std::result::Result<ReserveError, ReserveError> {
-        Ok(with_pool!(self, read, p => {
-            let mut conn = p.acquire().await?;
-            why_not!(conn, offer_id, now)
-        }))
+    /// PostgreSQL: what to answer `new` when its offer can't be bought at
+    /// `now`: the purchase its request key made before, if any (a replay
+    /// once the offer sold out gets its order, as `glean_reserve` answers
+    /// one that comes earlier), else why not ([`why_not!`]).
+    async fn not_reservable(
+        pool: &sqlx::PgPool,
+        new: &NewPurchase,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<ReserveError, ReserveError> {
+        if let Some(key) = &new.request_key {
+            let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
+                .bind(key)
+                .fetch_optional(pool)
+                .await?;
+            if let Some(id) = made {
+                return Ok(ReserveError::AlreadyMade(id));
+            }
+        }
+        let mut conn = pool.acquire().await?;
+        Ok(why_not!(conn, new.offer_id, now))
     }
 
     pub async fn purchase(&self, id: i64) -> Result<Purchase> {
