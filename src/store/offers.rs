@@ -442,14 +442,6 @@ impl Store {
         offer_from_row(row, items)
     }
 
-    /// Units of the offer still to be had (0 for an offer that isn't there).
-    pub async fn remaining_of(&self, offer_id: i64) -> Result<u32> {
-        let left: Option<i64> = with_pool!(self, read, p => sqlx::query_scalar(
-            "SELECT CAST(SUM(quantity - reserved - sold) AS BIGINT) FROM offer_items WHERE offer_id = $1",
-        ).bind(offer_id).fetch_one(p).await?);
-        Ok(u32::try_from(left.unwrap_or(0).max(0)).unwrap_or(u32::MAX))
-    }
-
     /// Offers matching `filter`, newest first, with their items.
     pub async fn offers(&self, filter: &OfferFilter) -> Result<Vec<Offer>> {
         let mut sql = format!("SELECT {OFFER_COLS} FROM offers WHERE 1 = 1");

@@ -366,6 +366,11 @@ const RESERVE_GONE: &str = "GL001";
 const RESERVE_PRICE_MOVED: &str = "GL002";
 const RESERVE_SOLD_OUT: &str = "GL003";
 
+/// The units left of an offer, from the `SUM` of its items' (none: 0).
+fn units_left(sum: Option<i64>) -> u32 {
+    u32::try_from(sum.unwrap_or(0).max(0)).unwrap_or(u32::MAX)
+}
+
 /// The unit price at `now` of an item whose deal price is `deal`, from the
 /// gate's row: the deal price less the drops due (`domain::pricing`).
 fn price_now(gate: &GateRow, deal: i64, now: DateTime<Utc>) -> std::result::Result<i64, ReserveError> {
@@ -488,7 +493,7 @@ impl Store {
         let (id, remaining) = loop {
             attempt += 1;
             let once = match &self.db {
-                Db::Sqlite { .. } => self.reserve_in_tx(new, &lines, status, now).await.map(|id| (id, None)),
+                Db::Sqlite { .. } => self.reserve_in_tx(new, &lines, status, now).await,
                 Db::Postgres(pool) => self.reserve_in_call(pool, new, &lines, status, now).await,
             };
             match once {
@@ -500,10 +505,6 @@ impl Store {
         };
         drop(admitted);
         let purchase = self.purchase(id).await.map_err(|e| anyhow::anyhow!(e))?;
-        let remaining = match remaining {
-            Some(left) => left,
-            None => self.remaining_of(new.offer_id).await.map_err(|e| anyhow::anyhow!(e))?,
-        };
         Ok((purchase, remaining))
     }
 
@@ -513,20 +514,21 @@ impl Store {
     /// the notice; then the gate read again and checked unchanged
     /// ([`PriceMoved`] otherwise, which rolls everything back) and the stock
     /// taken by one conditional `UPDATE` per line — the guarantee against
-    /// overselling.
+    /// overselling. Returns the purchase and the units left, read in the
+    /// same transaction.
     async fn reserve_in_tx(
         &self,
         new: &NewPurchase,
         lines: &[(i64, u32)],
         status: PurchaseStatus,
         now: DateTime<Utc>,
-    ) -> std::result::Result<i64, ReserveError> {
+    ) -> std::result::Result<(i64, u32), ReserveError> {
         let column = if status == PurchaseStatus::Confirmed { "sold" } else { "reserved" };
         let line_sql = format!(
             "UPDATE offer_items SET {column} = {column} + $1 WHERE id = $2 AND offer_id = $3 \
              AND quantity - reserved - sold >= $1 RETURNING deal_price, quantity - reserved - sold"
         );
-        let id: i64 = with_tx!(self, tx => {
+        let taken: (i64, u32) = with_tx!(self, tx => {
             if let Some(key) = &new.request_key {
                 let made: Option<i64> = sqlx::query_scalar("SELECT id FROM purchases WHERE request_key = $1")
                     .bind(key).fetch_optional(&mut *tx).await?;
@@ -585,9 +587,12 @@ impl Store {
             if all_gone {
                 sell_out!(tx, new.offer_id, now);
             }
-            id
+            let left: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(SUM(quantity - reserved - sold) AS BIGINT) FROM offer_items WHERE offer_id = $1",
+            ).bind(new.offer_id).fetch_one(&mut *tx).await?;
+            (id, units_left(left))
         });
-        Ok(id)
+        Ok(taken)
     }
 
     /// PostgreSQL: one try of [`Store::reserve`]. The prices due now are
@@ -602,7 +607,7 @@ impl Store {
         lines: &[(i64, u32)],
         status: PurchaseStatus,
         now: DateTime<Utc>,
-    ) -> std::result::Result<(i64, Option<u32>), ReserveError> {
+    ) -> std::result::Result<(i64, u32), ReserveError> {
         let Some(Priced { gate, lines: priced, total }) = read_priced!(pool, new.offer_id, lines, now) else {
             return Err(Self::not_reservable(pool, new, now).await?);
         };
@@ -647,8 +652,7 @@ impl Store {
                     if sold_out {
                         super::log_audit(&Actor::System.label(), "sell_out", "offer", new.offer_id);
                     }
-                    let left = u32::try_from(remaining.unwrap_or(0).max(0)).unwrap_or(u32::MAX);
-                    return Ok((id, Some(left)));
+                    return Ok((id, units_left(remaining)));
                 }
                 // The pickup code is in use at this business: nothing was
                 // written; another code.
